@@ -1,0 +1,144 @@
+import type { SanitizeMode, Tags } from "./types";
+import { type Env, parseTags } from "./env";
+import { ApptuitConfigError } from "./errors/config-error";
+import { tagEntries } from "./tags";
+
+export const DEFAULT_ENDPOINT = "https://api.apptuit.ai";
+
+export interface RetryOptions {
+  /** Retries after the first attempt (default 3). */
+  limit?: number;
+  /** Cap of one backoff sleep in ms before jitter (default 30 000). */
+  backoffLimit?: number;
+  /** Backoff before retry `attempt` (1-based) in ms, before full jitter (default 300·2^(attempt−1)). */
+  delay?: (attempt: number) => number;
+  /** Longest `Retry-After` honoured, in ms (default 30 000); longer waits are cut to this. */
+  maxRetryAfter?: number;
+}
+
+export interface ApptuitOptions {
+  /** API token; else `env.APPTUIT_API_TOKEN`. Missing → `ApptuitConfigError`. */
+  token?: string;
+  /** Environment supplied by the caller (the core never reads `process`): Workers `env`, `Deno.env.toObject()`, `process.env`. */
+  env?: Env;
+  /** Base URL; else `env.APPTUIT_ENDPOINT`; default `https://api.apptuit.ai`. */
+  endpoint?: string;
+  /** Base URL of `POST /api/put?details` (default `endpoint`). */
+  writeEndpoint?: string;
+  /** Base URL of `GET /api/query` (default `endpoint`). */
+  queryEndpoint?: string;
+  /** Base URL of the Prometheus API (default `${queryEndpoint}/prometheus`). */
+  promEndpoint?: string;
+  /** Tags on every point; replaces `env.APPTUIT_TAGS` ("k1: v1, k2: v2") when given. */
+  globalTags?: Tags;
+  /** Name/tag-key rewriting (SPEC §4), default `"prometheus"`. */
+  sanitize?: SanitizeMode;
+  /** Per-attempt timeout in ms, default 10 000. */
+  timeout?: number;
+  /** Retry limit, or retry options. Default: 3 retries, full-jitter exponential backoff. */
+  retry?: number | RetryOptions;
+  /** A `fetch` to use instead of the global one. */
+  fetch?: typeof fetch;
+  /** Gzip request bodies, default true. */
+  compress?: boolean;
+}
+
+export interface ResolvedOptions {
+  token: string;
+  writeEndpoint: string;
+  queryEndpoint: string;
+  promEndpoint: string;
+  globalTags: Tags;
+  sanitize: SanitizeMode;
+  timeout: number;
+  retry: Required<RetryOptions>;
+  fetch: typeof fetch | undefined;
+  compress: boolean;
+}
+
+const TOKEN_CHARS = /^[\x21-\x7e]+$/; // visible ASCII: anything else cannot go into a header
+
+function endpoint(value: string, option: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ApptuitConfigError(`${option} is not an absolute URL: ${JSON.stringify(value)}`);
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:") {
+    throw new ApptuitConfigError(`${option} must be an http(s) URL: ${JSON.stringify(value)}`);
+  }
+  return value.replace(/\/+$/, "");
+}
+
+function nonNegative(value: number | undefined, option: string, fallback: number, integer = false): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== "number" || !Number.isFinite(value) || value < 0 || (integer && !Number.isInteger(value))) {
+    throw new ApptuitConfigError(`${option} must be a non-negative ${integer ? "integer" : "number"}, got ${String(value)}`);
+  }
+  return value;
+}
+
+function resolveRetry(retry: ApptuitOptions["retry"]): Required<RetryOptions> {
+  const given: RetryOptions = typeof retry === "number" ? { limit: retry } : (retry ?? {});
+  if (given.delay !== undefined && typeof given.delay !== "function") {
+    throw new ApptuitConfigError("retry.delay must be a function (attempt) => milliseconds");
+  }
+  return {
+    limit: nonNegative(given.limit, "retry.limit", 3, true),
+    backoffLimit: nonNegative(given.backoffLimit, "retry.backoffLimit", 30_000),
+    delay: given.delay ?? ((attempt) => 300 * 2 ** (attempt - 1)),
+    maxRetryAfter: nonNegative(given.maxRetryAfter, "retry.maxRetryAfter", 30_000),
+  };
+}
+
+function resolveGlobalTags(options: ApptuitOptions): Tags {
+  if (options.globalTags === undefined) {
+    const text = options.env?.APPTUIT_TAGS;
+    return text ? parseTags(text, "APPTUIT_TAGS") : {};
+  }
+  const tags = options.globalTags;
+  if (typeof tags !== "object" || tags === null) throw new ApptuitConfigError("globalTags must be an object of tags");
+  for (const [key, value] of tagEntries(tags)) {
+    if (typeof value !== "string" || value === "") {
+      throw new ApptuitConfigError(`globalTags: tag ${JSON.stringify(key)} must have a non-empty string value`);
+    }
+  }
+  return tags;
+}
+
+/** Applies defaults and the caller's env; throws `ApptuitConfigError` on anything unusable. */
+export function resolveOptions(options: ApptuitOptions = {}): ResolvedOptions {
+  const token = options.token || options.env?.APPTUIT_API_TOKEN;
+  if (!token) {
+    throw new ApptuitConfigError(
+      "No API token: pass `token` to new Apptuit({ token }) or an `env` with APPTUIT_API_TOKEN",
+    );
+  }
+  if (typeof token !== "string" || !TOKEN_CHARS.test(token)) {
+    throw new ApptuitConfigError("The API token must be a string of visible ASCII characters (no spaces or newlines)");
+  }
+  const base = endpoint(options.endpoint ?? options.env?.APPTUIT_ENDPOINT ?? DEFAULT_ENDPOINT, "endpoint");
+  const queryEndpoint = options.queryEndpoint ? endpoint(options.queryEndpoint, "queryEndpoint") : base;
+  const sanitize = options.sanitize ?? "prometheus";
+  if (sanitize !== "prometheus" && sanitize !== "apptuit" && sanitize !== false) {
+    throw new ApptuitConfigError(`sanitize must be "prometheus", "apptuit" or false, got ${JSON.stringify(sanitize)}`);
+  }
+  if (options.fetch !== undefined && typeof options.fetch !== "function") {
+    throw new ApptuitConfigError("fetch must be a function");
+  }
+  const timeout = nonNegative(options.timeout, "timeout", 10_000);
+  if (timeout === 0) throw new ApptuitConfigError("timeout must be greater than 0 ms");
+  return {
+    token,
+    writeEndpoint: options.writeEndpoint ? endpoint(options.writeEndpoint, "writeEndpoint") : base,
+    queryEndpoint,
+    promEndpoint: options.promEndpoint ? endpoint(options.promEndpoint, "promEndpoint") : `${queryEndpoint}/prometheus`,
+    globalTags: resolveGlobalTags(options),
+    sanitize,
+    timeout,
+    retry: resolveRetry(options.retry),
+    fetch: options.fetch,
+    compress: options.compress ?? true,
+  };
+}

@@ -1,0 +1,52 @@
+import type { SanitizeMode, Tags } from "./types";
+import { setTag, tagEntries } from "./tags";
+
+// Each pattern is a single character class with `+`: linear time, no backtracking.
+const PROMETHEUS_INVALID_RUN = /[^A-Za-z0-9]+/g; // a run of invalid chars and/or `_` → one `_`
+const APPTUIT_INVALID_RUN = /[^\p{L}\p{N}\-./]+/gu; // same, keeping Unicode letters/digits and - . /
+const LEADING_DIGIT = /^[0-9]/;
+
+/** Characters a metric name or tag key may contain after sanitizing (SPEC §1). */
+export const VALID_NAME = /^[\p{L}\p{N}\-_./]+$/u;
+
+/**
+ * Rewrites a metric name or tag key (SPEC §4).
+ * - `prometheus`: outside `[A-Za-z0-9_]` → `_`, runs of `_` collapse, a leading digit gets a `_` prefix.
+ * - `apptuit`: outside Unicode letters/digits and `-_./` → `_`, runs of `_` collapse.
+ * - `false`: unchanged (invalid names are refused by validation).
+ */
+export function sanitizeName(name: string, mode: SanitizeMode): string {
+  if (mode === "prometheus") {
+    const out = name.replace(PROMETHEUS_INVALID_RUN, "_");
+    return LEADING_DIGIT.test(out) ? `_${out}` : out;
+  }
+  if (mode === "apptuit") return name.replace(APPTUIT_INVALID_RUN, "_");
+  return name;
+}
+
+const CACHE_LIMIT = 10_000;
+
+/**
+ * A `sanitizeName` bound to a mode, memoised: reporters send the same few names every
+ * interval. The cache is cleared when it grows past a bound so it cannot leak.
+ */
+export function createSanitizer(mode: SanitizeMode): (name: string) => string {
+  if (mode === false) return (name) => name;
+  const cache = new Map<string, string>();
+  return (name) => {
+    let out = cache.get(name);
+    if (out === undefined) {
+      if (cache.size >= CACHE_LIMIT) cache.clear();
+      out = sanitizeName(name, mode);
+      cache.set(name, out);
+    }
+    return out;
+  };
+}
+
+/** Sanitizes tag keys; values are left alone. Keys colliding after rewriting: the later one wins. */
+export function sanitizeTagKeys(tags: Tags | undefined, sanitize: (name: string) => string): Tags {
+  const out: Tags = {};
+  for (const [key, value] of tagEntries(tags)) setTag(out, sanitize(key), value);
+  return out;
+}

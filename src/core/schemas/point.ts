@@ -1,0 +1,74 @@
+import * as v from "valibot";
+import { VALID_NAME } from "../sanitize";
+import { tagsSchema } from "./tags";
+
+/** At most this many tags per point after merging (SPEC §1). */
+export const MAX_TAGS = 25;
+/** A "seconds" timestamp above this is year 5138: it is milliseconds by mistake. */
+export const MS_THRESHOLD = 1e11;
+
+const NUMBER_RULE = "value must be a finite number (NaN and ±Infinity cannot be encoded in JSON)";
+
+/** A timestamp as given (seconds or a Date) → Unix epoch seconds, refusing NaN, negatives and milliseconds. */
+export const TimestampSchema = v.pipe(
+  v.custom<number | Date>(
+    (x) => typeof x === "number" || x instanceof Date,
+    "timestamp must be a number of Unix epoch seconds or a Date",
+  ),
+  v.transform((x) => (x instanceof Date ? x.getTime() / 1000 : x)),
+  v.check((n: number) => Number.isFinite(n), "timestamp must be a finite number of seconds (NaN, ±Infinity and invalid Dates are refused)"),
+  v.minValue(0, "timestamp must not be negative"),
+  v.maxValue(
+    MS_THRESHOLD,
+    (issue) => `timestamp ${String(issue.input)} looks like milliseconds: pass Unix epoch seconds (milliseconds / 1000) or a Date`,
+  ),
+);
+
+export const InputTagsSchema = tagsSchema({
+  nonEmpty: true,
+  message: "tags must be an object of tag keys to string values",
+});
+
+/** A `DataPoint` as the caller gives it; the output has its timestamp in seconds. */
+export const DataPointSchema = v.object(
+  {
+    metric: v.pipe(v.string("metric must be a string"), v.nonEmpty("metric must not be empty")),
+    tags: v.optional(InputTagsSchema),
+    timestamp: TimestampSchema,
+    value: v.pipe(v.number(NUMBER_RULE), v.finite(NUMBER_RULE)),
+  },
+  "a datapoint must be an object {metric, tags, timestamp, value}",
+);
+
+const nameRule = (what: string) => (issue: v.RegexIssue<string>) =>
+  `${what} ${JSON.stringify(issue.input)} may only contain Unicode letters, digits, -, _, . and / (use the sanitize option to rewrite names)`;
+
+/** Rules checked after tags are merged and names sanitized: charset and tag count. */
+export const PreparedPointSchema = v.object({
+  metric: v.pipe(v.string(), v.nonEmpty("metric must not be empty after sanitizing"), v.regex(VALID_NAME, nameRule("metric name"))),
+  tags: v.pipe(
+    v.custom<Record<string, string>>((x) => typeof x === "object" && x !== null),
+    v.rawCheck(({ dataset, addIssue }) => {
+      if (!dataset.typed) return;
+      for (const key of Object.keys(dataset.value)) {
+        if (!VALID_NAME.test(key)) {
+          addIssue({
+            message: `tag key ${JSON.stringify(key)} may only contain Unicode letters, digits, -, _, . and / (use the sanitize option to rewrite names)`,
+            path: [{ type: "object", origin: "key", input: dataset.value, key, value: dataset.value[key] }],
+          });
+          return;
+        }
+      }
+    }),
+    v.check(
+      (tags) => Object.keys(tags).length >= 1,
+      "a datapoint needs at least one tag (OpenTSDB rule): give the point tags, or set globalTags / APPTUIT_TAGS",
+    ),
+    v.check(
+      (tags) => Object.keys(tags).length <= MAX_TAGS,
+      (issue) => `at most ${MAX_TAGS} tags per point after merging; this one has ${Object.keys(issue.input).length}`,
+    ),
+  ),
+});
+
+export type ParsedDataPoint = v.InferOutput<typeof DataPointSchema>;

@@ -1,0 +1,2 @@
+// Script-tag build: everything here becomes a property of `window.Apptuit`.
+export * from "./index";

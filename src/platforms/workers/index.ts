@@ -1,0 +1,8 @@
+// apptuit/workers — Cloudflare Workers: `withApptuit(handler, options)` plus everything
+// of the main entry (client, registry, reporter, errors), so one import suffices.
+export * from "../../index";
+export { withApptuit, type WorkersOptions, type WithApptuit } from "./with-apptuit";
+export type { WorkersContext, WorkersHandler, WorkersScheduledController } from "./types";
+export type { EdgeOptions } from "../shared/edge-options";
+export type { RequestMetricsOptions } from "../shared/request-metrics";
+export { defaultRoute } from "../shared/route";

@@ -1,0 +1,76 @@
+import type { MetricsRegistry } from "../../registry/registry";
+import type { ApptuitReporter } from "../../reporter/reporter";
+import type { EdgeOptions } from "../shared/edge-options";
+import { EdgeReporting } from "../shared/edge-reporting";
+import type { EnvOf, WorkersContext, WorkersHandler, WorkersScheduledController } from "./types";
+
+// Why the Worker adapter looks the way it does:
+//  - Timers die with the request: an interval started in a handler stops when the
+//    response is sent, so there is no background reporter. Each invocation asks a
+//    throttle instead, and the flush runs in `ctx.waitUntil`, after the response.
+//  - Many isolates serve one Worker at once, each with its own module-scope registry:
+//    cumulative totals under the same tags would overwrite one another in the backend,
+//    so values are reported as deltas (summed at query time).
+//  - `env` exists only inside a handler, so the reporter is created on the first
+//    invocation and kept for the life of the isolate; importing does nothing.
+
+export interface WorkersOptions extends EdgeOptions {}
+
+/** What `withApptuit` returns: the handler, plus the registry and reporter it reports with. */
+export type WithApptuit<H> = H &
+  Required<Pick<WorkersHandler<EnvOf<H>>, "scheduled">> & {
+    /** The registry reported (yours, or one made for you). */
+    readonly registry: MetricsRegistry;
+    /** The reporter of this isolate, after its first invocation. */
+    readonly reporter: ApptuitReporter | undefined;
+  };
+
+/** Handler names of module Workers other than the two wrapped, passed through as they are. */
+const OTHER_HANDLERS = ["queue", "tail", "tailStream", "trace", "email", "test"] as const;
+
+/**
+ * Wraps a module Worker's default export: `fetch` (request metrics, throttled flush) and
+ * `scheduled` (always flushes; added if absent so that a cron trigger can drive flushes
+ * of a quiet Worker). Token, tags and endpoint come from `env` (`APPTUIT_API_TOKEN`,
+ * `APPTUIT_TAGS`, `APPTUIT_ENDPOINT`) unless the options give them; `options` may be a
+ * function of `env`, called once per isolate.
+ */
+export function withApptuit<H extends WorkersHandler<any>>(
+  handler: H,
+  options: WorkersOptions | ((env: EnvOf<H>) => WorkersOptions) = {},
+): WithApptuit<H> {
+  const reporting = new EdgeReporting<EnvOf<H>>(options);
+  const wrapped: Record<string, unknown> = { ...(handler as object) };
+  for (const name of OTHER_HANDLERS) {
+    const member = (handler as Record<string, unknown>)[name];
+    if (typeof member === "function" && !(name in wrapped)) wrapped[name] = member.bind(handler);
+  }
+
+  if (typeof handler.fetch === "function") {
+    const fetch = handler.fetch;
+    wrapped.fetch = (request: Request, env: EnvOf<H>, ctx: WorkersContext): Promise<Response> =>
+      reporting.handle(
+        env,
+        waitUntilOf(ctx),
+        request,
+        () => fetch.call(handler, request, env, ctx),
+        (response) => response.status,
+      );
+  }
+
+  const scheduled = handler.scheduled;
+  wrapped.scheduled = (controller: WorkersScheduledController, env: EnvOf<H>, ctx: WorkersContext): Promise<void> =>
+    reporting.always(env, waitUntilOf(ctx), async () => {
+      if (typeof scheduled === "function") await scheduled.call(handler, controller, env, ctx);
+    });
+
+  Object.defineProperties(wrapped, {
+    registry: { get: () => reporting.registry, enumerable: false },
+    reporter: { get: () => reporting.reporter, enumerable: false },
+  });
+  return wrapped as unknown as WithApptuit<H>;
+}
+
+function waitUntilOf(ctx: WorkersContext | undefined): ((promise: Promise<unknown>) => void) | undefined {
+  return ctx && typeof ctx.waitUntil === "function" ? (promise) => ctx.waitUntil(promise) : undefined;
+}

@@ -1,0 +1,18 @@
+/**
+ * A count that goes up and down. `inc`/`dec` only touch one number: keep the handle and
+ * call it on hot paths.
+ */
+export class Counter {
+  /** Current total. */
+  count = 0;
+  /** @internal count at the previous delta collection. */
+  deltaBase = 0;
+
+  inc(n = 1): void {
+    this.count += n;
+  }
+
+  dec(n = 1): void {
+    this.count -= n;
+  }
+}

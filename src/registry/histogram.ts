@@ -1,0 +1,44 @@
+import { Sketch } from "./sketch";
+import { HistogramSnapshot } from "./snapshot";
+
+/**
+ * Distribution of values: count, sum, min, max, mean and standard deviation exactly,
+ * quantiles within 0.8 % (a log-bucket sketch, not a sampled reservoir). `update` does a
+ * logarithm and a few additions, and allocates nothing.
+ */
+export class Histogram {
+  /** @internal values since the previous delta collection. */
+  cur = new Sketch();
+  /** @internal values before it; only exists once a delta collection happened. */
+  base: Sketch | undefined = undefined;
+
+  update(value: number): void {
+    this.cur.add(value);
+  }
+
+  /** Everything recorded so far. */
+  snapshot(): HistogramSnapshot {
+    return new HistogramSnapshot(this.cumulative());
+  }
+
+  /** @internal total number of values recorded. */
+  totalCount(): number {
+    return this.cur.count + (this.base === undefined ? 0 : this.base.count);
+  }
+
+  /** @internal all values as one sketch (a merged copy once delta collections split them). */
+  cumulative(): Sketch {
+    if (this.base === undefined) return this.cur;
+    const all = new Sketch();
+    all.merge(this.base);
+    all.merge(this.cur);
+    return all;
+  }
+
+  /** @internal closes a delta interval: its values join the cumulative ones. */
+  endInterval(): void {
+    if (this.cur.count === 0) return;
+    (this.base ??= new Sketch()).merge(this.cur);
+    this.cur.reset();
+  }
+}

@@ -1,0 +1,11 @@
+export { MetricsRegistry, SERIES_REFUSED } from "./registry";
+export type { MetricsRegistryOptions, CollectOptions } from "./registry";
+export { Counter } from "./counter";
+export { Gauge } from "./gauge";
+export { Meter } from "./meter";
+export { Histogram } from "./histogram";
+export { HistogramSnapshot } from "./snapshot";
+export { Timer } from "./timer";
+export type { MetricKind } from "./kind";
+export { MetricKindError } from "./errors/metric-kind-error";
+export { RELATIVE_ACCURACY } from "./sketch";

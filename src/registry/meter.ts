@@ -1,0 +1,46 @@
+import { Rates } from "./rates";
+
+/**
+ * Counts events and their rates. `mark` is one addition; the moving averages are caught
+ * up lazily on read (see `Rates`).
+ */
+export class Meter {
+  count = 0;
+  /** @internal count at the previous delta collection. */
+  deltaBase = 0;
+  /** @internal */
+  readonly rates: Rates;
+
+  constructor(now: () => number) {
+    this.rates = new Rates(now);
+  }
+
+  mark(n = 1): void {
+    this.count += n;
+  }
+
+  /** Events per second since the meter was created. */
+  meanRate(): number {
+    return this.rates.mean(this.rates.now(), this.count);
+  }
+
+  oneMinuteRate(): number {
+    this.tick();
+    return this.rates.m1;
+  }
+
+  fiveMinuteRate(): number {
+    this.tick();
+    return this.rates.m5;
+  }
+
+  fifteenMinuteRate(): number {
+    this.tick();
+    return this.rates.m15;
+  }
+
+  /** @internal */
+  tick(now = this.rates.now()): void {
+    this.rates.tick(now, this.count);
+  }
+}

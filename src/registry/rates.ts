@@ -1,0 +1,62 @@
+/** Dropwizard's tick: the moving averages advance in steps of 5 s. */
+export const TICK_MS = 5_000;
+const TICK_S = TICK_MS / 1000;
+
+/** Per-tick decay `1 - alpha` of an EWMA over `minutes`, alpha = 1 - exp(-5 s / 60 s / minutes). */
+const decay = (minutes: number): number => Math.exp(-TICK_S / 60 / minutes);
+const D1 = decay(1);
+const D5 = decay(5);
+const D15 = decay(15);
+
+/**
+ * Mean rate and 1/5/15-minute exponentially weighted moving rates (events per second),
+ * with Dropwizard's formulas: each 5 s tick, `rate += alpha * (count / 5 s - rate)`, the
+ * first tick setting `rate = count / 5 s`.
+ *
+ * There is no timer and `mark` never reads the clock (a clock read costs ~40 ns, the
+ * mark budget is 2 ns): the ticks that elapsed are caught up when a rate is read or the
+ * registry collected. Events marked since the previous tick are spread evenly over the
+ * ticks that elapsed since, which is exactly Dropwizard when rates are read at least
+ * once per 5 s and for a steady event rate; for bursts inside a longer gap it places
+ * the burst in the middle of the gap rather than in its first 5 s. Catching up is O(1)
+ * whatever the gap (`rate = inst + (rate - inst) * (1 - alpha)^ticks`).
+ */
+export class Rates {
+  m1 = 0;
+  m5 = 0;
+  m15 = 0;
+  private initialized = false;
+  private lastTick: number;
+  private countAtLastTick = 0;
+  readonly start: number;
+
+  constructor(readonly now: () => number) {
+    this.start = now();
+    this.lastTick = this.start;
+  }
+
+  /** Advances the averages to `now` given the total event count so far. */
+  tick(now: number, count: number): void {
+    const age = now - this.lastTick;
+    // Dropwizard ticks only when strictly more than one interval has passed.
+    if (!(age > TICK_MS)) return;
+    const ticks = Math.floor(age / TICK_MS);
+    this.lastTick = now - (age % TICK_MS);
+    const instant = (count - this.countAtLastTick) / ticks / TICK_S;
+    this.countAtLastTick = count;
+    if (this.initialized) {
+      this.m1 = instant + (this.m1 - instant) * D1 ** ticks;
+      this.m5 = instant + (this.m5 - instant) * D5 ** ticks;
+      this.m15 = instant + (this.m15 - instant) * D15 ** ticks;
+    } else {
+      this.m1 = this.m5 = this.m15 = instant;
+      this.initialized = true;
+    }
+  }
+
+  /** Events per second since creation; 0 before the first event, as Dropwizard. */
+  mean(now: number, count: number): number {
+    const elapsed = now - this.start;
+    return count === 0 || elapsed <= 0 ? 0 : (count * 1000) / elapsed;
+  }
+}

@@ -1,0 +1,246 @@
+import { decodeMetric } from "../core/names";
+import { sortedKeys } from "../core/tags";
+import type { Collectable, CollectedPoint, Tags, Temporality } from "../core/types";
+import { defaultNow } from "./clock";
+import { collectFamily } from "./collect";
+import { Counter } from "./counter";
+import { MetricKindError } from "./errors/metric-kind-error";
+import { Family } from "./family";
+import type { Trie } from "./family";
+import { Gauge } from "./gauge";
+import { Histogram } from "./histogram";
+import type { MetricKind } from "./kind";
+import { Meter } from "./meter";
+import { canonicalKey, isPlainKey, normalizeTags } from "./normalize";
+import { PointSink } from "./fields";
+import { Timer } from "./timer";
+
+export interface MetricsRegistryOptions {
+  /**
+   * Most series (name + tag set) the registry holds, default 10 000. Past it a new
+   * series gets a detached handle whose records are never reported, and the refusal is
+   * counted in `apptuit.registry.series_refused.count`.
+   */
+  maxSeries?: number;
+  /** Clock in milliseconds; default `performance.timeOrigin + performance.now()`. */
+  now?: () => number;
+}
+
+export interface CollectOptions {
+  /** Milliseconds on the registry's clock (meters tick to it); default `now()`. */
+  now?: number;
+  /** Default `"cumulative"`. */
+  temporality?: Temporality;
+}
+
+/** Name of the registry's own metric: lookups refused by the `maxSeries` bound. */
+export const SERIES_REFUSED = "apptuit.registry.series_refused";
+
+type Metric = Counter | Gauge | Meter | Histogram | Timer;
+
+/**
+ * Holds the application's metrics and turns them into points (SPEC §5).
+ *
+ * `registry.counter(name, tags)` returns the same handle for the same name and tags in
+ * any key order; `name` may also be a Python-style encoded name (`name{"k": "v"}`).
+ * Handles are meant to be kept; the lookup itself allocates at most one short string.
+ */
+export class MetricsRegistry implements Collectable {
+  readonly maxSeries: number;
+  readonly now: () => number;
+  private readonly families = new Map<string, Family<Metric>>();
+  /** Encoded-name lookups already resolved, per kind (a hit skips JSON parsing). */
+  private readonly encoded = new Map<MetricKind, Map<string, Metric>>();
+  private readonly detached = new Map<MetricKind, Metric>();
+  private series = 0;
+  private refused = 0;
+  private refusedDeltaBase = 0;
+
+  constructor(options: MetricsRegistryOptions = {}) {
+    this.maxSeries = options.maxSeries ?? 10_000;
+    this.now = options.now ?? defaultNow();
+  }
+
+  /** Number of series held. */
+  get size(): number {
+    return this.series;
+  }
+
+  counter(name: string, tags?: Tags): Counter {
+    return this.lookup("counter", name, tags) as Counter;
+  }
+
+  /**
+   * A gauge: `set(v)` it, or pass a callback read at every collection. Passing a
+   * callback for an existing gauge replaces its callback.
+   */
+  gauge(name: string, tagsOrCallback?: Tags | (() => number), callback?: () => number): Gauge {
+    const fn = typeof tagsOrCallback === "function" ? tagsOrCallback : callback;
+    const tags = typeof tagsOrCallback === "function" ? undefined : tagsOrCallback;
+    const gauge = this.lookup("gauge", name, tags) as Gauge;
+    if (fn !== undefined && gauge !== this.detached.get("gauge")) gauge.callback = fn;
+    return gauge;
+  }
+
+  meter(name: string, tags?: Tags): Meter {
+    return this.lookup("meter", name, tags) as Meter;
+  }
+
+  histogram(name: string, tags?: Tags): Histogram {
+    return this.lookup("histogram", name, tags) as Histogram;
+  }
+
+  /** A timer of durations in milliseconds. */
+  timer(name: string, tags?: Tags): Timer {
+    return this.lookup("timer", name, tags) as Timer;
+  }
+
+  /**
+   * Every series as points named `name + "." + field`, unprefixed and unsanitized.
+   *
+   * `cumulative`: Dropwizard's totals since creation. `delta`: what was recorded since the
+   * previous *delta* collection — counter and meter counts, histogram and timer
+   * statistics of that interval; gauges and rates as they are now. The two are
+   * independent: cumulative collections never reset anything, so both can be used.
+   */
+  collect(options: CollectOptions = {}): CollectedPoint[] {
+    const now = options.now ?? this.now();
+    const delta = options.temporality === "delta";
+    const sink = new PointSink();
+    for (const family of this.families.values()) collectFamily(sink, family, now, delta);
+    if (this.refused > 0) {
+      const value = delta ? this.refused - this.refusedDeltaBase : this.refused;
+      if (delta) this.refusedDeltaBase = this.refused;
+      sink.push(SERIES_REFUSED, "count", {}, value);
+    }
+    return sink.points;
+  }
+
+  /** The hot lookup: one `Map.get` for the name and one per tag; nothing allocated. */
+  private lookup(kind: MetricKind, name: string, tags: Tags | undefined): Metric {
+    const family = this.families.get(name);
+    if (family !== undefined && family.kind === kind) {
+      if (tags === undefined) {
+        if (family.untagged !== undefined) return family.untagged;
+      } else {
+        const order = family.order;
+        if (order !== undefined) {
+          const n = order.length;
+          let node: unknown = family.root;
+          let i = 0;
+          for (; i < n; i++) {
+            const value = tags[order[i]!];
+            if (value == null) break;
+            node = (node as Trie).get(typeof value === "string" ? value : "" + value);
+            if (node === undefined) break;
+          }
+          if (i === n) {
+            // Same values for the schema keys; also no other key.
+            let count = 0;
+            for (const _ in tags) count++;
+            if (count === n) return node as Metric;
+          }
+        }
+      }
+    }
+    return this.slowLookup(kind, name, tags);
+  }
+
+  /** Encoded names, reordered or unusual tag sets, and new series. */
+  private slowLookup(kind: MetricKind, name: string, tags: Tags | undefined): Metric {
+    if (this.families.has(name) || !name.includes("{")) return this.resolve(kind, name, normalizeTags(tags));
+    // An encoded name: remember what it resolved to, so that only its first use parses JSON.
+    const cache = tags === undefined ? this.encodedCache(kind) : undefined;
+    const hit = cache?.get(name);
+    if (hit !== undefined) return hit;
+    const decoded = decodeMetric(name);
+    const metric = this.resolve(kind, decoded.name, normalizeTags(tags, decoded.tags));
+    if (cache !== undefined && cache.size < this.maxSeries && metric !== this.detached.get(kind)) cache.set(name, metric);
+    return metric;
+  }
+
+  private resolve(kind: MetricKind, name: string, tags: Tags): Metric {
+    let family = this.families.get(name);
+    if (family !== undefined && family.kind !== kind) throw new MetricKindError(name, family.kind, kind);
+    const keys = sortedKeys(tags);
+    if (keys.length === 0) {
+      if (family?.untagged !== undefined) return family.untagged;
+      if (this.full()) return this.refuse(kind);
+      family ??= this.addFamily(name, kind);
+      return (family.untagged = this.create(kind));
+    }
+    if (family === undefined) {
+      if (this.full()) return this.refuse(kind);
+      family = this.addFamily(name, kind);
+    }
+    // The first tag set fixes the family's schema, if its keys are safe to read by name.
+    if (family.schema === undefined && keys.every(isPlainKey)) family.setSchema(keys);
+    if (family.schema !== undefined && sameKeys(family.schema, keys)) {
+      const found = family.find(tags);
+      if (found !== undefined) return found;
+      if (this.full()) return this.refuse(kind);
+      const metric = this.create(kind);
+      family.insert(tags, metric);
+      return metric;
+    }
+    const key = canonicalKey(tags, keys);
+    const general = (family.general ??= new Map());
+    const found = general.get(key);
+    if (found !== undefined) return found.metric;
+    if (this.full()) return this.refuse(kind);
+    const metric = this.create(kind);
+    general.set(key, { tags, metric });
+    return metric;
+  }
+
+  private addFamily(name: string, kind: MetricKind): Family<Metric> {
+    const family = new Family<Metric>(name, kind);
+    this.families.set(name, family);
+    return family;
+  }
+
+  private encodedCache(kind: MetricKind): Map<string, Metric> {
+    let cache = this.encoded.get(kind);
+    if (cache === undefined) this.encoded.set(kind, (cache = new Map()));
+    return cache;
+  }
+
+  private full(): boolean {
+    return this.series >= this.maxSeries;
+  }
+
+  /** Past the bound: count it, and hand out one detached handle per kind. */
+  private refuse(kind: MetricKind): Metric {
+    this.refused++;
+    let metric = this.detached.get(kind);
+    if (metric === undefined) {
+      metric = this.make(kind);
+      this.detached.set(kind, metric);
+    }
+    return metric;
+  }
+
+  private create(kind: MetricKind): Metric {
+    this.series++;
+    return this.make(kind);
+  }
+
+  private make(kind: MetricKind): Metric {
+    switch (kind) {
+      case "counter":
+        return new Counter();
+      case "gauge":
+        return new Gauge();
+      case "meter":
+        return new Meter(this.now);
+      case "histogram":
+        return new Histogram();
+      case "timer":
+        return new Timer(this.now);
+    }
+  }
+}
+
+function sameKeys(a: string[], b: string[]): boolean {
+  return a.length === b.length && a.every((k, i) => k === b[i]);
+}

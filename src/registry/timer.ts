@@ -1,0 +1,88 @@
+import { Histogram } from "./histogram";
+import { Rates } from "./rates";
+
+/**
+ * Durations in **milliseconds** (the Python client reported seconds): a histogram of
+ * them plus the rates of a meter, whose count is the histogram's. `update(ms)` costs what
+ * a histogram update costs; `time` and `start` read the registry's clock.
+ */
+export class Timer extends Histogram {
+  /** @internal */
+  readonly rates: Rates;
+
+  constructor(now: () => number) {
+    super();
+    this.rates = new Rates(now);
+  }
+
+  /** Number of durations recorded. */
+  get count(): number {
+    return this.totalCount();
+  }
+
+  /**
+   * Runs `fn` and records how long it took, until its promise settles if it returns one
+   * (fulfilled or rejected). Returns what `fn` returns; a throw is recorded and rethrown.
+   */
+  time<T>(fn: () => T): T {
+    const now = this.rates.now;
+    const t0 = now();
+    let result: T;
+    try {
+      result = fn();
+    } catch (error) {
+      this.update(now() - t0);
+      throw error;
+    }
+    const thenable = result as { then?: unknown } | null | undefined;
+    if (thenable != null && typeof thenable.then === "function") {
+      return (result as PromiseLike<unknown>).then(
+        (value) => {
+          this.update(now() - t0);
+          return value;
+        },
+        (error: unknown) => {
+          this.update(now() - t0);
+          throw error;
+        },
+      ) as T;
+    }
+    this.update(now() - t0);
+    return result;
+  }
+
+  /** Starts timing; the returned function records and returns the elapsed milliseconds. */
+  start(): () => number {
+    const now = this.rates.now;
+    const t0 = now();
+    return () => {
+      const elapsed = now() - t0;
+      this.update(elapsed);
+      return elapsed;
+    };
+  }
+
+  meanRate(): number {
+    return this.rates.mean(this.rates.now(), this.totalCount());
+  }
+
+  oneMinuteRate(): number {
+    this.tick();
+    return this.rates.m1;
+  }
+
+  fiveMinuteRate(): number {
+    this.tick();
+    return this.rates.m5;
+  }
+
+  fifteenMinuteRate(): number {
+    this.tick();
+    return this.rates.m15;
+  }
+
+  /** @internal */
+  tick(now = this.rates.now()): void {
+    this.rates.tick(now, this.totalCount());
+  }
+}

@@ -1,0 +1,68 @@
+/**
+ * Reading an untrusted body within a byte budget. The budget is counted on the stream as it
+ * arrives, so a lying `Content-Length` or a chunked body cannot get past it; compressed
+ * bodies get a second budget after decompression (a small gzip can expand enormously).
+ */
+import { RelayError } from "./errors/relay-error";
+
+export interface BodyLimits {
+  /** Most bytes read from the request as sent. */
+  maxBodyBytes: number;
+  /** Most bytes after `Content-Encoding` is undone. */
+  maxDecodedBytes: number;
+}
+
+export async function readBodyText(request: Request, limits: BodyLimits): Promise<string> {
+  const declared = Number(request.headers.get("content-length") ?? NaN);
+  if (declared > limits.maxBodyBytes) throw tooLarge(limits.maxBodyBytes);
+  if (request.body === null) throw new RelayError(400, "empty body");
+
+  const raw = await readLimited(request.body, limits.maxBodyBytes, "body");
+  const encoding = (request.headers.get("content-encoding") ?? "identity").trim().toLowerCase();
+  let bytes = raw;
+  if (encoding === "gzip" || encoding === "deflate") {
+    const stream = new Blob([raw as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream(encoding));
+    bytes = await readLimited(stream, limits.maxDecodedBytes, encoding);
+  } else if (encoding !== "identity") {
+    throw new RelayError(415, `unsupported Content-Encoding "${encoding.slice(0, 40)}" (use gzip, deflate or none)`);
+  }
+  if (bytes.byteLength === 0) throw new RelayError(400, "empty body");
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    throw new RelayError(400, "body is not valid UTF-8");
+  }
+}
+
+async function readLimited(stream: ReadableStream<Uint8Array>, max: number, what: string): Promise<Uint8Array> {
+  const reader = stream.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > max) {
+        reader.cancel().catch(() => {});
+        throw tooLarge(max);
+      }
+      chunks.push(value);
+    }
+  } catch (error) {
+    if (error instanceof RelayError) throw error;
+    throw new RelayError(400, what === "body" ? "could not read the body" : `body is not valid ${what} data`, { cause: error });
+  }
+  if (chunks.length === 1) return chunks[0]!;
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, at);
+    at += chunk.byteLength;
+  }
+  return out;
+}
+
+function tooLarge(max: number): RelayError {
+  return new RelayError(413, `body larger than ${max} bytes`);
+}

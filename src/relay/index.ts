@@ -1,0 +1,10 @@
+/** `apptuit/relay`: the edge relay handler and the compact browser → relay format. */
+export { createRelay } from "./relay";
+export { encodeCompact, decodeCompact, COMPACT_CONTENT_TYPE, type DecodeCompactOptions } from "./compact-format";
+export { splitCompact } from "./compact-split";
+export { CompactPayloadSchema, COMPACT_LIMITS, type CompactPayload } from "./compact-schema";
+export { CompactFormatError } from "./errors/compact-format-error";
+export { RelayError } from "./errors/relay-error";
+export type { RelayOptions, RelayContext, RelayHandler, RelayClient, RelayErrorInfo, ServerTags } from "./options";
+export type { OriginRule } from "./cors";
+export { type RateLimitOptions, RATE_LIMIT_DEFAULTS } from "./rate-limit";

@@ -1,0 +1,10 @@
+export { ApptuitReporter, type FlushOptions } from "./reporter";
+export type { ApptuitReporterOptions, ReporterSender, ReporterSettings } from "./options";
+export { MAX_BATCH } from "./options";
+export type { FlushResult, ReporterStats } from "./flush-result";
+export type { ReporterPlatform } from "./platform";
+export { globalTimerPlatform } from "./platform";
+export { consoleErrorHandler, type ReporterErrorHandler } from "./error-handler";
+export { ApptuitDroppedError } from "./dropped-error";
+export { RetryBuffer, estimateBytes, type RetryBufferLimits } from "./retry-buffer";
+export { META as REPORTER_META_METRICS } from "./meta-metrics";

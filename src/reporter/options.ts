@@ -1,0 +1,83 @@
+import * as v from "valibot";
+import type { ApptuitOptions } from "../core/options";
+import type { Collectable, DataPoint, Tags } from "../core/types";
+import type { WirePoint } from "../core/wire";
+import type { ReporterErrorHandler } from "./error-handler";
+import type { ReporterPlatform } from "./platform";
+
+/** At most this many points per request (the Python reporter's batch size, SPEC §1). */
+export const MAX_BATCH = 50_000;
+
+/** The plain-data options, checked at construction; the source of their TS types. */
+export const ReporterSettingsSchema = v.object({
+  /** Milliseconds between flushes once `start()`ed; default 60,000. */
+  interval: v.optional(v.pipe(v.number(), v.finite(), v.minValue(1))),
+  /** Prepended to every metric name, e.g. `"shop."`. */
+  prefix: v.optional(v.string()),
+  /** Reporter tags: below each metric's own tags, above the client's global/env tags. */
+  tags: v.optional(v.record(v.string(), v.string())),
+  /** `"cumulative"` (default, Dropwizard) or `"delta"` (what happened since the last flush). */
+  temporality: v.optional(v.picklist(["cumulative", "delta"])),
+  /** Points per request, 1 … 50,000 (default 50,000). */
+  batchSize: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(MAX_BATCH))),
+  /** Bounds of the buffer of points waiting for a retry (defaults 100,000 points, 16 MiB). */
+  retryBuffer: v.optional(
+    v.object({
+      maxPoints: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
+      maxBytes: v.optional(v.pipe(v.number(), v.minValue(0))),
+    }),
+  ),
+});
+
+export type ReporterSettings = v.InferInput<typeof ReporterSettingsSchema>;
+
+/**
+ * What the reporter sends through: an `Apptuit` client, or anything with the same two
+ * methods, such as a platform adapter's beacon sender wrapping a client's `prepare`.
+ * `sendPrepared` must throw errors named like the client's, with `undelivered` listing
+ * the points neither stored nor rejected (see `classifySendError`).
+ */
+export interface ReporterSender {
+  /** Validate, merge tags (point > `tags` > global), sanitize; throws `ApptuitValidationError` with `index`. */
+  prepare(points: readonly DataPoint[], options?: { tags?: Tags }): WirePoint[];
+  sendPrepared(points: WirePoint[], options?: { signal?: AbortSignal }): Promise<unknown>;
+}
+
+export interface ApptuitReporterOptions extends ReporterSettings {
+  /** What to report: a `MetricsRegistry`, or any `Collectable`. */
+  registry: Collectable;
+  /** Send through this client; otherwise one is built from `token`/`endpoint`/`env`/`clientOptions`. */
+  client?: ReporterSender;
+  token?: string;
+  endpoint?: string;
+  env?: Record<string, string | undefined>;
+  /** The client's retries within one flush (default: the client's, 3). */
+  retry?: ApptuitOptions["retry"];
+  /** Further options for the client built here (ignored when `client` is given). */
+  clientOptions?: ApptuitOptions;
+  /**
+   * `(statusCode, successful, failed, errors)` for every failure; default: one line on
+   * `console.warn` (never the token); `null` silences it.
+   */
+  onError?: ReporterErrorHandler | null;
+  /** Timers; default `globalThis.setInterval`. Platform adapters pass their own. */
+  platform?: ReporterPlatform;
+  /** Clock in epoch milliseconds; default `Date.now`. */
+  now?: () => number;
+}
+
+/** Checks the plain-data options; returns a message naming each bad option, or undefined. */
+export function checkSettings(options: ReporterSettings): string | undefined {
+  const result = v.safeParse(ReporterSettingsSchema, {
+    interval: options.interval,
+    prefix: options.prefix,
+    tags: options.tags,
+    temporality: options.temporality,
+    batchSize: options.batchSize,
+    retryBuffer: options.retryBuffer,
+  });
+  if (result.success) return undefined;
+  return result.issues
+    .map((issue) => `${(issue.path ?? []).map((p) => String(p.key)).join(".") || "options"}: ${issue.message}`)
+    .join("; ");
+}

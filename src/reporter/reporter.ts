@@ -1,0 +1,287 @@
+import { Apptuit } from "../core/client";
+import { ApptuitConfigError } from "../core/errors/config-error";
+import type { Collectable, CollectedPoint, DataPoint, Tags, Temporality } from "../core/types";
+import type { WirePoint } from "../core/wire";
+import { ApptuitDroppedError } from "./dropped-error";
+import { consoleErrorHandler, type ReporterErrorHandler } from "./error-handler";
+import type { FlushResult, ReporterStats } from "./flush-result";
+import { MetaMetrics } from "./meta-metrics";
+import { checkSettings, MAX_BATCH, type ApptuitReporterOptions, type ReporterSender } from "./options";
+import { globalTimerPlatform, type ReporterPlatform } from "./platform";
+import { prepareValid } from "./prepare-valid";
+import { RetryBuffer } from "./retry-buffer";
+import { classifySendError, type SendFailure } from "./send-outcome";
+
+export interface FlushOptions {
+  /** Send this flush through another sender (e.g. a beacon sender on page hide). */
+  sender?: ReporterSender;
+}
+
+/**
+ * Collects a registry at an interval and sends its points (SPEC §5, issue 4).
+ *
+ * Every point it produces ends up, and is counted, in exactly one place: delivered,
+ * rejected (reported to the error handler), dropped (evicted from the full retry
+ * buffer; counted and reported) or still buffered for retry — see `stats()`.
+ * A flush never throws and never overlaps another one.
+ */
+export class ApptuitReporter {
+  readonly registry: Collectable;
+  readonly client: ReporterSender;
+  readonly interval: number;
+  readonly prefix: string;
+  readonly tags: Tags | undefined;
+  readonly temporality: Temporality;
+  private readonly platform: ReporterPlatform;
+  private readonly now: () => number;
+  private readonly batchSize: number;
+  private readonly onError: ReporterErrorHandler | null;
+  private readonly buffer: RetryBuffer;
+  private readonly meta = new MetaMetrics();
+  private readonly totals = { recorded: 0, delivered: 0, rejected: 0, dropped: 0, inFlight: 0, flushes: 0 };
+  private timer: unknown = undefined;
+  private running = false;
+  /** The last flush scheduled; flushes run one after another on it. */
+  private tail: Promise<unknown> = Promise.resolve();
+  /** A flush scheduled but not started yet: later requests join it instead of collecting again. */
+  private queued: { sender: ReporterSender; promise: Promise<FlushResult> } | undefined;
+  private lastStampMs = -Infinity;
+
+  constructor(options: ApptuitReporterOptions) {
+    const problem = checkSettings(options);
+    if (problem !== undefined) throw new ApptuitConfigError(`invalid reporter options: ${problem}`);
+    this.registry = options.registry;
+    this.client = options.client ?? buildClient(options);
+    this.interval = options.interval ?? 60_000;
+    this.prefix = options.prefix ?? "";
+    this.tags = options.tags !== undefined && Object.keys(options.tags).length > 0 ? { ...options.tags } : undefined;
+    if (this.tags !== undefined) checkTags(this.client, this.tags);
+    this.temporality = options.temporality ?? "cumulative";
+    this.platform = options.platform ?? globalTimerPlatform;
+    this.now = options.now ?? Date.now;
+    this.batchSize = options.batchSize ?? MAX_BATCH;
+    this.buffer = new RetryBuffer(options.retryBuffer);
+    this.onError =
+      options.onError === null
+        ? null
+        : (options.onError ??
+          consoleErrorHandler([options.token, options.clientOptions?.token, options.env?.APPTUIT_API_TOKEN].filter((s): s is string => typeof s === "string")));
+  }
+
+  /** Flushes every `interval` ms from now on. Calling it again does nothing. */
+  start(): this {
+    if (this.timer === undefined) this.timer = this.platform.setInterval(() => this.tick(), this.interval);
+    return this;
+  }
+
+  /** Stops the timer, then flushes what is left (after any flush in progress). */
+  stop(): Promise<FlushResult> {
+    if (this.timer !== undefined) {
+      this.platform.clearInterval(this.timer);
+      this.timer = undefined;
+    }
+    return this.flush();
+  }
+
+  /**
+   * Collects and sends now. Never rejects. While a flush runs, a new request waits for it
+   * and then runs once for all requests made meanwhile.
+   */
+  flush(options: FlushOptions = {}): Promise<FlushResult> {
+    const sender = options.sender ?? this.client;
+    if (this.queued !== undefined && this.queued.sender === sender) return this.queued.promise;
+    const entry: { sender: ReporterSender; promise: Promise<FlushResult> } = { sender, promise: undefined as never };
+    entry.promise = this.tail.then(() => {
+      if (this.queued === entry) this.queued = undefined;
+      return this.run(sender);
+    });
+    this.queued = entry;
+    this.tail = entry.promise;
+    return entry.promise;
+  }
+
+  /** Running totals; `recorded === delivered + rejected + dropped + buffered + inFlight`. */
+  stats(): ReporterStats {
+    return { ...this.totals, buffered: this.buffer.size };
+  }
+
+  private tick(): void {
+    // A slow flush is not piled up on: the next one collects whatever this tick would have.
+    if (this.running || this.queued !== undefined) return;
+    void this.flush();
+  }
+
+  private async run(sender: ReporterSender): Promise<FlushResult> {
+    const result: FlushResult = { recorded: 0, retried: 0, delivered: 0, rejected: 0, dropped: 0, buffered: 0, requests: 0, ok: true, errors: [] };
+    this.running = true;
+    try {
+      const startMs = this.now();
+      // Each flush gets a later timestamp than the one before: the backend keeps one value
+      // per series and instant, so two delta flushes must never share one.
+      const stampMs = Math.max(startMs, this.lastStampMs + 1);
+      this.lastStampMs = stampMs;
+      const fresh = this.collect(startMs, stampMs / 1000, result);
+      result.recorded = fresh.length;
+      this.totals.recorded += fresh.length;
+      this.totals.inFlight += fresh.length;
+      const prepared = prepareValid(sender, fresh, this.tags);
+      if (prepared.invalid > 0) {
+        this.meta.recordSend(0, prepared.invalid, undefined);
+        this.reject(prepared.invalid, result);
+        this.report(result, undefined, 0, prepared.invalid, prepared.errors);
+      }
+      // Oldest first: what failed before goes out before what was just collected.
+      const retried = this.buffer.takeAll();
+      result.retried = retried.length;
+      this.totals.inFlight += retried.length;
+      await this.sendAll(retried.length === 0 ? prepared.valid : retried.concat(prepared.valid), sender, result);
+    } catch (error) {
+      // Only a bug (here or in a custom sender) gets here. Never throw into user code, and
+      // keep the books: whatever this flush still held is given up and reported.
+      const lost = this.totals.inFlight;
+      this.reject(lost, result);
+      this.report(result, undefined, 0, lost, [error]);
+    } finally {
+      this.running = false;
+      this.totals.flushes++;
+      result.buffered = this.buffer.size;
+    }
+    return result;
+  }
+
+  /** The registry's points and the meta points, prefixed, tagged and timestamped. */
+  private collect(nowMs: number, timestamp: number, result: FlushResult): DataPoint[] {
+    let collected: CollectedPoint[] = [];
+    try {
+      collected = this.registry.collect({ now: nowMs, temporality: this.temporality });
+    } catch (error) {
+      this.report(result, undefined, 0, 0, [error]);
+    }
+    const meta = this.meta.collect(this.temporality);
+    const points = new Array<DataPoint>(collected.length + meta.length);
+    let i = 0;
+    for (const p of collected) points[i++] = this.toPoint(p, timestamp);
+    for (const p of meta) points[i++] = this.toPoint(p, timestamp);
+    return points;
+  }
+
+  /** Reporter tags are merged by the client's `prepare` (point > reporter > global). */
+  private toPoint(p: CollectedPoint, timestamp: number): DataPoint {
+    return { metric: this.prefix + p.metric, tags: p.tags, timestamp, value: p.value };
+  }
+
+  private async sendAll(queue: WirePoint[], sender: ReporterSender, result: FlushResult): Promise<void> {
+    for (let offset = 0; offset < queue.length; ) {
+      const batch = queue.length <= this.batchSize ? queue : queue.slice(offset, offset + this.batchSize);
+      offset += batch.length;
+      if (!(await this.sendBatch(batch, sender, result))) {
+        // The server is unreachable or failing: keep the rest for the next flush rather
+        // than sending more to it now.
+        if (offset < queue.length) this.toBuffer(queue.slice(offset), result);
+        return;
+      }
+    }
+  }
+
+  /** Sends one batch and accounts for every point of it; false when the rest should wait. */
+  private async sendBatch(batch: WirePoint[], sender: ReporterSender, result: FlushResult): Promise<boolean> {
+    result.requests++;
+    const started = this.now();
+    try {
+      await sender.sendPrepared(batch);
+    } catch (error) {
+      return this.settleFailure(batch, classifySendError(error), this.now() - started, result);
+    }
+    this.meta.recordSend(batch.length, 0, this.now() - started);
+    this.deliver(batch.length, result);
+    return true;
+  }
+
+  private settleFailure(points: WirePoint[], failure: SendFailure, durationMs: number, result: FlushResult): boolean {
+    const count = points.length;
+    if (failure.kind === "rejected") {
+      const undelivered = failure.undelivered.slice(0, count);
+      const rejected = clamp(failure.failed, 0, count - undelivered.length);
+      const delivered = count - undelivered.length - rejected;
+      this.meta.recordSend(delivered, rejected + undelivered.length, durationMs);
+      this.deliver(delivered, result);
+      this.reject(rejected, result);
+      this.report(result, failure.statusCode ?? 400, failure.success, failure.failed, failure.errors);
+      if (undelivered.length === 0) return true;
+      this.toBuffer(undelivered, result);
+      return false;
+    }
+    if (failure.kind === "refused") {
+      // Sending them again cannot succeed (e.g. a refused token): give them up, and say so.
+      const refused = clamp(failure.undelivered?.length ?? count, 0, count);
+      this.meta.recordSend(count - refused, refused, durationMs);
+      this.deliver(count - refused, result);
+      this.reject(refused, result);
+      this.report(result, failure.statusCode, count - refused, refused, [failure.error]);
+      return true;
+    }
+    // An error without `undelivered` is not the client's: assume nothing was stored.
+    const undelivered = failure.undelivered?.slice(0, count) ?? points;
+    const stored = count - undelivered.length;
+    this.meta.recordSend(stored, undelivered.length, durationMs);
+    this.deliver(stored, result);
+    this.report(result, failure.statusCode, stored, undelivered.length, [failure.error]);
+    this.toBuffer(undelivered, result);
+    return false;
+  }
+
+  private deliver(count: number, result: FlushResult): void {
+    this.totals.delivered += count;
+    this.totals.inFlight -= count;
+    result.delivered += count;
+  }
+
+  private reject(count: number, result: FlushResult): void {
+    this.totals.rejected += count;
+    this.totals.inFlight -= count;
+    result.rejected += count;
+  }
+
+  private toBuffer(points: WirePoint[], result: FlushResult): void {
+    this.totals.inFlight -= points.length;
+    const evicted = this.buffer.push(points);
+    if (evicted === 0) return;
+    this.totals.dropped += evicted;
+    result.dropped += evicted;
+    this.meta.recordDropped(evicted);
+    this.report(result, undefined, 0, evicted, [new ApptuitDroppedError(evicted, { maxPoints: this.buffer.maxPoints, maxBytes: this.buffer.maxBytes })]);
+  }
+
+  private report(result: FlushResult, statusCode: number | undefined, successful: number, failed: number, errors: unknown[]): void {
+    result.ok = false;
+    result.errors.push(...errors);
+    if (this.onError === null) return;
+    try {
+      this.onError(statusCode, successful, failed, errors);
+    } catch {
+      // A throwing error handler must not break the flush.
+    }
+  }
+}
+
+function clamp(n: number, lo: number, hi: number): number {
+  return Math.min(hi, Math.max(lo, n));
+}
+
+/** Reporter tags are checked once, here, rather than failing every point of every flush. */
+function checkTags(sender: ReporterSender, tags: Tags): void {
+  try {
+    sender.prepare([], { tags });
+  } catch (error) {
+    throw new ApptuitConfigError(`invalid reporter tags: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+function buildClient(options: ApptuitReporterOptions): Apptuit {
+  const o = { ...options.clientOptions };
+  if (options.token !== undefined) o.token = options.token;
+  if (options.endpoint !== undefined) o.endpoint = options.endpoint;
+  if (options.env !== undefined) o.env = options.env;
+  if (options.retry !== undefined) o.retry = options.retry;
+  return new Apptuit(o);
+}

@@ -1,0 +1,36 @@
+import { defineConfig } from "vitest/config";
+
+// One project per layer of testing, so `npm test` runs them all and each can run alone
+// with `npx vitest run --project <name>`. Real-runtime projects use the built package
+// (`npm run build` first; `npm test` does it).
+const runtime = (name: string, extra: Record<string, unknown> = {}) => ({
+  test: {
+    name,
+    include: [`test/${name}/**/*.test.ts`],
+    testTimeout: 60_000,
+    fileParallelism: false,
+    hookTimeout: 180_000,
+    ...extra,
+  },
+});
+
+export default defineConfig({
+  test: {
+    reporters: ["default", "./test/harness/summary-reporter.ts"],
+    projects: [
+      {
+        test: {
+          name: "unit",
+          include: ["test/unit/**/*.test.ts"],
+          environment: "node",
+        },
+      },
+      runtime("e2e", { globalSetup: ["test/e2e/victoria-metrics.ts"], testTimeout: 30_000 }),
+      runtime("browser"),
+      runtime("workers"),
+      runtime("next"),
+      runtime("deno"),
+      runtime("node"),
+    ],
+  },
+});

@@ -128,7 +128,8 @@ export function resolveOptions(options: ApptuitOptions = {}): ResolvedOptions {
     throw new ApptuitConfigError("fetch must be a function");
   }
   const timeout = nonNegative(options.timeout, "timeout", 10_000);
-  if (timeout === 0) throw new ApptuitConfigError("timeout must be greater than 0 ms");
+  // setTimeout's ceiling (ky refuses more).
+  if (timeout === 0 || timeout > 2_147_483_647) throw new ApptuitConfigError("timeout must be between 1 and 2147483647 ms");
   return {
     token,
     writeEndpoint: options.writeEndpoint ? endpoint(options.writeEndpoint, "writeEndpoint") : base,

@@ -50,12 +50,14 @@ async function post(ctx: SendContext, points: WirePoint[]): Promise<void> {
   const body = ctx.compress ? await gzip(json) : json;
   const headers: Record<string, string> = { "content-type": "application/json" };
   if (ctx.compress) headers["content-encoding"] = "gzip";
-  await ctx.http.post(`${ctx.writeEndpoint}/api/put`, {
+  const response = await ctx.http.post(`${ctx.writeEndpoint}/api/put`, {
     searchParams: "details",
     body,
     headers,
     ...(ctx.signal ? { signal: ctx.signal } : {}),
   });
+  // A 200 may carry a body; release it so runtimes can reuse the connection.
+  await response.body?.cancel().catch(() => undefined);
 }
 
 async function readDetails(response: Response, ctx: SendContext, url: string): Promise<v.InferOutput<typeof PutDetailsSchema>> {
@@ -127,7 +129,8 @@ async function sendBatch(ctx: SendContext, batch: WirePoint[], tally: Tally): Pr
 /**
  * POSTs wire points in requests of ≤ 50 000, one after another. A 400 with details is
  * collected and the remaining batches still go out; any other failure stops the call and
- * its `undelivered` lists that batch's unsent part plus every batch not yet attempted.
+ * its `undelivered` lists that batch's unsent part plus every batch not yet attempted
+ * (rejections collected before such a failure are not reported: the fatal error wins).
  */
 export async function sendPoints(ctx: SendContext, points: WirePoint[]): Promise<SendResult> {
   const tally: Tally = { requests: 0, stored: 0, success: 0, failed: 0, errors: [] };

@@ -1,3 +1,4 @@
+import { LogMapping } from "./mapping";
 import { Store } from "./store";
 
 /**
@@ -7,28 +8,23 @@ import { Store } from "./store";
  */
 export const RELATIVE_ACCURACY = 0.008;
 const GAMMA = (1 + RELATIVE_ACCURACY) / (1 - RELATIVE_ACCURACY);
-const LN_GAMMA = Math.log(GAMMA);
-const INV_LN_GAMMA = 1 / LN_GAMMA;
-/** Bucket i holds (gamma^(i-1), gamma^i]; this factor times gamma^i is its representative. */
-const REPRESENTATIVE = 2 / (1 + GAMMA);
-
-/** Bucket index of a positive value. */
-const indexOf = (v: number): number => Math.ceil(Math.log(v) * INV_LN_GAMMA);
-const valueOf = (i: number): number => Math.exp(i * LN_GAMMA) * REPRESENTATIVE;
+const mapping = new LogMapping(GAMMA);
 
 /**
  * A mergeable quantile sketch in the DDSketch family: log-scale buckets for positive and
- * negative values plus a zero count, with count, sum, min, max, mean and variance kept
- * exactly (Welford's update, Chan's merge) beside them.
+ * negative values plus a zero count, with count, sum, min and max kept exactly beside
+ * them, and the variance from sums of deviations from the first value ("shifted data":
+ * no division on the hot path, and no cancellation as long as values stay near it).
  */
 export class Sketch {
   count = 0;
   sum = 0;
   min = Number.POSITIVE_INFINITY;
   max = Number.NEGATIVE_INFINITY;
-  mean = 0;
-  /** Sum of squared deviations from the mean (Welford). */
-  m2 = 0;
+  /** The first value; `dev` and `dev2` are the sums of `v - shift` and its square. */
+  shift = 0;
+  dev = 0;
+  dev2 = 0;
   zero = 0;
   readonly pos = new Store();
   neg: Store | undefined = undefined;
@@ -36,25 +32,35 @@ export class Sketch {
   /** Records one value; NaN and ±Infinity are ignored (they cannot be reported). */
   add(v: number): void {
     if (v - v !== 0) return;
-    const n = ++this.count;
+    if (this.count++ === 0) this.shift = v;
     this.sum += v;
     if (v < this.min) this.min = v;
     if (v > this.max) this.max = v;
-    const d = v - this.mean;
-    this.mean += d / n;
-    this.m2 += d * (v - this.mean);
-    if (v > 0) this.pos.add(indexOf(v));
-    else if (v < 0) (this.neg ??= new Store()).add(indexOf(-v));
+    const d = v - this.shift;
+    this.dev += d;
+    this.dev2 += d * d;
+    if (v > 0) this.pos.add(mapping.index(v));
+    else if (v < 0) (this.neg ??= new Store()).add(mapping.index(-v));
     else this.zero++;
+  }
+
+  get mean(): number {
+    return this.count === 0 ? 0 : this.sum / this.count;
   }
 
   merge(o: Sketch): void {
     if (o.count === 0) return;
-    const n = this.count + o.count;
-    const d = o.mean - this.mean;
-    this.m2 += o.m2 + (d * d * this.count * o.count) / n;
-    this.mean += (d * o.count) / n;
-    this.count = n;
+    if (this.count === 0) {
+      this.shift = o.shift;
+      this.dev = o.dev;
+      this.dev2 = o.dev2;
+    } else {
+      // Re-express o's deviations relative to this shift.
+      const k = o.shift - this.shift;
+      this.dev2 += o.dev2 + 2 * k * o.dev + o.count * k * k;
+      this.dev += o.dev + o.count * k;
+    }
+    this.count += o.count;
     this.sum += o.sum;
     if (o.min < this.min) this.min = o.min;
     if (o.max > this.max) this.max = o.max;
@@ -64,7 +70,7 @@ export class Sketch {
   }
 
   reset(): void {
-    this.count = this.sum = this.mean = this.m2 = this.zero = 0;
+    this.count = this.sum = this.shift = this.dev = this.dev2 = this.zero = 0;
     this.min = Number.POSITIVE_INFINITY;
     this.max = Number.NEGATIVE_INFINITY;
     this.pos.reset();
@@ -73,7 +79,8 @@ export class Sketch {
 
   /** Sample standard deviation (n - 1), as Dropwizard and pyformance; 0 below 2 values. */
   stdDev(): number {
-    return this.count > 1 ? Math.sqrt(Math.max(0, this.m2 / (this.count - 1))) : 0;
+    const n = this.count;
+    return n > 1 ? Math.sqrt(Math.max(0, (this.dev2 - (this.dev * this.dev) / n) / (n - 1))) : 0;
   }
 
   /** The value at quantile `q` (0..1), within the relative accuracy; 0 when empty. */
@@ -87,7 +94,7 @@ export class Sketch {
       const c = neg.counts;
       for (let j = c.length - 1; j >= 0; j--) {
         seen += c[j]!;
-        if (seen > rank) return this.clamp(-valueOf(neg.offset + j));
+        if (seen > rank) return this.clamp(-mapping.value(neg.offset + j));
       }
     }
     seen += this.zero;
@@ -95,7 +102,7 @@ export class Sketch {
     const c = this.pos.counts;
     for (let j = 0; j < c.length; j++) {
       seen += c[j]!;
-      if (seen > rank) return this.clamp(valueOf(this.pos.offset + j));
+      if (seen > rank) return this.clamp(mapping.value(this.pos.offset + j));
     }
     return this.max;
   }

@@ -31,7 +31,7 @@ export function encodeCompact(points: ReadonlyArray<WirePoint | DataPoint>): str
   return JSON.stringify(buildPayload(points));
 }
 
-function buildPayload(points: ReadonlyArray<WirePoint | DataPoint>): CompactPayload {
+function buildPayload(points: ReadonlyArray<WirePoint | DataPoint>): Omit<CompactPayload, "u"> & { u?: "ms" } {
   const seriesIndex = new Map<string, number>();
   const series: Series[] = [];
   const pointSeries = new Int32Array(points.length);
@@ -61,15 +61,15 @@ function buildPayload(points: ReadonlyArray<WirePoint | DataPoint>): CompactPayl
   const unit = allSeconds ? 1000 : 1;
   const t0 = points.length === 0 ? 0 : minMs / unit;
   const strings = stringTable(series);
-  const payload: CompactPayload = {
+  // The unit is written only when it is not the default "s": every byte counts in a beacon.
+  const payload: Omit<CompactPayload, "u"> & { u?: "ms" } = {
     v: 1,
-    u: allSeconds ? "s" : "ms",
+    ...(allSeconds ? {} : { u: "ms" as const }),
     t0,
     k: strings.list,
     s: series.map((one) => [strings.index(one.metric), ...one.entries.flatMap(([k, val]) => [strings.index(k), strings.index(val)])]),
     p: runs(points, pointSeries, pointMs, unit, t0) as CompactPayload["p"],
   };
-  if (allSeconds) delete (payload as { u?: string }).u; // "s" is the default: save the bytes
   return payload;
 }
 
@@ -79,6 +79,7 @@ function tagEntries(tags: Tags | undefined, i: number): [string, string][] {
   const entries = Object.entries(tags);
   for (const [k, val] of entries) {
     if (typeof val !== "string" || val === "" || k === "") throw new CompactFormatError("tag keys and values must be non-empty strings", `[${i}].tags.${k}`);
+    if (FORBIDDEN_KEYS.has(k)) throw new CompactFormatError(`forbidden tag key "${k}"`, `[${i}].tags`);
   }
   return entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }

@@ -7,4 +7,4 @@ export { CompactFormatError } from "./errors/compact-format-error";
 export { RelayError } from "./errors/relay-error";
 export type { RelayOptions, RelayContext, RelayHandler, RelayClient, RelayErrorInfo, ServerTags } from "./options";
 export type { OriginRule } from "./cors";
-export { type RateLimitOptions, RATE_LIMIT_DEFAULTS } from "./rate-limit";
+export { type RateLimitOptions, RATE_LIMIT_DEFAULTS, defaultClientKey } from "./rate-limit";

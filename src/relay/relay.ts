@@ -16,7 +16,7 @@ import { ApptuitValidationError } from "../core/errors/validation-error";
 import { mergeTags } from "../core/tags";
 import type { DataPoint } from "../core/types";
 import { fromWireTimestamp } from "../core/wire";
-import { readBodyText } from "./body";
+import { readBodyText } from "./limits";
 import { createClientSource } from "./client-source";
 import { createCorsPolicy } from "./cors";
 import { RelayError } from "./errors/relay-error";

@@ -1,4 +1,5 @@
 import * as v from "valibot";
+import { MAX_POINTS_PER_REQUEST } from "../core/batch";
 import type { ApptuitOptions } from "../core/options";
 import type { Collectable, DataPoint, Tags } from "../core/types";
 import type { WirePoint } from "../core/wire";
@@ -6,7 +7,7 @@ import type { ReporterErrorHandler } from "./error-handler";
 import type { ReporterPlatform } from "./platform";
 
 /** At most this many points per request (the Python reporter's batch size, SPEC §1). */
-export const MAX_BATCH = 50_000;
+export const MAX_BATCH = MAX_POINTS_PER_REQUEST;
 
 /** The plain-data options, checked at construction; the source of their TS types. */
 export const ReporterSettingsSchema = v.object({

@@ -24,6 +24,13 @@ export interface FlushOptions {
  * rejected (reported to the error handler), dropped (evicted from the full retry
  * buffer; counted and reported) or still buffered for retry — see `stats()`.
  * A flush never throws and never overlaps another one.
+ *
+ * Outcomes of a batch: stored → delivered. 400 with details → the refused points are
+ * rejected, never resent. 401/403 and other 4xx but 408/429, and invalid points (e.g. a
+ * NaN) → rejected. 5xx/408/429/network/timeout (after the client's own retries) → the
+ * client's `undelivered` points go to the retry buffer with their original timestamps,
+ * and the rest of the flush waits there too. With `delta` temporality that is what keeps
+ * a failed delta from being lost or counted twice.
  */
 export class ApptuitReporter {
   readonly registry: Collectable;
@@ -58,7 +65,7 @@ export class ApptuitReporter {
     if (this.tags !== undefined) checkTags(this.client, this.tags);
     this.temporality = options.temporality ?? "cumulative";
     this.platform = options.platform ?? globalTimerPlatform;
-    this.now = options.now ?? Date.now;
+    this.now = options.now ?? (() => Date.now());
     this.batchSize = options.batchSize ?? MAX_BATCH;
     this.buffer = new RetryBuffer(options.retryBuffer);
     this.onError =

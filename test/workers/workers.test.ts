@@ -100,7 +100,8 @@ describe("apptuit/workers in workerd", () => {
     expect(sum("worker_hits_count")).toBe(1);
 
     // A cron trigger always flushes, and runs the Worker's own scheduled handler.
-    const worker = await mf.getWorker();
+    // (typed loosely: miniflare types Fetcher through @cloudflare/workers-types, not installed)
+    const worker = (await mf.getWorker()) as unknown as { scheduled(o: { cron: string; scheduledTime: Date }): Promise<unknown> };
     await worker.scheduled({ cron: "* * * * *", scheduledTime: new Date() });
     await until("the scheduled flush", () => sum("worker_hits_count") === M);
     expect(backend.stats().puts).toBe(2);

@@ -65,7 +65,7 @@ export const denoRuntime: ServerRuntime = {
   timers: {
     setInterval(fn, ms) {
       const id = setInterval(fn, ms);
-
+      Deno.unrefTimer(id as unknown as number);
       return id;
     },
     clearInterval: (handle) => clearInterval(handle as ReturnType<typeof setInterval>),

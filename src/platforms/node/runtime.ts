@@ -50,7 +50,7 @@ export const nodeRuntime: ServerRuntime = {
   hostname: safeHostname,
   timers: {
     setInterval(fn, ms) {
-      return setInterval(fn, ms);
+      return setInterval(fn, ms).unref();
     },
     clearInterval: (handle) => clearInterval(handle as NodeJS.Timeout),
   },

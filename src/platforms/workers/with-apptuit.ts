@@ -16,9 +16,15 @@ import type { EnvOf, WorkersContext, WorkersHandler, WorkersScheduledController 
 
 export interface WorkersOptions extends EdgeOptions {}
 
-/** What `withApptuit` returns: the handler, plus the registry and reporter it reports with. */
-export type WithApptuit<H> = H &
-  Required<Pick<WorkersHandler<EnvOf<H>>, "scheduled">> & {
+/**
+ * What `withApptuit` returns: the handler's other members as they were, `fetch` (when the
+ * handler has one) and `scheduled` wrapped, plus the registry and reporter it reports with.
+ */
+export type WithApptuit<H> = Omit<H, "fetch" | "scheduled"> &
+  (H extends { fetch: unknown }
+    ? { fetch(request: Request, env: EnvOf<H>, ctx: WorkersContext): Promise<Response> }
+    : unknown) & {
+    scheduled(controller: WorkersScheduledController, env: EnvOf<H>, ctx: WorkersContext): Promise<void>;
     /** The registry reported (yours, or one made for you). */
     readonly registry: MetricsRegistry;
     /** The reporter of this isolate, after its first invocation. */

@@ -19,20 +19,19 @@ async function clientRoundTrip(run: string) {
   return { sent, series: result.at(0)?.series ?? [] };
 }
 
-export const middleware = withApptuit(
-  async (request: NextRequest, _event: NextFetchEvent) => {
-    const { pathname, searchParams } = request.nextUrl;
-    if (pathname === "/api/flush") {
-      // Test hook: a forced flush (the throttle lets only the first request of an instance flush).
-      const result = await middleware.reporter?.flush();
-      return Response.json({ delivered: result?.delivered ?? -1, runtime: process.env.NEXT_RUNTIME });
-    }
-    if (pathname === "/api/client") return Response.json(await clientRoundTrip(searchParams.get("run") ?? "none"));
-    if (pathname.startsWith("/products/")) views.inc();
-    if (pathname === "/old") return NextResponse.redirect(new URL("/", request.url));
-    return NextResponse.next();
-  },
-  { registry, requestMetrics: true, interval: 60_000 },
-);
+async function handle(request: NextRequest, _event: NextFetchEvent): Promise<Response> {
+  const { pathname, searchParams } = request.nextUrl;
+  if (pathname === "/api/flush") {
+    // Test hook: a forced flush (the throttle lets only the first request of an instance flush).
+    const result = await middleware.reporter?.flush();
+    return Response.json({ delivered: result?.delivered ?? -1, runtime: process.env.NEXT_RUNTIME });
+  }
+  if (pathname === "/api/client") return Response.json(await clientRoundTrip(searchParams.get("run") ?? "none"));
+  if (pathname.startsWith("/products/")) views.inc();
+  if (pathname === "/old") return NextResponse.redirect(new URL("/", request.url));
+  return NextResponse.next();
+}
+
+export const middleware = withApptuit(handle, { registry, requestMetrics: true, interval: 60_000 });
 
 export const config = { matcher: ["/((?!_next/|favicon.ico).*)"] };

@@ -74,6 +74,7 @@ describe("encodeCompact / decodeCompact", () => {
     expect(() => encodeCompact([{ metric: "", timestamp: T, value: 1 }])).toThrow(CompactFormatError);
     expect(() => encodeCompact([{ metric: "m", timestamp: T, value: 1, tags: { a: 1 as unknown as string } }])).toThrow(CompactFormatError);
     expect(() => encodeCompact([{ metric: "m", timestamp: -5, value: 1 }])).toThrow(/timestamp/);
+    expect(() => encodeCompact([{ metric: "m", timestamp: T, value: 1, tags: JSON.parse('{"__proto__":"x"}') }])).toThrow(/forbidden tag key/);
   });
 
   it("round-trips arbitrary points (property)", () => {

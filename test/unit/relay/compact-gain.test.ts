@@ -60,7 +60,7 @@ function compactFit(points: WirePoint[], max: number): number {
 
 describe("compact format gain (points per 64 KiB beacon)", () => {
   it("carries ≥ 2× the points of OpenTSDB JSON for 20 series with 3 tags and many points", () => {
-    const points = manyPoints(2_000); // 40,000 points: more than either format fits
+    const points = manyPoints(500); // 10,000 points: more than either format fits
     const json = openTsdbFit(points, QUOTA);
     const compact = compactFit(points, QUOTA);
     console.log(`[compact-gain] 20 series × 3 tags: OpenTSDB JSON ${json} points/64KiB (${(QUOTA / json).toFixed(1)} B/point), compact ${compact} points/64KiB (${(QUOTA / compact).toFixed(1)} B/point), gain ×${(compact / json).toFixed(2)}`);
@@ -73,7 +73,7 @@ describe("compact format gain (points per 64 KiB beacon)", () => {
     const thousand = manySeries(1_000);
     const jsonBytes = bytes(JSON.stringify(thousand));
     const compactBytes = bytes(splitCompact(thousand, Number.MAX_SAFE_INTEGER)[0]!);
-    const pool = manySeries(10_000); // same shape, enough series to fill a beacon in either format
+    const pool = manySeries(4_000); // same shape, enough series to fill a beacon in either format
     const json = openTsdbFit(pool, QUOTA);
     const compact = compactFit(pool, QUOTA);
     console.log(`[compact-gain] 1,000 series × 1 point: OpenTSDB JSON ${jsonBytes} B, compact ${compactBytes} B (×${(jsonBytes / compactBytes).toFixed(2)}); per 64 KiB: OpenTSDB JSON ${json} points, compact ${compact} points, gain ×${(compact / json).toFixed(2)}`);

@@ -58,12 +58,12 @@ describe("delivery", () => {
     );
   });
 
-  it("accepts a gzip-compressed body and a single OpenTSDB row object", async () => {
+  it("accepts a gzip-compressed body, a single OpenTSDB row object and millisecond timestamps", async () => {
     const relay = makeRelay();
     const gz = await compress(JSON.stringify([row()]), "gzip");
     expect((await relay(post(gz, { type: "application/json", headers: { "content-encoding": "gzip" } }))).status).toBe(204);
-    expect((await relay(post(JSON.stringify(row({ value: 2 }))))).status).toBe(204);
-    expect(backend.points().map((p) => p.value)).toEqual([812.5, 2]);
+    expect((await relay(post(JSON.stringify(row({ value: 2, timestamp: T * 1000 + 5 }))))).status).toBe(204);
+    expect(backend.points().map((p) => [p.value, p.timestamp])).toEqual([[812.5, T], [2, T * 1000 + 5]]);
   });
 
   it("answers 204 without any upstream request for an empty array", async () => {

@@ -1,0 +1,105 @@
+// Builds and starts the Next.js 16 test app (test/next/app) as a real `next build` +
+// `next start`, spawned directly (not through npx) and stopped by its process group.
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+
+export const root = resolve(import.meta.dirname, "../..");
+export const appDir = resolve(root, "test/next/app");
+const nextBin = resolve(root, "node_modules/.bin/next");
+
+/** The environment of both steps: telemetry off, production mode, our Node first on PATH. */
+function nextEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    NODE_ENV: "production", // vitest sets "test", which Next.js warns about and treats differently
+    NEXT_TELEMETRY_DISABLED: "1",
+    PATH: `${dirname(process.execPath)}:${process.env.PATH ?? ""}`,
+    ...extra,
+  };
+}
+
+export function checkPrerequisites(): void {
+  if (!existsSync(nextBin)) {
+    throw new Error(`${nextBin} is missing: install Next.js 16 with \`npm install --save-dev next@16 react react-dom\`.`);
+  }
+  if (!existsSync(resolve(root, "dist/esm/next.js"))) {
+    throw new Error("dist/esm/next.js is missing: run `npm run build` first (npm test does).");
+  }
+}
+
+function tail(text: string, n = 4000): string {
+  return text.length > n ? `…${text.slice(-n)}` : text;
+}
+
+/** `next build test/next/app`; rejects with the build's output when it fails. */
+export function nextBuild(): Promise<{ output: string; ms: number }> {
+  const started = Date.now();
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(nextBin, ["build", appDir], { cwd: root, env: nextEnv({}), stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    child.stdout.on("data", (d) => (output += d));
+    child.stderr.on("data", (d) => (output += d));
+    child.on("error", reject);
+    child.on("exit", (code) => {
+      if (code === 0) resolvePromise({ output, ms: Date.now() - started });
+      else reject(new Error(`next build exited with ${code}:\n${tail(output)}`));
+    });
+  });
+}
+
+export interface RunningNext {
+  url: string;
+  output(): string;
+  stop(): Promise<void>;
+}
+
+/** `next start -H 127.0.0.1 -p port` in its own process group; resolves once it answers. */
+export async function nextStart(port: number, env: Record<string, string>): Promise<RunningNext> {
+  const child: ChildProcess = spawn(nextBin, ["start", appDir, "-H", "127.0.0.1", "-p", String(port)], {
+    cwd: root,
+    env: nextEnv(env),
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true, // own process group: stop() ends next and every child it started
+  });
+  let output = "";
+  child.stdout!.on("data", (d) => (output += d));
+  child.stderr!.on("data", (d) => (output += d));
+  const exited = new Promise<void>((r) => child.once("exit", () => r()));
+  const url = `http://127.0.0.1:${port}`;
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) {
+      try {
+        process.kill(-child.pid, "SIGTERM");
+      } catch {
+        // already gone
+      }
+      const killed = await Promise.race([exited.then(() => true), new Promise((r) => setTimeout(() => r(false), 5_000))]);
+      if (!killed) {
+        try {
+          process.kill(-child.pid, "SIGKILL");
+        } catch {
+          // already gone
+        }
+        await exited;
+      }
+    }
+  };
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`next start exited with ${child.exitCode}:\n${tail(output)}`);
+    try {
+      // a path the middleware does not match, so readiness probes are not counted
+      const res = await fetch(`${url}/favicon.ico`);
+      await res.arrayBuffer();
+      break;
+    } catch {
+      if (Date.now() > deadline) {
+        await stop();
+        throw new Error(`next start did not answer within 30 s:\n${tail(output)}`);
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  return { url, output: () => output, stop };
+}

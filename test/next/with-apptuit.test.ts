@@ -1,0 +1,103 @@
+// The Next.js middleware adapter's logic in Node with a fake NextFetchEvent, against the
+// embedded backend; next.test.ts shows it in a real `next build` + `next start` app.
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { createBackend } from "../../src/backend/index";
+import { MetricsRegistry } from "../../src/registry/registry";
+import { withApptuit, type NextOptions } from "../../src/platforms/next/index";
+
+const TOKEN = "next-unit-token";
+
+function setup() {
+  const backend = createBackend({ token: TOKEN });
+  const puts: Request[] = [];
+  const fetchFn = (async (input: RequestInfo | URL, init?: RequestInit) => {
+    const request = new Request(input, init);
+    if (new URL(request.url).pathname.endsWith("/api/put")) puts.push(request.clone());
+    return backend.fetch(request);
+  }) as typeof fetch;
+  const pending: Promise<unknown>[] = [];
+  const event = { waitUntil: vi.fn((p: Promise<unknown>) => void pending.push(p)) };
+  const settle = async () => {
+    while (pending.length) await pending.shift();
+  };
+  const sum = (metric: string, tags: Record<string, string> = {}) =>
+    backend
+      .points()
+      .filter((p) => p.metric === metric && Object.entries(tags).every(([k, v]) => p.tags[k] === v))
+      .reduce((t, p) => t + p.value, 0);
+  const options = (extra: NextOptions = {}): NextOptions => ({
+    env: { APPTUIT_API_TOKEN: TOKEN, APPTUIT_ENDPOINT: "http://backend.test" },
+    clientOptions: { fetch: fetchFn, retry: 0 },
+    onError: null,
+    interval: 0,
+    ...extra,
+  });
+  return { backend, puts, event, settle, sum, options };
+}
+
+const req = (path: string) => new Request(`http://app.test${path}`);
+
+afterEach(() => {
+  vi.unstubAllEnvs();
+});
+
+describe("withApptuit (next) in Node", () => {
+  it("records middleware outcomes: nothing/next() as 2xx, redirect as 3xx, a throw as 5xx (rethrown)", async () => {
+    const t = setup();
+    const failure = new Error("middleware failed");
+    const middleware = withApptuit((request: Request) => {
+      const path = new URL(request.url).pathname;
+      if (path === "/old") return Response.redirect("http://app.test/", 308);
+      if (path === "/boom") throw failure;
+      if (path === "/next") return new Response(null, { headers: { "x-middleware-next": "1" } });
+      return undefined;
+    }, t.options({ requestMetrics: true, interval: 60_000 }));
+    expect(await middleware(req("/"), t.event)).toBeUndefined();
+    expect((await middleware(req("/next"), t.event))?.status).toBe(200);
+    expect((await middleware(req("/old"), t.event))?.status).toBe(308);
+    await expect(middleware(req("/boom"), t.event)).rejects.toBe(failure);
+    await t.settle();
+    expect(t.event.waitUntil).toHaveBeenCalledTimes(1); // throttled: the first request only
+    await middleware.reporter!.flush();
+    expect(t.sum("http_server_requests_count", { route: "/", status: "2xx" })).toBe(1);
+    expect(t.sum("http_server_requests_count", { route: "/next", status: "2xx" })).toBe(1);
+    expect(t.sum("http_server_requests_count", { route: "/old", status: "3xx" })).toBe(1);
+    expect(t.sum("http_server_requests_count", { route: "/boom", status: "5xx" })).toBe(1);
+  });
+
+  it("sends deltas uncompressed by default (Next's edge sandbox stubs CompressionStream); gzip on request", async () => {
+    for (const compress of [undefined, true]) {
+      const t = setup();
+      const registry = new MetricsRegistry();
+      const middleware = withApptuit(() => {
+        registry.counter("views", { page: "home" }).inc();
+        return undefined;
+      }, t.options({ registry, ...(compress ? { clientOptions: { ...t.options().clientOptions, compress } } : {}) }));
+      for (let i = 0; i < 3; i++) {
+        await middleware(req("/"), t.event);
+        await t.settle();
+      }
+      expect(t.puts).toHaveLength(3);
+      expect(t.puts.map((p) => p.headers.get("content-encoding"))).toEqual(Array(3).fill(compress ? "gzip" : null));
+      expect(t.backend.points().filter((p) => p.metric === "views_count").map((p) => p.value)).toEqual([1, 1, 1]);
+      expect(middleware.registry).toBe(registry);
+    }
+  });
+
+  it("reads APPTUIT_* from process.env when no env is given, and works without an event", async () => {
+    const t = setup();
+    vi.stubEnv("APPTUIT_API_TOKEN", TOKEN);
+    vi.stubEnv("APPTUIT_ENDPOINT", "http://from-process-env.test");
+    vi.stubEnv("APPTUIT_TAGS", "deploy: canary");
+    const { env: _env, ...rest } = t.options();
+    const middleware = withApptuit(() => {
+      middleware.registry.counter("views").inc();
+      return undefined;
+    }, rest);
+    await middleware(req("/"), undefined);
+    await middleware.reporter!.flush();
+    expect(t.puts[0]!.url).toBe("http://from-process-env.test/api/put?details");
+    expect(t.backend.points().find((p) => p.metric === "views_count")?.tags).toEqual({ deploy: "canary" });
+    expect(t.sum("views_count")).toBe(1);
+  });
+});

@@ -31,6 +31,9 @@ export default defineConfig({
       runtime("next"),
       runtime("deno"),
       runtime("node"),
+      runtime("relay"),
+      runtime("reliability", { testTimeout: 120_000 }),
+      runtime("package", { testTimeout: 180_000 }),
     ],
   },
 });

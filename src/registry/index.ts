@@ -8,4 +8,4 @@ export { HistogramSnapshot } from "./snapshot";
 export { Timer } from "./timer";
 export type { MetricKind } from "./kind";
 export { MetricKindError } from "./errors/metric-kind-error";
-export { RELATIVE_ACCURACY } from "./sketch";
+export { RELATIVE_ACCURACY } from "./mapping";

@@ -15,11 +15,13 @@ const D15 = decay(15);
  *
  * There is no timer and `mark` never reads the clock (a clock read costs ~40 ns, the
  * mark budget is 2 ns): the ticks that elapsed are caught up when a rate is read or the
- * registry collected. Events marked since the previous tick are spread evenly over the
- * ticks that elapsed since, which is exactly Dropwizard when rates are read at least
- * once per 5 s and for a steady event rate; for bursts inside a longer gap it places
- * the burst in the middle of the gap rather than in its first 5 s. Catching up is O(1)
- * whatever the gap (`rate = inst + (rate - inst) * (1 - alpha)^ticks`).
+ * registry collected, in O(1) whatever the gap (`rate = inst + (rate - inst) *
+ * (1 - alpha)^ticks`). Events marked since the previous tick are spread evenly over the
+ * ticks that elapsed. This is exactly Dropwizard when the meter is read at least once
+ * per 5 s, or when no event fell in the current, unfinished 5 s interval; otherwise
+ * those events count in the ticks that just elapsed (Dropwizard would count them at the
+ * next tick), and a burst within a longer gap is spread over the gap. Counts and the
+ * mean rate are always exact.
  */
 export class Rates {
   m1 = 0;

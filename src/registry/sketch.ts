@@ -1,14 +1,5 @@
-import { LogMapping } from "./mapping";
+import { indexOf, valueOf } from "./mapping";
 import { Store } from "./store";
-
-/**
- * Relative accuracy of the quantiles: a reported quantile is within 0.8 % of the exact
- * one (DDSketch's guarantee for log buckets of ratio gamma = (1 + a) / (1 - a)). Below 1 %
- * so that float rounding at bucket edges never pushes the error past the 1 % promise.
- */
-export const RELATIVE_ACCURACY = 0.008;
-const GAMMA = (1 + RELATIVE_ACCURACY) / (1 - RELATIVE_ACCURACY);
-const mapping = new LogMapping(GAMMA);
 
 /**
  * A mergeable quantile sketch in the DDSketch family: log-scale buckets for positive and
@@ -39,8 +30,8 @@ export class Sketch {
     const d = v - this.shift;
     this.dev += d;
     this.dev2 += d * d;
-    if (v > 0) this.pos.add(mapping.index(v));
-    else if (v < 0) (this.neg ??= new Store()).add(mapping.index(-v));
+    if (v > 0) this.pos.add(indexOf(v));
+    else if (v < 0) (this.neg ??= new Store()).add(indexOf(-v));
     else this.zero++;
   }
 
@@ -94,7 +85,7 @@ export class Sketch {
       const c = neg.counts;
       for (let j = c.length - 1; j >= 0; j--) {
         seen += c[j]!;
-        if (seen > rank) return this.clamp(-mapping.value(neg.offset + j));
+        if (seen > rank) return this.clamp(-valueOf(neg.offset + j));
       }
     }
     seen += this.zero;
@@ -102,7 +93,7 @@ export class Sketch {
     const c = this.pos.counts;
     for (let j = 0; j < c.length; j++) {
       seen += c[j]!;
-      if (seen > rank) return this.clamp(mapping.value(this.pos.offset + j));
+      if (seen > rank) return this.clamp(valueOf(this.pos.offset + j));
     }
     return this.max;
   }

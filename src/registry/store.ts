@@ -9,7 +9,7 @@ type Counts = Uint16Array | Uint32Array | Float64Array;
 function allocCounts(length: number, max: number, current: Counts | undefined): Counts {
   if (current instanceof Float64Array || max > 0xffff_ffff) return new Float64Array(length);
   if (current instanceof Uint32Array || max > 0xffff) return new Uint32Array(length);
-  return new Uint32Array(length);
+  return new Uint16Array(length);
 }
 
 /**
@@ -23,7 +23,7 @@ function allocCounts(length: number, max: number, current: Counts | undefined): 
  * overflow, so memory follows what the data needs.
  */
 export class Store {
-  counts: Counts = new Uint32Array(0);
+  counts: Counts = new Uint16Array(0);
   offset = 0;
 
   add(index: number): void {

@@ -34,6 +34,9 @@ interface Totals {
  * that window). Emitted values describe earlier flushes: a flush reports the sends that
  * finished before it started.
  */
+/** The `sdk` tag value on meta points. */
+export const META_TAG_VALUE = "apptuit-js";
+
 export class MetaMetrics {
   private readonly now: Totals = { total: 0, successful: 0, failed: 0, dropped: 0, timeCount: 0, timeSum: 0 };
   private emitted: Totals = { ...this.now };
@@ -60,7 +63,11 @@ export class MetaMetrics {
     this.now.dropped += points;
   }
 
-  /** The meta points (unprefixed, without tags) for one flush. */
+  /**
+   * The meta points (unprefixed) for one flush. They carry `sdk: "apptuit-js"` so that
+   * they are valid (OpenTSDB wants ≥ 1 tag) even where neither reporter nor global tags
+   * exist, as in a page; the reporter's and global tags are merged in as for any point.
+   */
   collect(temporality: Temporality): CollectedPoint[] {
     const cur = this.now;
     const base = temporality === "delta" ? this.emitted : { total: 0, successful: 0, failed: 0, dropped: 0, timeCount: 0, timeSum: 0 };
@@ -73,7 +80,7 @@ export class MetaMetrics {
       this.windowMin = Infinity;
       this.windowMax = 0;
     }
-    const point = (metric: string, value: number): CollectedPoint => ({ metric, tags: {}, value });
+    const point = (metric: string, value: number): CollectedPoint => ({ metric, tags: { sdk: META_TAG_VALUE }, value });
     return [
       point(`${META.total}.count`, cur.total - base.total),
       point(`${META.successful}.count`, cur.successful - base.successful),

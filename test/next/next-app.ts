@@ -1,7 +1,7 @@
 // Builds and starts the Next.js 16 test app (test/next/app) as a real `next build` +
 // `next start`, spawned directly (not through npx) and stopped by its process group.
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, rmSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 
 export const root = resolve(import.meta.dirname, "../..");
@@ -32,8 +32,9 @@ function tail(text: string, n = 4000): string {
   return text.length > n ? `…${text.slice(-n)}` : text;
 }
 
-/** `next build test/next/app`; rejects with the build's output when it fails. */
+/** A clean `next build test/next/app`; rejects with the build's output when it fails. */
 export function nextBuild(): Promise<{ output: string; ms: number }> {
+  rmSync(resolve(appDir, ".next"), { recursive: true, force: true }); // never test a stale build
   const started = Date.now();
   return new Promise((resolvePromise, reject) => {
     const child = spawn(nextBin, ["build", appDir], { cwd: root, env: nextEnv({}), stdio: ["ignore", "pipe", "pipe"] });

@@ -53,8 +53,13 @@ function onIdle(handler: () => Promise<void> | undefined): () => void {
   return () => globalThis.removeEventListener("beforeunload", listener);
 }
 
+/** Signals Deno cannot listen to on this OS (Windows: only SIGINT) are skipped, not fatal. */
 function onSignal(signal: ExitSignal, handler: () => void): () => void {
-  Deno.addSignalListener(signal, handler);
+  try {
+    Deno.addSignalListener(signal, handler);
+  } catch {
+    return () => {};
+  }
   return () => Deno.removeSignalListener(signal, handler);
 }
 

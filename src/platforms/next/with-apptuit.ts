@@ -6,10 +6,11 @@ import type { MiddlewareEvent, MiddlewareResult } from "./types";
 
 export interface NextOptions extends EdgeOptions {
   /**
-   * Where `APPTUIT_API_TOKEN`, `APPTUIT_TAGS` and `APPTUIT_ENDPOINT` are read. Next.js
-   * replaces `process.env.NAME` in middleware at build time, so pass them explicitly
-   * (`env: { APPTUIT_API_TOKEN: process.env.APPTUIT_API_TOKEN }`) or `env: process.env`;
-   * default: `process.env` where the runtime has one.
+   * Where `APPTUIT_API_TOKEN`, `APPTUIT_TAGS` and `APPTUIT_ENDPOINT` are read. Default:
+   * `process.env` where the runtime has one — under `next start` the edge sandbox exposes
+   * the server's environment at run time. Where values are only known at build time
+   * (`NEXT_PUBLIC_*`, next.config `env`, hosts that inline), pass them explicitly:
+   * `env: { APPTUIT_API_TOKEN: process.env.APPTUIT_API_TOKEN, … }`.
    */
   env?: Record<string, string | undefined>;
 }
@@ -37,11 +38,11 @@ export function withApptuit<Req extends Request, Ev extends MiddlewareEvent | un
   const reporting = new EdgeReporting<Record<string, string | undefined> | undefined>(edgeOptions);
   const wrapped = (request: Req, event: Ev): Promise<R> =>
     reporting.handle(
-      options.env ?? processEnv(), // read once: only the first request sets the reporter up
+      options.env ?? processEnv(), // used by the first request only, which sets the reporter up
       event && typeof event.waitUntil === "function" ? (promise) => event.waitUntil(promise) : undefined,
       request,
       () => middleware(request, event),
-      (result) => (result instanceof Response ? result.status : 200),
+      (result) => statusOf(result),
     );
   Object.defineProperties(wrapped, {
     registry: { get: () => reporting.registry, enumerable: false },
@@ -50,7 +51,13 @@ export function withApptuit<Req extends Request, Ev extends MiddlewareEvent | un
   return wrapped as WithApptuitMiddleware<Req, Ev, R>;
 }
 
-/** `process.env` where the runtime has one (Next.js edge does, with what it inlined), else none. */
+/** A returned response's status; nothing returned means "continue", i.e. 200. */
+function statusOf(result: MiddlewareResult): number {
+  const status = (result as { status?: unknown } | null | undefined)?.status;
+  return typeof status === "number" ? status : 200;
+}
+
+/** `process.env` where the runtime has one (Next.js' edge sandbox does: the server's environment), else none. */
 function processEnv(): Record<string, string | undefined> | undefined {
   const proc = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process;
   return proc?.env;

@@ -38,8 +38,8 @@ export function initServer(options: ServerInitOptions, runtime: ServerRuntime): 
   }
 
   let client = givenClient;
+  const token = clientOptions.token ?? fromEnv.token;
   if (!client) {
-    const token = clientOptions.token ?? fromEnv.token;
     if (token === undefined) throw missingTokenError(read);
     client = new Apptuit({
       ...clientOptions,
@@ -73,6 +73,8 @@ export function initServer(options: ServerInitOptions, runtime: ServerRuntime): 
     tags,
     registry,
     client,
+    // Only so that the default error handler can mask it; the client above does the sending.
+    ...(token !== undefined ? { token } : {}),
     platform: timers,
   });
 

@@ -42,7 +42,21 @@ describe("reporter meta metrics", () => {
     const reporter = new ApptuitReporter({ registry: new FakeCounters(), client: testClient({ sanitize: "apptuit" }), prefix: "svc.", tags: { team: "core" }, onError: null });
     await reporter.flush();
     const row = server.stored.find((r) => r.metric === `svc.${META("total")}.count`);
-    expect(row?.tags).toEqual({ host: "h1", team: "core" });
+    expect(row?.tags).toEqual({ host: "h1", team: "core", sdk: "apptuit-js" });
+  });
+
+  it("are valid without any reporter or global tags (a page has none): tagged sdk=apptuit-js", async () => {
+    const errors: unknown[] = [];
+    const reporter = new ApptuitReporter({
+      registry: new FakeCounters(),
+      client: testClient({ sanitize: "apptuit", globalTags: {} }),
+      onError: (_status, _ok, _failed, errs) => errors.push(...errs),
+    });
+    const result = await reporter.flush();
+    expect(errors).toEqual([]);
+    expect(result.rejected).toBe(0);
+    const row = server.stored.find((r) => r.metric === `${META("total")}.count`);
+    expect(row?.tags).toEqual({ sdk: "apptuit-js" });
   });
 
   it("delta: each flush reports what happened since the previous one, and their sum is the total", async () => {

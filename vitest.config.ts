@@ -34,6 +34,7 @@ export default defineConfig({
       runtime("relay"),
       runtime("reliability", { testTimeout: 120_000 }),
       runtime("package", { testTimeout: 180_000 }),
+      runtime("demo"),
     ],
   },
 });

@@ -1,3 +1,4 @@
+import { decompressionStream } from "../core/gzip";
 import { BackendHttpError } from "./http-error";
 
 /**
@@ -14,7 +15,7 @@ export async function readBody(request: Request, maxBytes: number): Promise<stri
   let stream: ReadableStream<Uint8Array> = request.body.pipeThrough(limit(maxBytes));
   if (encoding === "gzip" || encoding === "x-gzip" || encoding === "deflate") {
     const format = encoding === "deflate" ? "deflate" : "gzip";
-    stream = stream.pipeThrough(new DecompressionStream(format) as ReadableWritablePair<Uint8Array, Uint8Array>);
+    stream = stream.pipeThrough(decompressionStream(format));
     stream = stream.pipeThrough(limit(maxBytes));
   } else if (encoding !== "identity" && encoding !== "") {
     await request.body.cancel().catch(() => undefined);

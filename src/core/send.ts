@@ -47,9 +47,11 @@ const PATH = "/api/put?details";
 
 async function post(ctx: SendContext, points: WirePoint[]): Promise<void> {
   const json = JSON.stringify(points);
-  const body = ctx.compress ? await gzip(json) : json;
+  // Where the runtime cannot compress (Next.js' edge sandbox), the body goes as plain JSON.
+  const gzipped = ctx.compress ? await gzip(json) : undefined;
+  const body = gzipped ?? json;
   const headers: Record<string, string> = { "content-type": "application/json" };
-  if (ctx.compress) headers["content-encoding"] = "gzip";
+  if (gzipped) headers["content-encoding"] = "gzip";
   const response = await ctx.http.post(`${ctx.writeEndpoint}/api/put`, {
     searchParams: "details",
     body,

@@ -16,8 +16,8 @@ export function collectFamily(sink: PointSink, family: Family<Metric>, now: numb
   const name = family.name;
   family.forEach((metric, tags) => {
     if (metric instanceof Counter) {
-      sink.push(name, "count", tags, delta ? metric.count - metric.deltaBase : metric.count);
-      if (delta) metric.deltaBase = metric.count;
+      sink.push(name, "count", tags, delta ? metric.total - metric.deltaBase : metric.total);
+      if (delta) metric.deltaBase = metric.total;
     } else if (metric instanceof Gauge) {
       let value: number;
       try {
@@ -27,9 +27,9 @@ export function collectFamily(sink: PointSink, family: Family<Metric>, now: numb
       }
       sink.push(name, "value", tags, value);
     } else if (metric instanceof Meter) {
-      const count = delta ? metric.count - metric.deltaBase : metric.count;
-      if (delta) metric.deltaBase = metric.count;
-      sink.meter(name, tags, count, metric.count, metric.rates, now);
+      const count = delta ? metric.total - metric.deltaBase : metric.total;
+      if (delta) metric.deltaBase = metric.total;
+      sink.meter(name, tags, count, metric.total, metric.rates, now);
     } else if (metric instanceof Timer) {
       const sketch = delta ? metric.cur : metric.cumulative();
       sink.meter(name, tags, sketch.count, metric.totalCount(), metric.rates, now);

@@ -3,16 +3,21 @@
  * call it on hot paths.
  */
 export class Counter {
-  /** Current total. */
-  count = 0;
+  /** @internal current total (read it as `count`). */
+  total = 0;
   /** @internal count at the previous delta collection. */
   deltaBase = 0;
 
   inc(n = 1): void {
-    this.count += n;
+    this.total += n;
   }
 
   dec(n = 1): void {
-    this.count -= n;
+    this.total -= n;
+  }
+
+  /** Current total. */
+  get count(): number {
+    return this.total;
   }
 }

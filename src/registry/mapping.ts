@@ -43,7 +43,7 @@ export function indexOf(v: number): number {
 export function valueOf(i: number): number {
   const lo = inverse((i - 1) * WIDTH);
   const hi = inverse(i * WIDTH);
-  return (2 * lo * hi) / (lo + hi);
+  return (2 * lo) / (1 + lo / hi); // 2·lo·hi / (lo + hi) without overflowing lo·hi
 }
 
 /** The v whose approximate log2 is y (P increases on [0, 1]: bisection, at collect time only). */

@@ -5,7 +5,8 @@ import { Rates } from "./rates";
  * up lazily on read (see `Rates`).
  */
 export class Meter {
-  count = 0;
+  /** @internal events so far (read it as `count`). */
+  total = 0;
   /** @internal count at the previous delta collection. */
   deltaBase = 0;
   /** @internal */
@@ -16,12 +17,17 @@ export class Meter {
   }
 
   mark(n = 1): void {
-    this.count += n;
+    this.total += n;
+  }
+
+  /** Events marked so far. */
+  get count(): number {
+    return this.total;
   }
 
   /** Events per second since the meter was created. */
   meanRate(): number {
-    return this.rates.mean(this.rates.now(), this.count);
+    return this.rates.mean(this.rates.now(), this.total);
   }
 
   oneMinuteRate(): number {
@@ -41,6 +47,6 @@ export class Meter {
 
   /** @internal */
   tick(now = this.rates.now()): void {
-    this.rates.tick(now, this.count);
+    this.rates.tick(now, this.total);
   }
 }

@@ -77,6 +77,8 @@ export class Sketch {
   /** The value at quantile `q` (0..1), within the relative accuracy; 0 when empty. */
   quantile(q: number): number {
     if (this.count === 0) return 0;
+    if (q <= 0) return this.min;
+    if (q >= 1) return this.max;
     const rank = q * (this.count - 1);
     let seen = 0;
     const neg = this.neg;

@@ -3,6 +3,7 @@
  * arrives, so a lying `Content-Length` or a chunked body cannot get past it; compressed
  * bodies get a second budget after decompression (a small gzip can expand enormously).
  */
+import { decompressionStream } from "../core/gzip";
 import { RelayError } from "./errors/relay-error";
 
 export interface BodyLimits {
@@ -21,7 +22,7 @@ export async function readBodyText(request: Request, limits: BodyLimits): Promis
   const encoding = (request.headers.get("content-encoding") ?? "identity").trim().toLowerCase();
   let bytes = raw;
   if (encoding === "gzip" || encoding === "deflate") {
-    const stream = new Blob([raw as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream(encoding));
+    const stream = new Blob([raw as Uint8Array<ArrayBuffer>]).stream().pipeThrough(decompressionStream(encoding));
     bytes = await readLimited(stream, limits.maxDecodedBytes, encoding);
   } else if (encoding !== "identity") {
     throw new RelayError(415, `unsupported Content-Encoding "${encoding.slice(0, 40)}" (use gzip, deflate or none)`);

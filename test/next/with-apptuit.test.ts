@@ -65,20 +65,31 @@ describe("withApptuit (next) in Node", () => {
     expect(t.sum("http_server_requests_count", { route: "/boom", status: "5xx" })).toBe(1);
   });
 
-  it("sends deltas uncompressed by default (Next's edge sandbox stubs CompressionStream); gzip on request", async () => {
-    for (const compress of [undefined, true]) {
+  it("sends every delta once, gzipped where CompressionStream works and as plain JSON where it is a stub", async () => {
+    const original = globalThis.CompressionStream;
+    const stub = class {
+      constructor() {
+        throw new Error("CompressionStream is not supported in the Edge Runtime");
+      }
+    } as unknown as typeof CompressionStream;
+    for (const sandboxed of [false, true]) {
       const t = setup();
       const registry = new MetricsRegistry();
       const middleware = withApptuit(() => {
         registry.counter("views", { page: "home" }).inc();
         return undefined;
-      }, t.options({ registry, ...(compress ? { clientOptions: { ...t.options().clientOptions, compress } } : {}) }));
-      for (let i = 0; i < 3; i++) {
-        await middleware(req("/"), t.event);
-        await t.settle();
+      }, t.options({ registry }));
+      if (sandboxed) globalThis.CompressionStream = stub;
+      try {
+        for (let i = 0; i < 3; i++) {
+          await middleware(req("/"), t.event);
+          await t.settle();
+        }
+      } finally {
+        globalThis.CompressionStream = original;
       }
       expect(t.puts).toHaveLength(3);
-      expect(t.puts.map((p) => p.headers.get("content-encoding"))).toEqual(Array(3).fill(compress ? "gzip" : null));
+      expect(t.puts.map((p) => p.headers.get("content-encoding"))).toEqual(Array(3).fill(sandboxed ? null : "gzip"));
       expect(t.backend.points().filter((p) => p.metric === "views_count").map((p) => p.value)).toEqual([1, 1, 1]);
       expect(middleware.registry).toBe(registry);
     }

@@ -32,10 +32,8 @@ export function withApptuit<Req extends Request, Ev extends MiddlewareEvent | un
   middleware: (request: Req, event: Ev) => R | Promise<R>,
   options: NextOptions = {},
 ): WithApptuitMiddleware<Req, Ev, R> {
-  // Next.js' edge sandbox (`next start`) replaces CompressionStream with a stub that throws,
-  // so bodies go uncompressed unless the caller asks otherwise.
-  const edgeOptions: NextOptions = { ...options, clientOptions: { compress: false, ...options.clientOptions } };
-  const reporting = new EdgeReporting<Record<string, string | undefined> | undefined>(edgeOptions);
+  // Next.js' edge sandbox stubs CompressionStream out; the core client then sends plain JSON.
+  const reporting = new EdgeReporting<Record<string, string | undefined> | undefined>(options);
   const wrapped = (request: Req, event: Ev): Promise<R> =>
     reporting.handle(
       options.env ?? processEnv(), // used by the first request only, which sets the reporter up

@@ -53,6 +53,23 @@ describe("send: request", () => {
     );
   });
 
+  it("falls back to plain JSON where CompressionStream is a stub that throws (Next.js edge sandbox)", async () => {
+    const requests = put();
+    const original = globalThis.CompressionStream;
+    globalThis.CompressionStream = class {
+      constructor() {
+        throw new Error("CompressionStream is not supported in the Edge Runtime");
+      }
+    } as unknown as typeof CompressionStream;
+    try {
+      await client().send(points(2));
+    } finally {
+      globalThis.CompressionStream = original;
+    }
+    expect(requests[0]!.headers.get("content-encoding")).toBeNull();
+    expect(JSON.parse(requests[0]!.body)).toHaveLength(2);
+  });
+
   it("sends plain JSON without Content-Encoding when compress is false", async () => {
     const requests = put();
     await client({ compress: false }).send(points(1));

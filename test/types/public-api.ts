@@ -1,0 +1,98 @@
+// Type tests of the public API, compiled by `tsc` against the BUILT package through its
+// own `exports` map (self-reference: `import … from "apptuit/…"`), under both `bundler`
+// and `node16` resolution. `@ts-expect-error` lines prove that misuse is rejected.
+import {
+  Apptuit,
+  ApptuitError,
+  ApptuitReporter,
+  ApptuitSendError,
+  MetricsRegistry,
+  decodeMetric,
+  encodeMetric,
+  type DataPoint,
+  type QueryResult,
+  type Table,
+} from "apptuit";
+import { createBackend } from "apptuit/backend";
+import { init as initDeno } from "apptuit/deno";
+import { withApptuit as withNext } from "apptuit/next";
+import { init as initNode } from "apptuit/node";
+import { createRelay, decodeCompact, encodeCompact } from "apptuit/relay";
+import { withApptuit as withWorkers } from "apptuit/workers";
+
+declare function expectType<T>(value: T): void;
+
+// ---- core client
+const client = new Apptuit({ token: "t", endpoint: "https://api.apptuit.ai", globalTags: { env: "dev" }, sanitize: "prometheus" });
+new Apptuit({ env: { APPTUIT_API_TOKEN: "t", APPTUIT_TAGS: "a: b" }, sanitize: false, timeout: 5_000, retry: 2 });
+// @ts-expect-error unknown sanitize mode
+new Apptuit({ token: "t", sanitize: "snake" });
+const point: DataPoint = { metric: "proc.cpu.percent", tags: { host: "a" }, timestamp: 1_700_000_000, value: 0.5 };
+// @ts-expect-error a value must be a number
+const bad: DataPoint = { metric: "m", tags: { host: "a" }, timestamp: 1, value: "1" };
+void bad;
+expectType<Promise<{ points: number; requests: number }>>(client.send([point]));
+client.sendTimeseries([{ metric: "m", tags: { k: "v" }, timestamps: [1, 2], values: [1, 2] }]);
+// @ts-expect-error tag values are strings
+client.send([{ metric: "m", tags: { k: 1 }, timestamp: 1, value: 1 }]);
+async function queries() {
+  const result: QueryResult = await client.query("fetch('m')", { start: 0, end: new Date() });
+  const table: Table | undefined = result.get("m")?.toTable();
+  expectType<number[] | undefined>(table?.timestamps);
+  expectType<(number | null)[] | undefined>(table?.columns[0]?.values);
+  result.at(0)?.series.forEach((s) => expectType<Record<string, string>>(s.tags));
+  const prom = await client.promQuery("rate(x[5m])", { start: 0, end: 60, step: 15 });
+  expectType<string>(prom.id);
+  await client.promQueryInstant("up");
+}
+void queries;
+const encoded: string = encodeMetric("node.cpu", { type: "idle" });
+expectType<{ name: string; tags: Record<string, string> }>(decodeMetric(encoded));
+function handle(error: unknown) {
+  if (error instanceof ApptuitSendError) expectType<number>(error.failed);
+  if (error instanceof ApptuitError) expectType<string>(error.message);
+}
+void handle;
+
+// ---- registry and reporter
+const registry = new MetricsRegistry();
+registry.counter("order_count", { city: "NYC" }).inc();
+registry.meter("requests").mark();
+registry.histogram("sizes").update(10);
+registry.gauge("queue", () => 3);
+const timer = registry.timer("latency");
+const stop: () => number = timer.start();
+void stop;
+expectType<Promise<number>>(timer.time(async () => 1));
+// @ts-expect-error tags are strings
+registry.counter("c", { n: 1 });
+const reporter = new ApptuitReporter({ registry, client, interval: 60_000, prefix: "svc.", tags: { host: "a" }, onError: null, temporality: "delta" });
+// @ts-expect-error unknown temporality
+new ApptuitReporter({ registry, client, temporality: "sometimes" });
+reporter.start();
+void reporter.flush();
+void reporter.stop();
+
+// ---- platforms
+const worker = withWorkers({ async fetch() { return new Response("ok"); } }, { registry, requestMetrics: true });
+void worker;
+interface Env { APPTUIT_API_TOKEN: string; REGION: string }
+// The options function receives the handler's own Env type.
+withWorkers(
+  { async fetch(_request: Request, env: Env) { return new Response(env.REGION); } },
+  (env) => ({ token: env.APPTUIT_API_TOKEN, tags: { region: env.REGION } }),
+);
+const middleware = withNext(() => undefined, { registry });
+void middleware;
+const { registry: denoRegistry } = initDeno({ interval: 60_000, token: "t" });
+expectType<MetricsRegistry>(denoRegistry);
+const node = initNode({ interval: 60_000, token: "t" });
+void node.shutdown();
+
+// ---- relay and backend
+const relay = createRelay({ token: "t", allowedOrigins: ["https://shop.example"], allowedPrefixes: ["web."] });
+expectType<Promise<Response>>(relay(new Request("https://relay.example/apptuit")));
+const compact: string = encodeCompact([{ metric: "m", tags: { k: "v" }, timestamp: 1, value: 1 }]);
+decodeCompact(JSON.parse(compact));
+const backend = createBackend({ token: "t" });
+expectType<Promise<Response>>(backend.fetch(new Request("http://localhost/api/put")));

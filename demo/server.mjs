@@ -1,118 +1,159 @@
-// `npm run demo`: start the embedded Apptuit backend on 127.0.0.1, send two hours of
-// one-minute metrics for a few hosts through the client, query them back and print tables.
+// `npm run demo`: one local server on 127.0.0.1 that shows the whole SDK working.
 //
-//   PORT=8080 node demo/server.mjs                 fixed port for the embedded backend
-//   APPTUIT_ENDPOINT=https://api.apptuit.ai APPTUIT_API_TOKEN=… node demo/server.mjs
-//                                                  same run against a real endpoint
+//   /                a page that loads the SDK with one <script> tag, records clicks, a timer
+//                    around simulated work and Core Web Vitals, and charts its own metrics live
+//   /apptuit         the relay (createRelay): the page posts here, the token stays on the server
+//   /query/*         read-only query proxy for the charts (adds the token server-side)
+//   /worker/*        a Worker-style handler wrapped by withApptuit({ requestMetrics: true })
+//   /api/put, /api/query, /api/v1/*   the embedded backend (default target)
+//
+//   PORT=8080 npm run demo                                       fixed port (default 8787, else any free one)
+//   APPTUIT_ENDPOINT=https://api.apptuit.ai APPTUIT_API_TOKEN=… npm run demo   real Apptuit
+//   npm run demo -- --victoria-metrics http://127.0.0.1:8428 [--victoria-metrics-write http://127.0.0.1:4242]
+//   DEMO_VICTORIA_METRICS=http://127.0.0.1:8428 npm run demo     same, by environment
+//   npm run demo -- --cli                                        the terminal demo (cli.mjs): send, query, print, exit
+//   DEMO_EXIT_AFTER_MS=30000 npm run demo                        stop by itself (tests, CI)
 //
 // Imports the built package (dist/), so run `npm run build` first (`npm run demo` does).
-import { randomUUID } from "node:crypto";
-import { formatTable } from "./format-table.mjs";
-import { serve } from "./node-bridge.mjs";
+import { createServer } from "node:http";
+import { parseArgs } from "node:util";
+import { createDemoApp } from "./app.mjs";
+import { toRequest, writeResponse } from "./node-bridge.mjs";
+import { resolveTarget } from "./target.mjs";
 
-const { Apptuit, createBackend } = await loadPackage();
+const DEFAULT_PORT = 8787;
+const PAGE_INTERVAL_MS = 2000;
 
-const HOSTS = ["web-1", "web-2", "web-3", "web-4"];
-const MINUTES = 120;
-const TAGS = { source: "apptuit-js-demo" };
+const { values: flags } = parseArgs({
+  options: {
+    cli: { type: "boolean", default: false },
+    port: { type: "string" },
+    "victoria-metrics": { type: "string" },
+    "victoria-metrics-write": { type: "string" },
+    help: { type: "boolean", short: "h", default: false },
+  },
+  strict: true,
+});
+
+if (flags.help) {
+  const header = (await import("node:fs")).readFileSync(new URL(import.meta.url), "utf8").split("\n").filter((l) => l.startsWith("//"));
+  console.log(header.map((l) => l.replace(/^\/\/ ?/, "")).join("\n"));
+} else if (flags.cli) {
+  await import("./cli.mjs");
+} else {
+  main().catch((error) => {
+    console.error(`demo failed: ${error?.name ?? "Error"}: ${error?.message ?? error}`);
+    process.exitCode = 1;
+  });
+}
 
 async function main() {
   const env = process.env;
-  const external = env.APPTUIT_ENDPOINT !== undefined || env.APPTUIT_API_TOKEN !== undefined;
-  if (external && !(env.APPTUIT_ENDPOINT && env.APPTUIT_API_TOKEN)) {
-    console.error("Set both APPTUIT_ENDPOINT and APPTUIT_API_TOKEN to run against a real endpoint (or neither for the embedded backend).");
-    return 2;
+  const target = resolveTarget({ victoriaMetrics: flags["victoria-metrics"], victoriaMetricsWrite: flags["victoria-metrics-write"] }, env);
+  if ("error" in target) {
+    console.error(target.error);
+    process.exitCode = 2;
+    return;
   }
+  const { createBackend, createRelay, worker } = await loadPackage();
 
-  let token = env.APPTUIT_API_TOKEN;
-  let endpoint = env.APPTUIT_ENDPOINT;
-  let local;
-  if (!external) {
-    token = randomUUID();
-    const backend = createBackend({ token });
-    local = await serve((request) => backend.fetch(request), { port: Number(env.PORT ?? 0) });
-    endpoint = local.url;
-    console.log(`embedded Apptuit backend listening on ${endpoint}`);
-  }
+  const backend = target.kind === "embedded" ? createBackend({ token: target.token }) : undefined;
+  let app = () => Promise.resolve(new Response("starting\n", { status: 503 }));
+  const { server, url } = await listen((request, clientId) => app(request, { clientId }), flags.port ?? env.PORT);
 
-  try {
-    const client = new Apptuit({ token, endpoint, globalTags: TAGS });
-    // A window of whole half hours ending now, so every downsampled bucket is complete
-    // (the client drops buckets labelled before `start`).
-    const end = Math.floor(Date.now() / 1000 / 1800) * 1800;
-    const start = end - MINUTES * 60;
-    const points = generate(start);
-
-    const sent = await client.send(points);
-    console.log(`sent ${sent.points} points (${HOSTS.length} hosts x 3 metrics x ${MINUTES} minutes) in ${sent.requests} request(s) to ${endpoint}\n`);
-
-    const cpuQuery = "fetch('demo_cpu_percent').downsample('10m', 'avg')";
-    const cpu = await queryUntilData(client, cpuQuery, start, end - 1, external);
-    console.log(formatTable(cpu.at(0).toTable(), { title: `${cpuQuery}` }));
-
-    const named = [
-      "req = fetch('demo_http_requests', {host: 'web-1|web-2'}).downsample('30m', 'sum');",
-      "lat = fetch('demo_http_latency_ms', {host: 'web-1'}).downsample('30m', 'max');",
-      "output(req, lat)",
-    ].join(" ");
-    const result = await client.query(named, { start, end: end - 1 });
-    console.log(formatTable(result.get("req").toTable(), { title: "req: fetch('demo_http_requests', {host: 'web-1|web-2'}).downsample('30m', 'sum')", digits: 0 }));
-    console.log(formatTable(result.get("lat").toTable(), { title: "lat: fetch('demo_http_latency_ms', {host: 'web-1'}).downsample('30m', 'max')" }));
-
-    const prom = await client.promQuery('demo_cpu_percent{host="web-3"}', { start, end: end - 60, step: 60 });
-    const values = prom.series[0]?.values ?? [];
-    console.log(`promQuery demo_cpu_percent{host="web-3"} step 60s: ${prom.series.length} series, ${values.length} points, first ${values[0]?.toFixed(2)}, last ${values.at(-1)?.toFixed(2)}`);
-    return 0;
-  } finally {
-    await local?.close();
-  }
-}
-
-/** CPU %, request counts and latency for each host and minute: daily-ish waves plus noise. */
-function generate(start) {
-  const random = seeded(42);
-  const points = [];
-  HOSTS.forEach((host, h) => {
-    for (let i = 0; i < MINUTES; i++) {
-      const timestamp = start + i * 60;
-      const wave = Math.sin((i / MINUTES) * 2 * Math.PI + h);
-      const tags = { host };
-      points.push({ metric: "demo_cpu_percent", tags, timestamp, value: round(45 + 25 * wave + 8 * random()) });
-      points.push({ metric: "demo_http_requests", tags, timestamp, value: Math.round(600 + 300 * wave + 100 * random()) });
-      points.push({ metric: "demo_http_latency_ms", tags, timestamp, value: round(80 + 40 * wave + 60 * random() ** 4) });
-    }
+  // The embedded backend lives on this very server, so relay and Worker write to it over HTTP
+  // like they would to api.apptuit.ai.
+  const writeEndpoint = target.writeEndpoint ?? url;
+  const relay = createRelay({
+    token: target.token,
+    endpoint: writeEndpoint,
+    // Server-side tags the page cannot forge.
+    tags: { relay: "demo" },
   });
-  return points;
-}
+  const pending = new Set();
+  const executionContext = () => ({
+    // Workers keep the isolate alive for these; here the process is alive anyway, but the
+    // set lets a shutdown wait for flushes still in flight.
+    waitUntil(promise) {
+      pending.add(promise);
+      promise.finally(() => pending.delete(promise)).catch(() => {});
+    },
+    passThroughOnException() {},
+  });
+  // Bindings as a Worker would get them (wrangler secrets / vars).
+  const workerEnv = { APPTUIT_API_TOKEN: target.token, APPTUIT_ENDPOINT: writeEndpoint, DEMO_FLUSH_INTERVAL_MS: String(PAGE_INTERVAL_MS) };
+  app = createDemoApp({ target, backend, relay, worker, workerEnv, executionContext, interval: PAGE_INTERVAL_MS });
 
-/** A real endpoint may index new points with a delay: poll a little before giving up. */
-async function queryUntilData(client, q, start, end, patient) {
-  for (let attempt = 0; ; attempt++) {
-    const result = await client.query(q, { start, end });
-    if (result.length > 0 || !patient || attempt >= 15) {
-      if (result.length === 0) throw new Error(`no data came back for ${q}`);
-      return result;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 2000));
-  }
-}
+  console.log(`apptuit demo: metrics go to the ${target.label}`);
+  console.log(`apptuit demo: open ${url}/   (Ctrl-C to stop)`);
 
-function seeded(seed) {
-  let state = seed >>> 0;
-  return () => {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    return state / 2 ** 32;
+  let stopping = false;
+  const stop = async (reason) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`apptuit demo: stopping (${reason})`);
+    const force = setTimeout(() => process.exit(0), 5000);
+    force.unref();
+    await worker.reporter?.flush().catch(() => {});
+    await Promise.allSettled([...pending]);
+    await new Promise((resolve) => {
+      server.close(resolve);
+      server.closeAllConnections();
+    });
   };
+  process.once("SIGINT", () => void stop("SIGINT"));
+  process.once("SIGTERM", () => void stop("SIGTERM"));
+  const exitAfter = Number(env.DEMO_EXIT_AFTER_MS);
+  if (exitAfter > 0) setTimeout(() => void stop(`DEMO_EXIT_AFTER_MS=${exitAfter}`), exitAfter).unref();
 }
 
-function round(value) {
-  return Math.round(value * 100) / 100;
+/**
+ * Listens on 127.0.0.1: an explicit port must be free; the default 8787 falls back to any
+ * free port when taken (another demo still running).
+ */
+async function listen(handle, portText) {
+  const explicit = portText !== undefined && portText !== "";
+  const port = explicit ? Number(portText) : DEFAULT_PORT;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new RangeError(`PORT must be a port number, got ${portText}`);
+  const server = createServer((req, res) => {
+    const request = toRequest(req, res);
+    handle(request, req.socket.remoteAddress)
+      .then((response) => writeResponse(response, res))
+      .catch((error) => {
+        if (error?.name === "AbortError" || error?.code === "ERR_STREAM_PREMATURE_CLOSE") return;
+        console.error(`apptuit demo: ${req.method} ${req.url?.split("?")[0]}: ${error?.message ?? error}`);
+        if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain; charset=utf-8" });
+        res.end("internal error\n");
+      });
+  });
+  try {
+    await bind(server, port);
+  } catch (error) {
+    if (explicit || error?.code !== "EADDRINUSE") throw error;
+    console.log(`apptuit demo: port ${port} is taken, using a free one`);
+    await bind(server, 0);
+  }
+  return { server, url: `http://127.0.0.1:${server.address().port}` };
+}
+
+function bind(server, port) {
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, "127.0.0.1", () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
 }
 
 async function loadPackage() {
   try {
-    const [{ Apptuit }, { createBackend }] = await Promise.all([import("../dist/esm/index.js"), import("../dist/esm/backend.js")]);
-    return { Apptuit, createBackend };
+    const [{ createBackend }, { createRelay }, { default: worker }] = await Promise.all([
+      import("../dist/esm/backend.js"),
+      import("../dist/esm/relay.js"),
+      import("./worker.mjs"),
+    ]);
+    return { createBackend, createRelay, worker };
   } catch (error) {
     if (error?.code === "ERR_MODULE_NOT_FOUND") {
       console.error("demo: the built package is missing; run `npm run build` first (`npm run demo` does both).");
@@ -121,13 +162,3 @@ async function loadPackage() {
     throw error;
   }
 }
-
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error) => {
-    console.error(`demo failed: ${error?.name ?? "Error"}: ${error?.message ?? error}`);
-    process.exitCode = 1;
-  },
-);

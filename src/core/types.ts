@@ -50,5 +50,6 @@ export interface CollectedPoint {
  * the reporter only depends on this interface.
  */
 export interface Collectable {
-  collect(options?: { now?: number; temporality?: Temporality }): CollectedPoint[];
+  /** `onError` hears of problems that cost a point but not the collection (a failing callback gauge). */
+  collect(options?: { now?: number; temporality?: Temporality; onError?: (error: Error) => void }): CollectedPoint[];
 }

@@ -1,4 +1,5 @@
 import { Counter } from "./counter";
+import { GaugeCallbackError } from "./errors/gauge-callback-error";
 import type { Family } from "./family";
 import type { PointSink } from "./fields";
 import { Gauge } from "./gauge";
@@ -12,19 +13,30 @@ type Metric = Counter | Gauge | Meter | Histogram | Timer;
  * Collects every series of a family. Delta state (counts at the previous delta
  * collection, the interval sketch) only moves on delta collections.
  */
-export function collectFamily(sink: PointSink, family: Family<Metric>, now: number, delta: boolean): void {
+export function collectFamily(
+  sink: PointSink,
+  family: Family<Metric>,
+  now: number,
+  delta: boolean,
+  onError?: (error: GaugeCallbackError) => void,
+): void {
   const name = family.name;
   family.forEach((metric, tags) => {
     if (metric instanceof Counter) {
       sink.push(name, "count", tags, delta ? metric.total - metric.deltaBase : metric.total);
       if (delta) metric.deltaBase = metric.total;
     } else if (metric instanceof Gauge) {
+      const fromCallback = metric.callback !== undefined;
       let value: number;
       try {
         value = metric.value;
-      } catch {
-        return; // a failing callback must not break the collection of everything else
+      } catch (error) {
+        // A failing callback must not break the collection of everything else.
+        onError?.(new GaugeCallbackError(name, tags, "threw", error));
+        return;
       }
+      // A plain gauge never set is NaN by design (nothing to report); a callback's NaN is a bug.
+      if (fromCallback && !Number.isFinite(value)) onError?.(new GaugeCallbackError(name, tags, `returned ${typeof value === "number" ? value : typeof value}`));
       sink.push(name, "value", tags, value);
     } else if (metric instanceof Meter) {
       const count = delta ? metric.total - metric.deltaBase : metric.total;

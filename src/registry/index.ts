@@ -9,3 +9,4 @@ export { Timer } from "./timer";
 export type { MetricKind } from "./kind";
 export { MetricKindError } from "./errors/metric-kind-error";
 export { RELATIVE_ACCURACY } from "./mapping";
+export { GaugeCallbackError } from "./errors/gauge-callback-error";

@@ -1,3 +1,4 @@
+import type { GaugeCallbackError } from "./errors/gauge-callback-error";
 import { decodeMetric } from "../core/names";
 import { sortedKeys } from "../core/tags";
 import type { Collectable, CollectedPoint, Tags, Temporality } from "../core/types";
@@ -31,6 +32,12 @@ export interface CollectOptions {
   now?: number;
   /** Default `"cumulative"`. */
   temporality?: Temporality;
+  /**
+   * Told of each callback gauge that threw or returned a non-finite value
+   * (`GaugeCallbackError`); its point is left out, the rest is collected. The reporter
+   * passes its error handler here.
+   */
+  onError?: (error: GaugeCallbackError) => void;
 }
 
 /** Name of the registry's own metric: lookups refused by the `maxSeries` bound. */
@@ -107,7 +114,7 @@ export class MetricsRegistry implements Collectable {
     const now = options.now ?? this.now();
     const delta = options.temporality === "delta";
     const sink = new PointSink();
-    for (const family of this.families.values()) collectFamily(sink, family, now, delta);
+    for (const family of this.families.values()) collectFamily(sink, family, now, delta, options.onError);
     if (this.refused > 0) {
       const value = delta ? this.refused - this.refusedDeltaBase : this.refused;
       if (delta) this.refusedDeltaBase = this.refused;

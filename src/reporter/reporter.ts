@@ -159,11 +159,13 @@ export class ApptuitReporter {
   /** The registry's points and the meta points, prefixed, tagged and timestamped. */
   private collect(nowMs: number, timestamp: number, result: FlushResult): DataPoint[] {
     let collected: CollectedPoint[] = [];
+    const problems: unknown[] = [];
     try {
-      collected = this.registry.collect({ now: nowMs, temporality: this.temporality });
+      collected = this.registry.collect({ now: nowMs, temporality: this.temporality, onError: (error) => problems.push(error) });
     } catch (error) {
-      this.report(result, undefined, 0, 0, [error]);
+      problems.push(error);
     }
+    if (problems.length > 0) this.report(result, undefined, 0, 0, problems);
     const meta = this.meta.collect(this.temporality);
     const points = new Array<DataPoint>(collected.length + meta.length);
     let i = 0;

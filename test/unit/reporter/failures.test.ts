@@ -10,6 +10,27 @@ afterEach(() => {
 });
 
 describe("ApptuitReporter failures", () => {
+  it("a callback gauge that throws or returns NaN is reported by name; every other point is delivered", async () => {
+    const registry = new MetricsRegistry();
+    registry.counter("orders", { city: "NYC" }).inc(3);
+    registry.gauge("queue.depth", { q: "a" }, () => {
+      throw new Error("queue closed");
+    });
+    registry.gauge("pool.size", { p: "b" }, () => Number.NaN);
+    const onError = vi.fn();
+    const reporter = new ApptuitReporter({ registry, client: testClient({ sanitize: "apptuit" }), onError });
+    const result = await reporter.flush();
+    expect(onError).toHaveBeenCalledTimes(1);
+    const errors = onError.mock.calls[0]![3] as Error[];
+    expect(errors.map((e) => [e.name, e.message])).toEqual([
+      ["GaugeCallbackError", 'callback gauge "queue.depth" threw; its value was left out of this collection'],
+      ["GaugeCallbackError", 'callback gauge "pool.size" returned NaN; its value was left out of this collection'],
+    ]);
+    expect((errors[0] as Error & { cause?: Error }).cause?.message).toBe("queue closed");
+    expect(result).toMatchObject({ rejected: 0, delivered: result.recorded });
+    expect(server.stored.find((r) => r.metric === "orders.count")?.value).toBe(3);
+  });
+
   it("400: reports (400, success, failed, rows), never retries the rejected points", async () => {
     const registry = new FakeCounters();
     registry.extra = [

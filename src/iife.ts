@@ -1,2 +1,14 @@
-// Script-tag build: everything here becomes a property of `window.Apptuit`.
+// Script-tag build: everything here becomes a property of `window.Apptuit` — the same API
+// as `apptuit/browser` (`Apptuit.init(...)`, `new Apptuit.MetricsRegistry()`, …). One file,
+// no imports: `web-vitals` is inlined rather than loaded on demand.
+import * as webVitals from "web-vitals";
+import { initBrowser } from "./platforms/browser/init";
+import type { BrowserHandle, BrowserInitOptions } from "./platforms/browser/options";
+
 export * from "./index";
+export { RUNTIME_METRICS } from "./platforms/browser/runtime-metrics";
+export { KEEPALIVE_QUOTA_BYTES } from "./platforms/browser/quota";
+
+export function init(options: BrowserInitOptions): BrowserHandle {
+  return initBrowser(options, () => Promise.resolve(webVitals));
+}

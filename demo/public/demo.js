@@ -7,7 +7,11 @@
   const $ = (id) => document.getElementById(id);
   const config = await (await fetch("/demo-config.json")).json();
   $("target").textContent = config.label;
-  $("flow-backend").textContent = config.mode === "embedded" ? "embedded backend" : config.mode === "apptuit" ? "Apptuit" : "VictoriaMetrics";
+  $("flow-backend").textContent = {
+    embedded: "The embedded in-memory backend on this server (token required).",
+    apptuit: "Apptuit, at the endpoint given by APPTUIT_ENDPOINT.",
+    "victoria-metrics": "VictoriaMetrics' OpenTSDB port; charts use PromQL (promQuery).",
+  }[config.mode];
 
   // ---- Recording -------------------------------------------------------------------------
   // Page metrics go to the same-origin relay, which alone holds the token; deltas every 2 s.
@@ -68,19 +72,21 @@
   // one on the server (see demo/app.mjs).
   const client = new Apptuit.Apptuit({ token: "read-only-demo", endpoint: `${location.origin}/query` });
   state.client = client;
-  const WINDOW = 300;
-  const STEP = 10;
+  const WINDOW = 180; // seconds shown at most
+  const opened = Math.floor(Date.now() / 1000);
+  const STEP = 5; // bucket width, seconds
   const byRoute = (c) => `${c.tags.route} ${c.tags.status}`;
   // Each chart: named queries in both languages; `plot` lists those drawn; `mask` names a
   // count query: a percentile of an interval with no events is reported as 0, so it is hidden.
   const CHARTS = [
     {
       id: "clicks",
+      counts: true,
       el: "chart-clicks",
       queries: {
         clicks: {
-          apptuit: "fetch('demo_clicks_count', {app: 'demo'}).downsample('10s', 'sum')",
-          promql: 'sum by (button) (sum_over_time(demo_clicks_count{app="demo"}[10s]))',
+          apptuit: `fetch('demo_clicks_count', {app: 'demo'}).downsample('${STEP}s', 'sum')`,
+          promql: `sum by (button) (sum_over_time(demo_clicks_count{app="demo"}[${STEP}s]))`,
         },
       },
       label: (c) => c.tags.button,
@@ -90,10 +96,10 @@
       id: "work",
       el: "chart-work",
       queries: {
-        count: { apptuit: "fetch('demo_work_count', {app: 'demo'}).downsample('10s', 'sum')", promql: 'sum(sum_over_time(demo_work_count{app="demo"}[10s]))' },
-        p50: { apptuit: "fetch('demo_work_50_percentile', {app: 'demo'}).downsample('10s', 'max')", promql: 'max(max_over_time(demo_work_50_percentile{app="demo"}[10s]))' },
-        p95: { apptuit: "fetch('demo_work_95_percentile', {app: 'demo'}).downsample('10s', 'max')", promql: 'max(max_over_time(demo_work_95_percentile{app="demo"}[10s]))' },
-        max: { apptuit: "fetch('demo_work_max', {app: 'demo'}).downsample('10s', 'max')", promql: 'max(max_over_time(demo_work_max{app="demo"}[10s]))' },
+        count: { apptuit: `fetch('demo_work_count', {app: 'demo'}).downsample('${STEP}s', 'sum')`, promql: `sum(sum_over_time(demo_work_count{app="demo"}[${STEP}s]))` },
+        p50: { apptuit: `fetch('demo_work_50_percentile', {app: 'demo'}).downsample('${STEP}s', 'max')`, promql: `max(max_over_time(demo_work_50_percentile{app="demo"}[${STEP}s]))` },
+        p95: { apptuit: `fetch('demo_work_95_percentile', {app: 'demo'}).downsample('${STEP}s', 'max')`, promql: `max(max_over_time(demo_work_95_percentile{app="demo"}[${STEP}s]))` },
+        max: { apptuit: `fetch('demo_work_max', {app: 'demo'}).downsample('${STEP}s', 'max')`, promql: `max(max_over_time(demo_work_max{app="demo"}[${STEP}s]))` },
       },
       plot: ["p50", "p95", "max"],
       mask: "count",
@@ -102,11 +108,12 @@
     },
     {
       id: "workerRequests",
+      counts: true,
       el: "chart-worker-requests",
       queries: {
         requests: {
-          apptuit: "fetch('http_server_requests_count', {service: 'demo-worker'}).downsample('10s', 'sum')",
-          promql: 'sum by (route, status) (sum_over_time(http_server_requests_count{service="demo-worker"}[10s]))',
+          apptuit: `fetch('http_server_requests_count', {service: 'demo-worker'}).downsample('${STEP}s', 'sum')`,
+          promql: `sum by (route, status) (sum_over_time(http_server_requests_count{service="demo-worker"}[${STEP}s]))`,
         },
       },
       label: byRoute,
@@ -117,12 +124,12 @@
       el: "chart-worker-latency",
       queries: {
         count: {
-          apptuit: "fetch('http_server_latency_count', {service: 'demo-worker'}).downsample('10s', 'sum')",
-          promql: 'sum by (route, status) (sum_over_time(http_server_latency_count{service="demo-worker"}[10s]))',
+          apptuit: `fetch('http_server_latency_count', {service: 'demo-worker'}).downsample('${STEP}s', 'sum')`,
+          promql: `sum by (route, status) (sum_over_time(http_server_latency_count{service="demo-worker"}[${STEP}s]))`,
         },
         p95: {
-          apptuit: "fetch('http_server_latency_95_percentile', {service: 'demo-worker'}).downsample('10s', 'max')",
-          promql: 'max by (route, status) (max_over_time(http_server_latency_95_percentile{service="demo-worker"}[10s]))',
+          apptuit: `fetch('http_server_latency_95_percentile', {service: 'demo-worker'}).downsample('${STEP}s', 'max')`,
+          promql: `max by (route, status) (max_over_time(http_server_latency_95_percentile{service="demo-worker"}[${STEP}s]))`,
         },
       },
       plot: ["p95"],
@@ -172,6 +179,7 @@
 
   const COLORS = ["#4f46e5", "#0ea5e9", "#f59e0b", "#10b981", "#ef4444", "#8b5cf6", "#64748b", "#ec4899"];
   const view = { start: 0, end: 0 };
+  const steps = uPlot.paths.stepped({ align: 1 });
 
   function draw(chart, { data, labels }) {
     const el = $(chart.el);
@@ -195,13 +203,24 @@
           width: el.clientWidth,
           height: 220,
           legend: { live: false },
+          padding: [10, 24, 0, 0],
           cursor: { points: { size: 6 } },
           scales: { x: { time: true, range: () => [view.start, view.end] }, y: { range: (_, min, max) => [0, max > 0 ? max * 1.15 : 1] } },
           axes: [
-            { stroke: "#64748b", grid: { stroke: "#eef1f6" }, ticks: { stroke: "#e3e8f0" } },
+            { stroke: "#64748b", grid: { stroke: "#eef1f6" }, ticks: { stroke: "#e3e8f0" }, space: 80, values: (_, splits) => splits.map(clock) },
             { stroke: "#64748b", grid: { stroke: "#eef1f6" }, ticks: { stroke: "#e3e8f0" }, size: 48 },
           ],
-          series: [{}, ...labels.map((label, i) => ({ label, stroke: COLORS[i % COLORS.length], width: 2, points: { show: true, size: 5 }, spanGaps: false }))],
+          // Counts per bucket as steps; latencies as lines with a dot per bucket that had events.
+          series: [
+            {},
+            ...labels.map((label, i) => ({
+              label,
+              stroke: COLORS[i % COLORS.length],
+              width: 2,
+              spanGaps: false,
+              ...(chart.counts ? { paths: steps, points: { show: false } } : { points: { show: true, size: 5 } }),
+            })),
+          ],
         },
         data,
         el,
@@ -217,51 +236,74 @@
     for (const chart of CHARTS) state.charts[chart.id]?.setSize({ width: $(chart.el).clientWidth, height: 220 });
   });
 
-  // ---- Web Vitals: read back from the backend, not from the page's memory ------------------
-  const VITALS = [
-    { key: "LCP", unit: "ms", good: 2500, poor: 4000, help: "largest contentful paint" },
-    { key: "FCP", unit: "ms", good: 1800, poor: 3000, help: "first contentful paint" },
-    { key: "TTFB", unit: "ms", good: 800, poor: 1800, help: "time to first byte" },
-    { key: "INP", unit: "ms", good: 200, poor: 500, help: "interaction to next paint" },
-    { key: "CLS", unit: "", good: 0.1, poor: 0.25, help: "cumulative layout shift" },
+  // ---- Runtime metrics: read back from the backend, not from the page's memory -----------
+  // `runtimeMetrics: true` records each Web Vital as a histogram (delta: one interval's
+  // values), so a tile shows the max of the latest interval whose count is above zero.
+  const TILES = [
+    { key: "LCP", metric: "browser_web_vitals_lcp", kind: "vital", unit: "ms", good: 2500, poor: 4000, help: "largest contentful paint" },
+    { key: "FCP", metric: "browser_web_vitals_fcp", kind: "vital", unit: "ms", good: 1800, poor: 3000, help: "first contentful paint" },
+    { key: "TTFB", metric: "browser_web_vitals_ttfb", kind: "vital", unit: "ms", good: 800, poor: 1800, help: "time to first byte" },
+    { key: "INP", metric: "browser_web_vitals_inp", kind: "vital", unit: "ms", good: 200, poor: 500, help: "interaction to next paint" },
+    { key: "CLS", metric: "browser_web_vitals_cls", kind: "vital", unit: "", good: 0.1, poor: 0.25, help: "cumulative layout shift" },
+    { key: "Long tasks", metric: "browser_long_tasks_count", kind: "sum", unit: "", help: "main thread busy > 50 ms, last 3 min" },
+    { key: "JS heap", metric: "browser_memory_js_heap_used_bytes_value", kind: "last", unit: "MB", help: "used (Chromium only)" },
   ];
-  const VITALS_QUERY = {
-    apptuit: "fetch('browser_web_vitals_value', {app: 'demo'})",
-    promql: 'max by (name) (max_over_time(browser_web_vitals_value{app="demo"}[5m]))',
-  };
+  const sel = (metric) => `${metric}{app="demo"}`;
+  const TILE_QUERIES = {};
+  TILES.forEach(({ metric, kind }, i) => {
+    if (kind === "vital") {
+      TILE_QUERIES[`v${i}`] = { apptuit: `fetch('${metric}_max', {app: 'demo'}).downsample('${STEP}s', 'max')`, promql: `max(max_over_time(${sel(`${metric}_max`)}[${STEP}s]))` };
+      TILE_QUERIES[`n${i}`] = { apptuit: `fetch('${metric}_count', {app: 'demo'}).downsample('${STEP}s', 'sum')`, promql: `sum(sum_over_time(${sel(`${metric}_count`)}[${STEP}s]))` };
+    } else {
+      const agg = kind === "sum" ? "sum" : "max";
+      TILE_QUERIES[`v${i}`] = { apptuit: `fetch('${metric}', {app: 'demo'}).downsample('${STEP}s', '${agg}')`, promql: `${agg}(${agg}_over_time(${sel(metric)}[${STEP}s]))` };
+    }
+  });
 
-  async function loadVitals(start, end) {
-    const table =
-      config.queryLanguage === "promql"
-        ? (await client.promQuery(VITALS_QUERY.promql, { start, end, step: STEP })).toTable()
-        : ((await client.query(VITALS_QUERY.apptuit, { start, end })).at(0)?.toTable() ?? EMPTY);
-    const latest = {};
-    for (const column of table.columns) {
-      const name = (column.tags.name ?? column.metric).toUpperCase();
-      for (let i = column.values.length - 1; i >= 0; i--) {
-        if (column.values[i] !== null) {
-          latest[name] = column.values[i];
+  async function loadTiles(start, end) {
+    const tables = await load({ queries: TILE_QUERIES }, start, end);
+    const values = {};
+    TILES.forEach(({ key, kind }, i) => {
+      const table = tables[`v${i}`];
+      const counts = tables[`n${i}`];
+      if (kind === "sum") {
+        if (table.columns.length > 0) values[key] = table.columns.reduce((s, c) => s + c.values.reduce((t, v) => t + (v ?? 0), 0), 0);
+        return;
+      }
+      // Latest bucket with a value (for a vital: with a count above zero).
+      const ok = new Set(counts ? counts.timestamps.filter((_, j) => counts.columns.some((c) => c.values[j] > 0)) : table.timestamps);
+      for (let j = table.timestamps.length - 1; j >= 0; j--) {
+        const v = Math.max(...table.columns.map((c) => c.values[j] ?? -Infinity));
+        if (ok.has(table.timestamps[j]) && v > -Infinity) {
+          values[key] = v;
           break;
         }
       }
-    }
-    return latest;
+    });
+    return values;
   }
 
-  function drawVitals(latest) {
-    $("vitals").innerHTML = VITALS.map(({ key, unit, good, poor, help }) => {
-      const value = latest[key];
-      const grade = value === undefined ? "" : value <= good ? "good" : value <= poor ? "warn" : "poor";
-      const shown = value === undefined ? "—" : unit === "ms" ? `${Math.round(value)}<small>ms</small>` : value.toFixed(3);
+  function drawTiles(values) {
+    $("vitals").innerHTML = TILES.map(({ key, unit, good, poor, help }) => {
+      const value = values[key];
+      const grade = value === undefined || good === undefined ? "" : value <= good ? "good" : value <= poor ? "warn" : "poor";
+      let shown = "—";
+      if (value !== undefined) {
+        if (unit === "ms") shown = `${Math.round(value)}<small>ms</small>`;
+        else if (unit === "MB") shown = `${(value / 2 ** 20).toFixed(1)}<small>MB</small>`;
+        else shown = key === "CLS" ? value.toFixed(3) : String(Math.round(value));
+      }
       return `<div class="tile ${grade}"><div class="k">${key}</div><div class="v">${shown}</div><div class="d">${help}</div></div>`;
     }).join("");
   }
-  drawVitals({});
+  drawTiles({});
 
   // ---- Refresh loop ------------------------------------------------------------------------
   async function refresh() {
     const end = Math.ceil(Date.now() / 1000);
-    const start = Math.floor((end - WINDOW) / STEP) * STEP;
+    // The window grows from just before the page opened up to WINDOW, so a fresh page
+    // is not an empty chart with a sliver of data at its right edge.
+    const start = Math.floor(Math.max(end - WINDOW, opened - 10) / STEP) * STEP;
     Object.assign(view, { start, end });
     try {
       await Promise.all([
@@ -270,9 +312,11 @@
           state.tables[chart.id] = tables[(chart.plot ?? Object.keys(chart.queries))[0]];
           draw(chart, plotData(chart, tables));
         }),
-        loadVitals(start, end).then((latest) => {
-          state.vitals = latest;
-          drawVitals(latest);
+        // Tiles look back the whole window: a reload shows the INP and CLS the last page
+        // reported when it was hidden.
+        loadTiles(Math.floor((end - WINDOW) / STEP) * STEP, end).then((values) => {
+          state.vitals = values;
+          drawTiles(values);
         }),
       ]);
       state.refreshes++;
@@ -286,6 +330,9 @@
   function status(ok, text) {
     $("status-dot").className = `dot ${ok ? "ok" : "err"}`;
     $("status-text").textContent = text;
+  }
+  function clock(seconds) {
+    return new Date(seconds * 1000).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false });
   }
   function sameTags(a, b) {
     const ka = Object.keys(a);

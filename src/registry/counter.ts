@@ -8,12 +8,13 @@ export class Counter {
   /** @internal count at the previous delta collection. */
   deltaBase = 0;
 
+  /** Adds `n`; non-numbers, NaN and ±Infinity are ignored: one bad call must not poison the count for good. */
   inc(n = 1): void {
-    this.total += n;
+    if (typeof n === "number" && n - n === 0) this.total += n;
   }
 
   dec(n = 1): void {
-    this.total -= n;
+    if (typeof n === "number" && n - n === 0) this.total -= n;
   }
 
   /** Current total. */

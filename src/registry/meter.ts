@@ -16,8 +16,9 @@ export class Meter {
     this.rates = new Rates(now);
   }
 
+  /** Marks `n` events; non-numbers, NaN and ±Infinity are ignored (they would poison count and rates for good). */
   mark(n = 1): void {
-    this.total += n;
+    if (typeof n === "number" && n - n === 0) this.total += n;
   }
 
   /** Events marked so far. */

@@ -20,9 +20,12 @@ export class Sketch {
   readonly pos = new Store();
   neg: Store | undefined = undefined;
 
-  /** Records one value; NaN and ±Infinity are ignored (they cannot be reported). */
+  /**
+   * Records one value; NaN and ±Infinity are ignored (they cannot be reported), and so
+   * are non-numbers: a numeric string from untyped code would turn `sum` into a string.
+   */
   add(v: number): void {
-    if (v - v !== 0) return;
+    if (typeof v !== "number" || v - v !== 0) return;
     if (this.count++ === 0) this.shift = v;
     this.sum += v;
     if (v < this.min) this.min = v;

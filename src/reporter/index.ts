@@ -1,4 +1,5 @@
 export { ApptuitReporter, type FlushOptions } from "./reporter";
+export type { DrainedPoints } from "./drained";
 export type { ApptuitReporterOptions, ReporterSender, ReporterSettings } from "./options";
 export { MAX_BATCH } from "./options";
 export type { FlushResult, ReporterStats } from "./flush-result";

@@ -17,7 +17,7 @@ export interface Prepared {
  * first bad point and names its `index`, so the run before it is prepared again and the
  * scan resumes after it: every point is prepared at most twice.
  */
-export function prepareValid(sender: ReporterSender, points: readonly DataPoint[], tags: Tags | undefined): Prepared {
+export function prepareValid(sender: Pick<ReporterSender, "prepare">, points: readonly DataPoint[], tags: Tags | undefined): Prepared {
   const options = tags === undefined ? {} : { tags };
   const valid: WirePoint[] = [];
   const errors: unknown[] = [];

@@ -9,6 +9,7 @@ import { MetaMetrics } from "./meta-metrics";
 import { checkSettings, MAX_BATCH, type ApptuitReporterOptions, type ReporterSender } from "./options";
 import { globalTimerPlatform, type ReporterPlatform } from "./platform";
 import { prepareValid } from "./prepare-valid";
+import type { DrainedPoints } from "./drained";
 import { RetryBuffer } from "./retry-buffer";
 import { classifySendError, type SendFailure } from "./send-outcome";
 
@@ -119,29 +120,10 @@ export class ApptuitReporter {
   }
 
   private async run(sender: ReporterSender): Promise<FlushResult> {
-    const result: FlushResult = { recorded: 0, retried: 0, delivered: 0, rejected: 0, dropped: 0, buffered: 0, requests: 0, ok: true, errors: [] };
+    const result = emptyResult();
     this.running = true;
     try {
-      const startMs = this.now();
-      // Each flush gets a later timestamp than the one before: the backend keeps one value
-      // per series and instant, so two delta flushes must never share one.
-      const stampMs = Math.max(startMs, this.lastStampMs + 1);
-      this.lastStampMs = stampMs;
-      const fresh = this.collect(startMs, stampMs / 1000, result);
-      result.recorded = fresh.length;
-      this.totals.recorded += fresh.length;
-      this.totals.inFlight += fresh.length;
-      const prepared = prepareValid(sender, fresh, this.tags);
-      if (prepared.invalid > 0) {
-        this.meta.recordSend(0, prepared.invalid, undefined);
-        this.reject(prepared.invalid, result);
-        this.report(result, undefined, 0, prepared.invalid, prepared.errors);
-      }
-      // Oldest first: what failed before goes out before what was just collected.
-      const retried = this.buffer.takeAll();
-      result.retried = retried.length;
-      this.totals.inFlight += retried.length;
-      await this.sendAll(retried.length === 0 ? prepared.valid : retried.concat(prepared.valid), sender, result);
+      await this.sendAll(this.take(sender, result), sender, result);
     } catch (error) {
       // Only a bug (here or in a custom sender) gets here. Never throw into user code, and
       // keep the books: whatever this flush still held is given up and reported.
@@ -154,6 +136,72 @@ export class ApptuitReporter {
       result.buffered = this.buffer.size;
     }
     return result;
+  }
+
+  /**
+   * Urgent and synchronous, for a page being hidden or closed (`apptuit/browser`): collects
+   * now, even while a flush runs (the points that flush took stay its own, so nothing is
+   * taken twice), and hands back these points with everything in the retry buffer, oldest
+   * first, prepared by `preparer` (default: the reporter's client). The caller owns them
+   * and must settle each one through the returned handle — `delivered` (e.g. a queued
+   * beacon), `retry` (back into the retry buffer; evictions counted as dropped) or
+   * `rejected` — until then `stats().inFlight` counts them.
+   */
+  drain(preparer: Pick<ReporterSender, "prepare"> = this.client): DrainedPoints {
+    const result = emptyResult();
+    const before = this.totals.inFlight;
+    let points: WirePoint[] = [];
+    try {
+      points = this.take(preparer, result);
+    } catch (error) {
+      // Only a bug in a custom preparer gets here: give up what this drain took, and say so.
+      const lost = this.totals.inFlight - before;
+      this.reject(lost, result);
+      this.report(result, undefined, 0, lost, [error]);
+    }
+    return {
+      points,
+      delivered: (count) => {
+        this.meta.recordSend(count, 0, undefined);
+        this.deliver(count, result);
+      },
+      retry: (retried) => {
+        this.meta.recordSend(0, retried.length, undefined);
+        this.toBuffer(retried, result);
+      },
+      rejected: (count, error) => {
+        this.meta.recordSend(0, count, undefined);
+        this.reject(count, result);
+        this.report(result, undefined, 0, count, [error]);
+      },
+    };
+  }
+
+  /**
+   * Collect, prepare and take the retry buffer: what one flush or drain owns from now on,
+   * oldest first, counted in flight. Invalid points are rejected and reported here.
+   */
+  private take(preparer: Pick<ReporterSender, "prepare">, result: FlushResult): WirePoint[] {
+    const startMs = this.now();
+    // Each flush gets a later timestamp than the one before: the backend keeps one value
+    // per series and instant, so two delta flushes must never share one.
+    const stampMs = Math.max(startMs, this.lastStampMs + 1);
+    this.lastStampMs = stampMs;
+    const fresh = this.collect(startMs, stampMs / 1000, result);
+    result.recorded = fresh.length;
+    this.totals.recorded += fresh.length;
+    this.totals.inFlight += fresh.length;
+    const prepared = prepareValid(preparer, fresh, this.tags);
+    if (prepared.invalid > 0) {
+      this.meta.recordSend(0, prepared.invalid, undefined);
+      this.reject(prepared.invalid, result);
+      this.report(result, undefined, 0, prepared.invalid, prepared.errors);
+    }
+    // Oldest first: what failed before goes out before what was just collected.
+    const retried = this.buffer.takeAll();
+    result.retried = retried.length;
+    this.totals.inFlight += retried.length;
+    return retried.length === 0 ? prepared.valid : retried.concat(prepared.valid);
   }
 
   /** The registry's points and the meta points, prefixed, tagged and timestamped. */
@@ -271,6 +319,10 @@ export class ApptuitReporter {
       // A throwing error handler must not break the flush.
     }
   }
+}
+
+function emptyResult(): FlushResult {
+  return { recorded: 0, retried: 0, delivered: 0, rejected: 0, dropped: 0, buffered: 0, requests: 0, ok: true, errors: [] };
 }
 
 function clamp(n: number, lo: number, hi: number): number {

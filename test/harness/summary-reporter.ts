@@ -25,7 +25,7 @@ export default class SummaryReporter implements Reporter {
       passed += row.passed;
       failed += row.failed;
       const skipped = row.skipped ? `, ${row.skipped} skipped` : "";
-      lines.push(`  ${name.padEnd(8)} ${row.passed} passed, ${row.failed} failed${skipped} (${(row.ms / 1000).toFixed(1)} s)`);
+      lines.push(`  ${name.padEnd(12)} ${row.passed} passed, ${row.failed} failed${skipped} (${(row.ms / 1000).toFixed(1)} s)`);
     }
     lines.push(`${passed} passed, ${failed} failed`);
     console.log(lines.join("\n"));

@@ -48,19 +48,19 @@ const cases: Case[] = [
   { name: "wrong type: compact series index as a string", body: compact({ s: [["0", 1, 2]] }), status: 400, error: /indices/ },
   { name: "NaN (not JSON)", body: `[{"metric":"web_lcp","timestamp":${T},"value":NaN,"tags":{"page":"/"}}]`, status: 400, error: /invalid JSON/ },
   { name: "NaN in a compact run", body: compact({ p: [[0, 0, "NaN"]] }), status: 400, error: /finite numbers/ },
-  { name: "Infinity (1e999)", body: `[{"metric":"web_lcp","timestamp":${T},"value":1e999,"tags":{"page":"/"}}]`, status: 400, error: /finite/ },
-  { name: "26 tags (OpenTSDB)", body: JSON.stringify([row({ tags: tags26 })]), status: 400, error: /25/ },
+  { name: "Infinity (1e999)", body: `[{"metric":"web_lcp","timestamp":${T},"value":1e999,"tags":{"page":"/"}}]`, status: 400, error: /value must be a finite number/ },
+  { name: "26 tags (OpenTSDB)", body: JSON.stringify([row({ tags: tags26 })]), status: 400, error: /at most 25 tags per point/ },
   {
     name: "26 tags (compact)",
     body: compact({ k: ["web_lcp", "v", ...Object.keys(tags26)], s: [[0, ...Object.keys(tags26).flatMap((_, i) => [i + 2, 1])]] }),
     status: 400,
     error: /at most 25 tags/,
   },
-  { name: "__proto__ tag key (OpenTSDB)", body: `[{"metric":"web_lcp","timestamp":${T},"value":1,"tags":{"__proto__":{"admin":"1"}}}]`, status: 400, error: /__proto__|string/ },
+  { name: "__proto__ tag key (OpenTSDB)", body: `[{"metric":"web_lcp","timestamp":${T},"value":1,"tags":{"__proto__":{"admin":"1"}}}]`, status: 400, error: /forbidden tag key \(__proto__/ },
   { name: "__proto__ tag key (compact)", body: compact({ k: ["web_lcp", "__proto__", "x"] }), status: 400, error: /forbidden tag key "__proto__"/ },
   { name: "constructor tag key (compact)", body: compact({ k: ["web_lcp", "constructor", "x"] }), status: 400, error: /forbidden tag key "constructor"/ },
   { name: "wrong origin", body: JSON.stringify([row()]), origin: "https://evil.example", status: 403, error: /origin not allowed/ },
-  { name: "disallowed metric prefix", body: JSON.stringify([row(), row({ metric: "admin_billing" })]), status: 403, error: /admin_billing/ },
+  { name: "disallowed metric prefix", body: JSON.stringify([row(), row({ metric: "admin_billing" })]), status: 403, error: /metric "admin_billing" is not under an allowed prefix/ },
   { name: "unsupported content type", body: JSON.stringify([row()]), type: "application/x-www-form-urlencoded", status: 415, error: /Content-Type/ },
 ];
 

@@ -92,8 +92,8 @@ export function makePoints(metric: string, n: number, t0: number, tags: Record<s
   }));
 }
 
-/** The token must not be in any header or in the body of a response. */
-export async function expectNoToken(response: Response): Promise<string> {
+/** The token must not be in any header or in the body of a response (fetch's or miniflare's). */
+export async function expectNoToken(response: { text(): Promise<string>; headers: Iterable<[string, string]> }): Promise<string> {
   const body = await response.text();
   expect(body).not.toContain(TOKEN);
   for (const [name, value] of response.headers) expect(`${name}: ${value}`).not.toContain(TOKEN);

@@ -2,26 +2,18 @@
 // balance exactly (recorded = delivered + rejected + dropped + buffered, each loss told to
 // the error handler), nothing is stored twice, and after the fault clears one final flush
 // drains the retry buffer to zero.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { FaultServer, identity, type Fault } from "./fault-server";
 import { checkBooks, checkMoment, until } from "./books";
 import { rig, sleep, type Rig } from "./support";
 
+// A fresh server per test: its records are the test's alone.
 let server: FaultServer;
-
-beforeAll(async () => {
+beforeEach(async () => {
   server = await FaultServer.start();
 });
-afterAll(async () => {
+afterEach(async () => {
   await server.close();
-});
-
-let current: FaultServer;
-beforeEach(async () => {
-  // A fresh server per test: its records are the test's alone.
-  await server.close();
-  current = await FaultServer.start();
-  server = current;
 });
 
 /** Runs the reporter (100 ms interval, updates every 5 ms) until `flushes` flushes completed under the fault. */
@@ -89,7 +81,7 @@ describe("retryable faults: points wait in the retry buffer, then drain exactly 
 
   it("stall past the timeout: each flush is bounded by (limit + 1) × timeout + backoff", async () => {
     const timeout = 150;
-    const r = rig({ endpoint: server.url, timeout });
+    const r = rig({ endpoint: server.url, timeout, interval: 100 });
     server.fallback = { kind: "stall" };
     r.update();
     const started = performance.now();
@@ -188,7 +180,10 @@ describe("bounded retry buffer under a long outage", () => {
   });
 });
 
-describe("chaos: a seeded mix of every fault, reporter running", () => {
+// Not in the mix: reset-after-store. A point the server stored whose answer was lost may
+// later be refused (401) or evicted by the client, which cannot know it was stored; its
+// own test above covers it.
+describe("chaos: a seeded mix of the faults, reporter running", () => {
   it("keeps exact books through 80 random answers", async () => {
     let seed = 0x9e3779b9;
     const random = () => {
@@ -206,7 +201,6 @@ describe("chaos: a seeded mix of every fault, reporter running", () => {
       { kind: "status", status: 401 },
       { kind: "partial", reject: (row) => row.metric.endsWith("_max") },
       { kind: "reset-mid-body" },
-      { kind: "reset-after-store" },
       { kind: "stall" },
     ];
     server.plan = Array.from({ length: 80 }, () => menu[Math.floor(random() * menu.length)]!);
@@ -221,7 +215,7 @@ describe("chaos: a seeded mix of every fault, reporter running", () => {
     stopDriving();
     await sleep(20);
     await clearAndStop(r);
-    checkBooks(r, server, { allowDuplicates: true, buffered: 0 });
+    checkBooks(r, server, { buffered: 0 });
     const s = r.reporter.stats();
     console.log(`chaos: ${server.puts().length} requests, stats ${JSON.stringify(s)}, handler calls ${r.ledger.calls.length}`);
     expect(s.delivered + s.rejected + s.dropped).toBe(s.recorded);

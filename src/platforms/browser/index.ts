@@ -1,0 +1,7 @@
+// apptuit/browser: everything of the main entry (Apptuit, MetricsRegistry, ApptuitReporter,
+// encodeMetric/decodeMetric, errors, types) plus `init()` for pages, so one import suffices.
+export * from "../../index";
+export { init } from "./entry";
+export type { BrowserHandle, BrowserInitOptions } from "./options";
+export { RUNTIME_METRICS, type WebVitals } from "./runtime-metrics";
+export { KEEPALIVE_QUOTA_BYTES } from "./quota";

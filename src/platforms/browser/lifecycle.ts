@@ -1,0 +1,35 @@
+/** A second hide event this soon after the first (close fires both) adds nothing to send. */
+const SAME_HIDE_MS = 1_000;
+
+/**
+ * Calls `onHide` when the page is hidden (`visibilitychange` → hidden) or left (`pagehide`),
+ * never on `unload`/`beforeunload`, which keep pages out of the back/forward cache. The
+ * listeners sit on `window` in the bubble phase, so that `web-vitals`' capture-phase
+ * listeners record LCP/CLS/INP first and those values go out in the same flush. Closing
+ * a tab fires both events: the second one within a second is skipped unless the page was
+ * visible in between. Returns a function removing the listeners.
+ */
+export function watchPageHide(onHide: () => void, now: () => number = () => performance.now()): () => void {
+  let lastHide = -Infinity;
+  const hide = () => {
+    const t = now();
+    if (t - lastHide < SAME_HIDE_MS) return;
+    lastHide = t;
+    onHide();
+  };
+  const onVisibility = () => {
+    if (document.visibilityState === "hidden") hide();
+    else lastHide = -Infinity;
+  };
+  const onPageShow = () => {
+    lastHide = -Infinity;
+  };
+  window.addEventListener("visibilitychange", onVisibility);
+  window.addEventListener("pagehide", hide);
+  window.addEventListener("pageshow", onPageShow);
+  return () => {
+    window.removeEventListener("visibilitychange", onVisibility);
+    window.removeEventListener("pagehide", hide);
+    window.removeEventListener("pageshow", onPageShow);
+  };
+}

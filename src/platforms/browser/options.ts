@@ -1,0 +1,72 @@
+import type { Apptuit } from "../../core/client";
+import type { ApptuitOptions } from "../../core/options";
+import type { SanitizeMode, Tags, Temporality } from "../../core/types";
+import type { MetricsRegistry } from "../../registry/registry";
+import type { ReporterErrorHandler } from "../../reporter/error-handler";
+import type { FlushResult } from "../../reporter/flush-result";
+import type { ApptuitReporterOptions } from "../../reporter/options";
+import type { ApptuitReporter } from "../../reporter/reporter";
+
+/**
+ * Options of `init()` in a page. Give either `relayUrl` (recommended: the token stays on
+ * the server, and a same-origin URL is not blocked by ad blockers) or `endpoint` + `token`.
+ */
+export interface BrowserInitOptions {
+  /** URL of an `apptuit/relay` handler, e.g. `"/apptuit"`. Points go there in the compact format. */
+  relayUrl?: string;
+  /** Direct mode: API base URL (default `https://api.apptuit.ai`). The page must be allowed by CORS. */
+  endpoint?: string;
+  /** Direct mode: API token. Anyone who opens the page can read it: prefer `relayUrl`. */
+  token?: string;
+  /** The registry to report; default a new one (handed back by `init`). */
+  registry?: MetricsRegistry;
+  /** Milliseconds between flushes; default 10,000. */
+  interval?: number;
+  /** Prepended to every metric name. */
+  prefix?: string;
+  /** Reporter tags: above `globalTags`, below each metric's own tags. */
+  tags?: Tags;
+  /**
+   * Lowest-precedence tags on every point; default `{ runtime: "browser" }` (OpenTSDB needs
+   * at least one tag per point). With a relay, its server-side tags override these.
+   */
+  globalTags?: Tags;
+  /** Name rewriting (default `"prometheus"`), as the client's. */
+  sanitize?: SanitizeMode;
+  /**
+   * Default `"delta"`: thousands of tabs report the same series, and cumulative totals
+   * from each would overwrite one another in the backend, while deltas add up. Counters,
+   * meters and timer/histogram counts are what happened in the interval; histogram and
+   * timer statistics (min, max, avg, percentiles) describe only that interval's values;
+   * gauges are the value at the flush. Combine them at query time: sum counts, average or
+   * max the statistics across tabs (a mean of per-tab percentiles is not a percentile).
+   */
+  temporality?: Temporality;
+  /** Record Core Web Vitals (`web-vitals`), JS heap (where exposed) and long tasks. */
+  runtimeMetrics?: boolean;
+  /** `(statusCode, successful, failed, errors)`; default a `console.warn` line; `null` silences. */
+  onError?: ReporterErrorHandler | null;
+  /** Bounds of the retry buffer (default here 10,000 points, 2 MiB: a tab is not a server). */
+  retryBuffer?: ApptuitReporterOptions["retryBuffer"];
+  /** Most points in one request body; default 5,000 (the relay's default `maxPoints`). */
+  maxPointsPerRequest?: number;
+  /** Largest request body in bytes; default 65,536 (the relay's default `maxBodyBytes` and the keepalive quota). */
+  maxBodyBytes?: number;
+  /** Relay mode: per-request timeout in ms; default 10,000. */
+  timeout?: number;
+  /** Direct mode: further client options (`writeEndpoint`, `queryEndpoint`, `retry`, `compress`, …). */
+  clientOptions?: Omit<ApptuitOptions, "token" | "endpoint" | "globalTags" | "sanitize" | "fetch">;
+  /** Flush when the page is hidden or left (default true). */
+  flushOnHide?: boolean;
+}
+
+export interface BrowserHandle {
+  registry: MetricsRegistry;
+  reporter: ApptuitReporter;
+  /** Direct mode only: the client, for `send`, `query`, `promQuery`. */
+  client?: Apptuit;
+  /** Flush now through the normal path (awaits the answer). */
+  flush(): Promise<FlushResult>;
+  /** Removes listeners and timers, stops runtime metrics, then flushes what is left. */
+  shutdown(): Promise<void>;
+}

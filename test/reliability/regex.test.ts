@@ -1,0 +1,59 @@
+// Every regular expression in src/ runs in (near) linear time on adversarial input: each
+// is run on 50,000-character strings built to make a backtracking engine stall (long runs
+// of one character, then a character that breaks the match). A correctness guard against
+// ReDoS, not a benchmark: the bound (100 ms) is ~100× what a linear pattern needs.
+import { describe, expect, it } from "vitest";
+import { findRegexes } from "./regex-scan";
+
+const LIMIT_MS = 100;
+const N = 50_000;
+const UNITS = ["a", "A", "0", "1a", " ", "\t", "_", "-", ".", "/", "\\", ":", ",", "=", '"', "{", "[", "é", "\u0301", "𝟘", "a_", "a.", "0-", "/a", ", ", ": ", "\\u", "Bearer "];
+const ENDINGS = ["!", "", "\n", "\u0000", "/", "."];
+
+function adversarial(): string[] {
+  const out: string[] = [];
+  for (const unit of UNITS) {
+    const run = unit.repeat(Math.ceil(N / unit.length)).slice(0, N);
+    for (const end of ENDINGS) out.push(run + end);
+    out.push(`!${run}!`);
+  }
+  return out;
+}
+
+/** Every way the SDK uses a pattern: test, exec, replace, split, match. */
+function exercise(regex: RegExp, input: string): void {
+  regex.lastIndex = 0;
+  regex.test(input);
+  regex.lastIndex = 0;
+  regex.exec(input);
+  regex.lastIndex = 0;
+  input.replace(regex, "_");
+  input.split(regex, 2);
+  regex.lastIndex = 0;
+}
+
+describe("regular expressions in src/ are linear-time on adversarial input", () => {
+  const found = findRegexes(process.cwd());
+  const inputs = adversarial();
+
+  it("finds the regexes (the scan works) and no RegExp is built at run time", () => {
+    expect(found.length).toBeGreaterThan(10);
+    // A pattern built at run time cannot be checked here: review it, then list it.
+    expect(found.filter((f) => f.regex === undefined).map((f) => `${f.where}: ${f.text}`)).toEqual([]);
+  });
+
+  it.each(found.filter((f) => f.regex !== undefined).map((f) => [f.where, f.text, f.regex!] as const))("%s %s", (_, __, regex) => {
+    let worst = 0;
+    let worstInput = "";
+    for (const input of inputs) {
+      const started = performance.now();
+      exercise(regex, input);
+      const took = performance.now() - started;
+      if (took > worst) {
+        worst = took;
+        worstInput = `${JSON.stringify(input.slice(0, 8))}… (${input.length} chars, ends ${JSON.stringify(input.slice(-2))})`;
+      }
+    }
+    expect(worst, `slowest on ${worstInput}`).toBeLessThan(LIMIT_MS);
+  });
+});

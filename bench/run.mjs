@@ -1,26 +1,118 @@
-// Bundles bench/registry.bench.ts (it imports the registry from TypeScript source, whose
-// imports have no extensions) with esbuild, then runs it in a fresh Node with --expose-gc
-// so the memory figures can force collections. Usage: `node bench/run.mjs [filter]`.
+// `npm run bench`: every benchmark of issue 8 in one run, then one report.
+//
+//   node bench/run.mjs [--only size,hot,serialize,browser,unload] [--write] [--build] [--filter RE]
+//
+// Each part (bench/<part>.bench.ts) is bundled with esbuild into bench/.out/ (so that the
+// anchors resolve from bench/node_modules, the bench's own devDependencies) and run in a
+// fresh Node 24 with --expose-gc; it prints its section and leaves its result in
+// bench/.out/results/. --write puts the machine, date, versions and every section of this
+// run into BENCHMARKS.md. The parts read the SDK from dist/ (size, pages) and from src/.
 import { build } from "esbuild";
 import { spawnSync } from "node:child_process";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, freemem, loadavg, totalmem } from "node:os";
 import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
-const outfile = `${root}.tmp/bench/registry.bench.mjs`;
+const bench = `${root}bench/`;
+const out = `${bench}.out/`;
+const PARTS = ["size", "hot", "serialize", "browser", "unload"];
+const FILES = { size: "size.bench.ts", hot: "registry.bench.ts", serialize: "serialize.bench.ts", browser: "browser.bench.ts", unload: "unload.bench.ts" };
 
-await build({
-  entryPoints: [`${root}bench/registry.bench.ts`],
-  outfile,
-  bundle: true,
-  format: "esm",
-  platform: "node",
-  target: "node22",
-  packages: "external", // prom-client, OTel, measured-core, mitata load from node_modules
-  logLevel: "warning",
-});
+const args = process.argv.slice(2);
+const flag = (name) => args.includes(`--${name}`);
+const value = (name) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+const only = value("only")?.split(",").map((s) => s.trim()) ?? PARTS;
+for (const p of only) if (!PARTS.includes(p)) throw new Error(`unknown part "${p}" (parts: ${PARTS.join(", ")})`);
 
-const result = spawnSync(process.execPath, ["--expose-gc", outfile, ...process.argv.slice(2)], {
-  stdio: "inherit",
-  cwd: root,
-});
-process.exit(result.status ?? 1);
+// The anchors are devDependencies of the bench only (bench/package.json).
+if (!existsSync(`${bench}node_modules`)) {
+  console.log("bench: installing the anchors (npm ci --prefix bench)…");
+  const r = spawnSync("npm", ["ci", "--prefix", bench, "--no-audit", "--no-fund"], { stdio: "inherit", cwd: root });
+  if (r.status !== 0) process.exit(r.status ?? 1);
+}
+if (flag("build")) {
+  const r = spawnSync("npm", ["run", "build"], { stdio: "inherit", cwd: root });
+  if (r.status !== 0) process.exit(r.status ?? 1);
+}
+const needsDist = only.some((p) => ["size", "browser", "unload"].includes(p));
+if (needsDist && !existsSync(`${root}dist/apptuit.iife.js`)) {
+  console.error("bench: dist/ is missing — run `npm run build` first (or pass --build).");
+  process.exit(1);
+}
+
+// Node 24 from the root devDependency, whichever node started this script.
+const localNode = `${root}node_modules/.bin/node`;
+const nodeBin = existsSync(localNode) ? localNode : process.execPath;
+const run = (cmd, argv) => spawnSync(cmd, argv, { encoding: "utf8" }).stdout?.trim() ?? "";
+const nodeVersion = run(nodeBin, ["--version"]);
+
+const began = new Date();
+const load = [loadavg()[0]];
+const results = [];
+rmSync(`${out}results`, { recursive: true, force: true });
+for (const part of only) {
+  const entry = `${bench}${FILES[part]}`;
+  const bundle = `${out}${part}.mjs`;
+  await build({ entryPoints: [entry], outfile: bundle, bundle: true, format: "esm", platform: "node", target: "node22", packages: "external", logLevel: "warning" });
+  const resultFile = `${out}results/${part}.json`;
+  console.log(`\n=== ${part} ===`);
+  const t0 = Date.now();
+  const r = spawnSync(nodeBin, ["--expose-gc", bundle], {
+    stdio: "inherit",
+    cwd: root,
+    env: { ...process.env, BENCH_OUT: resultFile, BENCH_ROOT: root, ...(value("filter") ? { BENCH_FILTER: value("filter") } : {}) },
+  });
+  load.push(loadavg()[0]);
+  if (r.status !== 0 || !existsSync(resultFile)) {
+    console.error(`bench: part "${part}" failed (exit ${r.status}) after ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+    process.exitCode = 1;
+    continue;
+  }
+  results.push(JSON.parse(readFileSync(resultFile, "utf8")));
+}
+const elapsed = (Date.now() - began.getTime()) / 1000;
+
+// --- summary ------------------------------------------------------------------------------
+const goals = results.flatMap((r) => r.goals.map((g) => ({ ...g, part: r.title })));
+const losses = results.flatMap((r) => r.losses);
+const cell = (s) => String(s).replaceAll("|", "\\|");
+let summary = "## Goals\n\n| part | goal | result | met |\n|---|---|---|---|\n";
+summary += goals.map((g) => `| ${g.part} | ${cell(g.goal)} | ${cell(g.result)} | ${g.met ? "yes" : "**no**"} |`).join("\n");
+summary += "\n\n## Where we are not ahead\n\n";
+summary += losses.length ? losses.map((l) => `- ${l}`).join("\n") : "- (nothing in this run)";
+console.log(`\n${summary}\n\nbench: ${results.length}/${only.length} parts in ${elapsed.toFixed(0)} s`);
+
+// --- BENCHMARKS.md --------------------------------------------------------------------------
+if (flag("write")) {
+  const version = (dir, name) => {
+    try {
+      return JSON.parse(readFileSync(`${dir}node_modules/${name}/package.json`, "utf8")).version;
+    } catch {
+      return "?";
+    }
+  };
+  const anchors = ["@opentelemetry/sdk-metrics", "@opentelemetry/exporter-metrics-otlp-http", "@opentelemetry/otlp-transformer", "@opentelemetry/api", "@sentry/browser", "@influxdata/influxdb-client-browser", "@grafana/faro-web-sdk", "prom-client", "measured-core", "mitata"];
+  const chromium = results.find((r) => r.versions?.chromium)?.versions.chromium;
+  const cpuModel = cpus()[0]?.model ?? "?";
+  let md = "# Benchmarks\n\n";
+  md +=
+    "`npm run bench` (`node bench/run.mjs`; `--only size,hot,serialize,browser,unload` for parts, `--write` to " +
+    "regenerate this file). Every table below comes from the one run described here; the anchors are devDependencies " +
+    "of the bench only (`bench/package.json`, installed by `npm ci --prefix bench` on first run).\n\n";
+  md += "## Machine and run\n\n";
+  md += `- Date: ${began.toISOString().slice(0, 16).replace("T", " ")} UTC; ${results.length} parts (${results.map((r) => r.part).join(", ")}) in ${Math.round(elapsed)} s\n`;
+  md += `- CPU: \`${cpuModel}\`, nproc = ${cpus().length}; memory ${(totalmem() / 2 ** 30).toFixed(1)} GiB (${(freemem() / 2 ** 30).toFixed(1)} GiB free at the end)\n`;
+  md += `- Node ${nodeVersion} (${process.platform}-${process.arch})${chromium ? `; Chromium ${chromium} (/usr/bin/chromium, headless, playwright-core ${version(root, "playwright-core")})` : ""}; esbuild ${version(root, "esbuild")}\n`;
+  md += `- Anchors: ${anchors.map((a) => `${a} ${version(bench, a)}`).join(", ")}\n`;
+  md += `- apptuit ${JSON.parse(readFileSync(`${root}package.json`, "utf8")).version} from this work tree (dist/ for sizes and pages, src/ for the Node parts)\n`;
+  md += `- Noisy machine: other processes ran during the run (1-minute load average ${load.map((l) => l.toFixed(1)).join(" → ")} across the parts on ${cpus().length} cores). Figures move by tens of percent between runs; ratios within one run are the better guide.\n\n`;
+  md += `${summary}\n\n`;
+  md += results.map((r) => r.markdown.trim()).join("\n\n");
+  md += "\n";
+  writeFileSync(`${root}BENCHMARKS.md`, md);
+  console.log("bench: wrote BENCHMARKS.md");
+}

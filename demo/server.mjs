@@ -7,7 +7,7 @@
 //   /worker/*        a Worker-style handler wrapped by withApptuit({ requestMetrics: true })
 //   /api/put, /api/query, /api/v1/*   the embedded backend (default target)
 //
-//   PORT=8080 npm run demo                                       fixed port (default 8787, else any free one)
+//   PORT=8080 npm run demo  (or -- --port 8080)                  fixed port (default 8787, else any free one)
 //   APPTUIT_ENDPOINT=https://api.apptuit.ai APPTUIT_API_TOKEN=… npm run demo   real Apptuit
 //   npm run demo -- --victoria-metrics http://127.0.0.1:8428 [--victoria-metrics-write http://127.0.0.1:4242]
 //   DEMO_VICTORIA_METRICS=http://127.0.0.1:8428 npm run demo     same, by environment
@@ -24,19 +24,12 @@ import { resolveTarget } from "./target.mjs";
 const DEFAULT_PORT = 8787;
 const PAGE_INTERVAL_MS = 2000;
 
-const { values: flags } = parseArgs({
-  options: {
-    cli: { type: "boolean", default: false },
-    port: { type: "string" },
-    "victoria-metrics": { type: "string" },
-    "victoria-metrics-write": { type: "string" },
-    help: { type: "boolean", short: "h", default: false },
-  },
-  strict: true,
-});
+const flags = parseFlags();
 
 if (flags.help) {
-  const header = (await import("node:fs")).readFileSync(new URL(import.meta.url), "utf8").split("\n").filter((l) => l.startsWith("//"));
+  // The comment block at the top of this file is the help.
+  const lines = (await import("node:fs")).readFileSync(new URL(import.meta.url), "utf8").split("\n");
+  const header = lines.slice(0, lines.findIndex((l) => !l.startsWith("//")));
   console.log(header.map((l) => l.replace(/^\/\/ ?/, "")).join("\n"));
 } else if (flags.cli) {
   await import("./cli.mjs");
@@ -45,6 +38,24 @@ if (flags.help) {
     console.error(`demo failed: ${error?.name ?? "Error"}: ${error?.message ?? error}`);
     process.exitCode = 1;
   });
+}
+
+function parseFlags() {
+  try {
+    return parseArgs({
+      options: {
+        cli: { type: "boolean", default: false },
+        port: { type: "string" },
+        "victoria-metrics": { type: "string" },
+        "victoria-metrics-write": { type: "string" },
+        help: { type: "boolean", short: "h", default: false },
+      },
+      strict: true,
+    }).values;
+  } catch (error) {
+    console.error(`demo: ${error.message}; see \`node demo/server.mjs --help\``);
+    process.exit(2);
+  }
 }
 
 async function main() {
@@ -84,7 +95,10 @@ async function main() {
   const workerEnv = { APPTUIT_API_TOKEN: target.token, APPTUIT_ENDPOINT: writeEndpoint, DEMO_FLUSH_INTERVAL_MS: String(PAGE_INTERVAL_MS) };
   app = createDemoApp({ target, backend, relay, worker, workerEnv, executionContext, interval: PAGE_INTERVAL_MS });
 
-  console.log(`apptuit demo: metrics go to the ${target.label}`);
+  console.log(`apptuit demo: backend: ${target.label}`);
+  if (target.kind === "victoria-metrics") {
+    console.log("apptuit demo: start VictoriaMetrics with -search.latencyOffset=0s, or the charts lag 30 s behind");
+  }
   console.log(`apptuit demo: open ${url}/   (Ctrl-C to stop)`);
 
   let stopping = false;
@@ -129,7 +143,8 @@ async function listen(handle, portText) {
   try {
     await bind(server, port);
   } catch (error) {
-    if (explicit || error?.code !== "EADDRINUSE") throw error;
+    if (error?.code === "EADDRINUSE" && explicit) throw new Error(`port ${port} is taken: choose another PORT (or leave it unset for 8787 or any free port)`);
+    if (error?.code !== "EADDRINUSE") throw error;
     console.log(`apptuit demo: port ${port} is taken, using a free one`);
     await bind(server, 0);
   }

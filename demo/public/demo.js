@@ -7,6 +7,7 @@
   const $ = (id) => document.getElementById(id);
   const config = await (await fetch("/demo-config.json")).json();
   $("target").textContent = config.label;
+  if (config.queryLanguage === "promql") $("query-call").textContent = "client.promQuery(…).toTable()";
   $("flow-backend").textContent = {
     embedded: "The embedded in-memory backend on this server (token required).",
     apptuit: "Apptuit, at the endpoint given by APPTUIT_ENDPOINT.",
@@ -203,7 +204,7 @@
           width: el.clientWidth,
           height: 220,
           legend: { live: false },
-          padding: [10, 24, 0, 0],
+          padding: [10, 34, 0, 0],
           cursor: { points: { size: 6 } },
           scales: { x: { time: true, range: () => [view.start, view.end] }, y: { range: (_, min, max) => [0, max > 0 ? max * 1.15 : 1] } },
           axes: [

@@ -1,3 +1,4 @@
+import { trimTrailingSlashes } from "../core/trim-slashes";
 import { checkAuth } from "./auth";
 import type { BackendContext } from "./context";
 import { BackendHttpError } from "./http-error";
@@ -53,7 +54,7 @@ export async function route(request: Request, state: RouterState): Promise<Respo
 }
 
 async function dispatch(request: Request, state: RouterState): Promise<Response> {
-  const path = new URL(request.url).pathname.replace(/\/+$/, "");
+  const path = trimTrailingSlashes(new URL(request.url).pathname);
   if (state.cors && request.method === "OPTIONS") return new Response(null, { status: 204 });
 
   const found = ROUTES.find((r) => path.endsWith(r.suffix));
@@ -83,7 +84,7 @@ async function dispatch(request: Request, state: RouterState): Promise<Response>
 }
 
 function takeFailure(failures: InjectedFailure[], path: string): Response | undefined {
-  const index = failures.findIndex((f) => f.path === undefined || path.endsWith(f.path.replace(/\/+$/, "")));
+  const index = failures.findIndex((f) => f.path === undefined || path.endsWith(trimTrailingSlashes(f.path)));
   if (index < 0) return undefined;
   const failure = failures[index]!;
   const left = (failure.times ?? 1) - 1;

@@ -2,6 +2,7 @@ import type { SanitizeMode, Tags } from "./types";
 import { type Env, parseTags } from "./env";
 import { ApptuitConfigError } from "./errors/config-error";
 import { tagEntries } from "./tags";
+import { trimTrailingSlashes } from "./trim-slashes";
 
 export const DEFAULT_ENDPOINT = "https://api.apptuit.ai";
 
@@ -68,7 +69,7 @@ function endpoint(value: string, option: string): string {
   if (url.protocol !== "https:" && url.protocol !== "http:") {
     throw new ApptuitConfigError(`${option} must be an http(s) URL: ${JSON.stringify(value)}`);
   }
-  return value.replace(/\/+$/, "");
+  return trimTrailingSlashes(value);
 }
 
 function nonNegative(value: number | undefined, option: string, fallback: number, integer = false): number {

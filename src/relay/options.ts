@@ -13,6 +13,11 @@ export interface RelayContext {
   env?: Record<string, unknown>;
   /** The client's address as the platform knows it (Node socket, Deno `remoteAddr`): the rate-limit key. */
   clientId?: string;
+  /**
+   * Whatever else the platform passes as a handler's second argument (a Next.js route's
+   * `{ params }`, Deno's `info`) is ignored, so `export { relay as POST }` type-checks.
+   */
+  [other: string]: unknown;
 }
 
 export type RelayHandler = (request: Request, context?: RelayContext) => Promise<Response>;

@@ -71,6 +71,8 @@ const requests: Promise<string>[] = [];
 const received: string[] = [];
 const contexts: BrowserContext[] = [];
 
+type Handler = (request: Request) => Promise<Response>;
+
 function pageServer(): Handler {
   return async (request) => {
     const path = new URL(request.url).pathname;
@@ -92,8 +94,6 @@ function pageServer(): Handler {
     return response;
   };
 }
-type Handler = (request: Request) => Promise<Response>;
-
 function logged(into: Seen[], handler: Handler): Handler {
   return async (request) => {
     const copy = request.clone();
@@ -119,9 +119,16 @@ async function openPage(origin: Served, relayUrl: string): Promise<Page> {
   return page;
 }
 
-const sendString = (page: Page, points: Point[]) => page.evaluate((p) => (window as never as { beacons: { string(p: unknown): boolean } }).beacons.string(p), points);
-const sendBlob = (page: Page, points: Point[]) => page.evaluate((p) => (window as never as { beacons: { blob(p: unknown): boolean } }).beacons.blob(p), points);
-const armExit = (page: Page, points: Point[]) => page.evaluate((p) => (window as never as { beacons: { onExit(p: unknown): void } }).beacons.onExit(p), points);
+/** What the page's own script offers (window.beacons). */
+interface Beacons {
+  string(points: Point[]): boolean;
+  blob(points: Point[]): boolean;
+  onExit(points: Point[]): void;
+}
+// (page.evaluate serializes these functions into the page: no closures.)
+const sendString = (page: Page, points: Point[]) => page.evaluate((p) => (window as unknown as { beacons: Beacons }).beacons.string(p), points);
+const sendBlob = (page: Page, points: Point[]) => page.evaluate((p) => (window as unknown as { beacons: Beacons }).beacons.blob(p), points);
+const armExit = (page: Page, points: Point[]) => page.evaluate((p) => (window as unknown as { beacons: Beacons }).beacons.onExit(p), points);
 
 async function closeRunningUnload(page: Page): Promise<void> {
   const closed = new Promise<void>((r) => page.once("close", () => r()));

@@ -2,7 +2,11 @@
 // is run on 50,000-character strings built to make a backtracking engine stall (long runs
 // of one character, then a character that breaks the match). A correctness guard against
 // ReDoS, not a benchmark: the bound (100 ms) is ~100× what a linear pattern needs.
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { Apptuit } from "../../src/core/client";
+import { trimTrailingSlashes } from "../../src/core/trim-slashes";
+import { createBackend } from "../../src/backend";
 import { findRegexes } from "./regex-scan";
 
 const LIMIT_MS = 100;
@@ -53,7 +57,34 @@ describe("regular expressions in src/ are linear-time on adversarial input", () 
         worst = took;
         worstInput = `${JSON.stringify(input.slice(0, 8))}… (${input.length} chars, ends ${JSON.stringify(input.slice(-2))})`;
       }
+      if (worst >= LIMIT_MS) break; // one stall is enough (a quadratic pattern takes seconds per input)
     }
     expect(worst, `slowest on ${worstInput}`).toBeLessThan(LIMIT_MS);
+  });
+});
+
+// `/\/+$/` was quadratic (50,000 slashes then "!": ~8 s) in the backend's router, on the
+// request path, and in endpoint parsing. Its replacement must behave the same.
+describe("trimTrailingSlashes (replaces /\\/+$/)", () => {
+  it("equals the regex it replaced", () => {
+    fc.assert(
+      fc.property(fc.string({ unit: fc.constantFrom("/", "a", "!", "é"), maxLength: 30 }), (text) => {
+        expect(trimTrailingSlashes(text)).toBe(text.replace(/\/+$/, ""));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it("endpoints lose trailing slashes; the backend routes /api/put/// and answers a 50,000-slash path fast", async () => {
+    expect(new Apptuit({ token: "t0ken-x", endpoint: "http://h.test/base///" }).endpoints.write).toBe("http://h.test/base");
+    const backend = createBackend();
+    const put = await backend.fetch(
+      new Request("http://b.test/api/put///", { method: "POST", headers: { "content-type": "application/json" }, body: '[{"metric":"m","timestamp":1700000000,"value":1,"tags":{"a":"b"}}]' }),
+    );
+    expect(put.status).toBe(204);
+    const started = performance.now();
+    const hostile = await backend.fetch(new Request(`http://b.test/${"/".repeat(50_000)}x`));
+    expect(hostile.status).toBe(404);
+    expect(performance.now() - started).toBeLessThan(LIMIT_MS);
   });
 });

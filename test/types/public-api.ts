@@ -92,6 +92,9 @@ void node.shutdown();
 // ---- relay and backend
 const relay = createRelay({ token: "t", allowedOrigins: ["https://shop.example"], allowedPrefixes: ["web."] });
 expectType<Promise<Response>>(relay(new Request("https://relay.example/apptuit")));
+// A Next.js route handler's signature: `export { relay as POST }` must type-check.
+const POST: (request: Request, context: { params: Promise<Record<string, string>> }) => Promise<Response> = relay;
+void POST;
 const compact: string = encodeCompact([{ metric: "m", tags: { k: "v" }, timestamp: 1, value: 1 }]);
 decodeCompact(JSON.parse(compact));
 const backend = createBackend({ token: "t" });

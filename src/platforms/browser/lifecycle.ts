@@ -3,11 +3,18 @@ const SAME_HIDE_MS = 1_000;
 
 /**
  * Calls `onHide` when the page is hidden (`visibilitychange` → hidden) or left (`pagehide`),
- * never on `unload`/`beforeunload`, which keep pages out of the back/forward cache. The
- * listeners sit on `window` in the bubble phase, so that `web-vitals`' capture-phase
- * listeners record LCP/CLS/INP first and those values go out in the same flush. Closing
- * a tab fires both events: the second one within a second is skipped unless the page was
- * visible in between. Returns a function removing the listeners.
+ * never on `unload`/`beforeunload`, which keep pages out of the back/forward cache.
+ *
+ * - The listeners sit on `window` in the bubble phase, so that `web-vitals`' capture-phase
+ *   listeners record LCP/CLS/INP first and those values go out in the same flush.
+ * - Leaving a visible page fires `pagehide` and then, in the same task, `visibilitychange`
+ *   → hidden (HTML "unload a document"; measured in Chromium for close, navigation and
+ *   context close). A `pagehide` while still visible is therefore left to that event:
+ *   flushing twice would spend the 64 KiB quota twice, and CLS/INP are only reported then.
+ * - A `pagehide` within a second of a hidden flush (switch tab, then close) is skipped
+ *   unless the page was visible in between.
+ *
+ * Returns a function removing the listeners.
  */
 export function watchPageHide(onHide: () => void, now: () => number = () => performance.now()): () => void {
   let lastHide = -Infinity;
@@ -25,11 +32,14 @@ export function watchPageHide(onHide: () => void, now: () => number = () => perf
     lastHide = -Infinity;
   };
   window.addEventListener("visibilitychange", onVisibility);
-  window.addEventListener("pagehide", hide);
+  const onPageHide = () => {
+    if (document.visibilityState !== "visible") hide();
+  };
+  window.addEventListener("pagehide", onPageHide);
   window.addEventListener("pageshow", onPageShow);
   return () => {
     window.removeEventListener("visibilitychange", onVisibility);
-    window.removeEventListener("pagehide", hide);
+    window.removeEventListener("pagehide", onPageHide);
     window.removeEventListener("pageshow", onPageShow);
   };
 }

@@ -1,0 +1,112 @@
+// The relay sender and the direct-mode fetch, with a stubbed global fetch recording calls.
+import { afterEach, describe, expect, it, vi } from "vitest";
+import type { WirePoint } from "../../../src/core/wire";
+import { keepaliveFetch } from "../../../src/platforms/browser/keepalive-fetch";
+import { KeepaliveQuota } from "../../../src/platforms/browser/quota";
+import { RelaySender } from "../../../src/platforms/browser/relay-sender";
+import { classifySendError } from "../../../src/reporter/send-outcome";
+import { decodeCompact } from "../../../src/relay/compact-format";
+
+interface Call {
+  url: string;
+  init: RequestInit;
+  usedAtCall: number;
+}
+
+function stubFetch(quota: KeepaliveQuota, statuses: number[] = []) {
+  const calls: Call[] = [];
+  vi.stubGlobal("fetch", async (url: string, init: RequestInit) => {
+    calls.push({ url: String(url), init, usedAtCall: quota.limit - quota.available });
+    return new Response(null, { status: statuses.shift() ?? 204 });
+  });
+  return calls;
+}
+
+afterEach(() => vi.unstubAllGlobals());
+
+const points = (n: number): WirePoint[] =>
+  Array.from({ length: n }, (_, i) => ({ metric: "m", timestamp: 1_700_000_000, value: i, tags: { series: `s${i}` } }));
+
+function sender(quota: KeepaliveQuota, limits = { maxBodyBytes: 65_536, maxPoints: 5_000 }) {
+  return new RelaySender({ url: "/apptuit", sanitize: "prometheus", globalTags: { runtime: "browser" }, timeout: 1000, quota, ...limits });
+}
+
+describe("RelaySender", () => {
+  it("prepares without a token: validation, tag merging and sanitizing as the client does", () => {
+    const s = sender(new KeepaliveQuota());
+    expect(s.prepare([{ metric: "a.b", tags: { "x-y": "1" }, timestamp: 1_700_000_000, value: 1 }], { tags: { app: "shop" } })).toEqual([
+      { metric: "a_b", timestamp: 1_700_000_000, value: 1, tags: { runtime: "browser", app: "shop", x_y: "1" } },
+    ]);
+    expect(() => s.prepare([{ metric: "a", timestamp: 1, value: Number.NaN }])).toThrow(/finite/);
+  });
+
+  it("posts compact text/plain bodies with keepalive while the quota has room, and releases it", async () => {
+    const quota = new KeepaliveQuota(3_000);
+    const calls = stubFetch(quota);
+    const result = await sender(quota, { maxBodyBytes: 2_000, maxPoints: 5_000 }).sendPrepared(points(300));
+    expect(calls.length).toBeGreaterThan(1);
+    expect(calls.every((c) => c.url === "/apptuit" && (c.init.headers as Record<string, string>)["content-type"] === "text/plain;charset=UTF-8")).toBe(true);
+    expect(calls.every((c) => c.init.keepalive === true && c.usedAtCall === new TextEncoder().encode(c.init.body as string).byteLength)).toBe(true);
+    expect(calls.flatMap((c) => decodeCompact(c.init.body as string).map((p) => p.value))).toEqual(points(300).map((p) => p.value));
+    expect(result).toEqual({ points: 300, requests: calls.length });
+    expect(quota.available).toBe(3_000);
+  });
+
+  it("sends without keepalive when the quota is taken (e.g. by beacons)", async () => {
+    const quota = new KeepaliveQuota(1_000);
+    quota.tryReserve(990);
+    const calls = stubFetch(quota);
+    await sender(quota).sendPrepared(points(10));
+    expect(calls.map((c) => c.init.keepalive)).toEqual([false]);
+  });
+
+  it("on a retryable answer, the failed body and every later one are undelivered", async () => {
+    const quota = new KeepaliveQuota();
+    stubFetch(quota, [204, 503]);
+    const all = points(30);
+    const error = await sender(quota, { maxBodyBytes: 65_536, maxPoints: 10 }).sendPrepared(all).catch((e: unknown) => e);
+    const failure = classifySendError(error);
+    expect(failure.kind).toBe("retryable");
+    expect(failure.undelivered).toEqual(all.slice(10));
+  });
+
+  it("a body refused for good does not stop the others; only its points are undelivered", async () => {
+    const quota = new KeepaliveQuota();
+    const calls = stubFetch(quota, [204, 403, 204]);
+    const all = points(30);
+    const error = await sender(quota, { maxBodyBytes: 65_536, maxPoints: 10 }).sendPrepared(all).catch((e: unknown) => e);
+    expect(calls).toHaveLength(3);
+    const failure = classifySendError(error);
+    expect(failure).toMatchObject({ kind: "refused", statusCode: 403 });
+    expect(failure.undelivered).toEqual(all.slice(10, 20));
+  });
+
+  it("a network failure is retryable with everything not yet sent", async () => {
+    vi.stubGlobal("fetch", async () => {
+      throw new TypeError("Failed to fetch");
+    });
+    const all = points(5);
+    const failure = classifySendError(await sender(new KeepaliveQuota()).sendPrepared(all).catch((e: unknown) => e));
+    expect(failure).toMatchObject({ kind: "retryable" });
+    expect(failure.undelivered).toEqual(all);
+  });
+});
+
+describe("keepaliveFetch (direct mode)", () => {
+  it("sends POST bodies as bytes with keepalive when they fit, books and releases them", async () => {
+    const quota = new KeepaliveQuota(100);
+    const seen: { keepalive?: boolean; bytes: number; used: number; auth: string | null }[] = [];
+    vi.stubGlobal("fetch", async (url: string | Request, init?: RequestInit) => {
+      if (init?.body instanceof ArrayBuffer) seen.push({ keepalive: init.keepalive, bytes: init.body.byteLength, used: 100 - quota.available, auth: new Headers(init.headers).get("authorization") });
+      return new Response(null, { status: 204 });
+    });
+    const f = keepaliveFetch(quota);
+    await f("http://x/api/put", { method: "POST", body: "a".repeat(60), headers: { authorization: "Bearer t" } });
+    await f("http://x/api/put", { method: "POST", body: "a".repeat(160) });
+    expect(seen).toEqual([
+      { keepalive: true, bytes: 60, used: 60, auth: "Bearer t" },
+      { keepalive: false, bytes: 160, used: 0, auth: null },
+    ]);
+    expect(quota.available).toBe(100);
+  });
+});

@@ -35,7 +35,8 @@ export async function getJson<S extends v.GenericSchema>(
       ...(ctx.signal ? { signal: ctx.signal } : {}),
     });
     status = response.status;
-    text = await response.text();
+    // A server that echoes the token (in an error field, say) must not put it into our errors.
+    text = redact(await response.text(), ctx.token);
   } catch (error) {
     throw await toApptuitError(error, request);
   }

@@ -193,8 +193,8 @@ const bodyArb = fc.oneof(
   fc.uint8Array({ maxLength: 64 }).map((bytes) => ({ bytes, gzip: true })),
 );
 
-function bodyOf(b: { text?: string; bytes?: Uint8Array; gzip: boolean }): Uint8Array {
-  if (b.bytes) return b.bytes;
+function bodyOf(b: { text?: string; bytes?: Uint8Array; gzip: boolean }): Uint8Array<ArrayBuffer> {
+  if (b.bytes) return new Uint8Array(b.bytes);
   return b.gzip ? new Uint8Array(gzipSync(b.text!)) : new TextEncoder().encode(b.text!);
 }
 

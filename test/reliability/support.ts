@@ -1,7 +1,8 @@
 // Shared rig of the reliability suite: a real MetricsRegistry and ApptuitReporter sending
 // through a real Apptuit client to a FaultServer, plus a ledger that classifies every
 // call of the reporter's error handler, so the books can be checked point for point.
-import { Apptuit, type ApptuitOptions } from "../../src/core/client";
+import { Apptuit } from "../../src/core/client";
+import type { ApptuitOptions } from "../../src/core/options";
 import { ApptuitError } from "../../src/core/errors/apptuit-error";
 import { ApptuitHttpError } from "../../src/core/errors/http-error";
 import { ApptuitNetworkError } from "../../src/core/errors/network-error";

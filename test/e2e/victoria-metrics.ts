@@ -2,10 +2,10 @@
 // Prometheus API on another) in a temp dir, hands its URLs to the tests, and stops it by PID.
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TestProject } from "vitest/node";
+import { freePort } from "../harness/ports";
 
 const BINARY = process.env.VICTORIA_METRICS_BIN ?? "/usr/bin/victoria-metrics";
 
@@ -13,18 +13,6 @@ declare module "vitest" {
   export interface ProvidedContext {
     victoriaMetrics: { putUrl: string; httpUrl: string };
   }
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 async function waitHealthy(url: string, child: ChildProcess, log: () => string): Promise<void> {

@@ -32,7 +32,7 @@ export default defineConfig({
       runtime("deno"),
       runtime("node"),
       runtime("relay"),
-      runtime("reliability", { testTimeout: 120_000 }),
+      runtime("reliability", { testTimeout: 120_000, execArgv: ["--expose-gc"] }),
       runtime("package", { testTimeout: 180_000 }),
       runtime("demo"),
     ],

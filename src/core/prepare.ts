@@ -2,9 +2,11 @@ import * as v from "valibot";
 import type { DataPoint, Tags, TimeSeriesInput } from "./types";
 import type { WirePoint } from "./wire";
 import { toWireTimestamp } from "./wire";
-import { mergeTags } from "./tags";
-import { sanitizeTagKeys } from "./sanitize";
-import { DataPointSchema, InputTagsSchema, PreparedPointSchema } from "./schemas/point";
+import { mergeTags, setTag } from "./tags";
+import { checkedSanitizer, sanitizeTagKeys, VALID_NAME } from "./sanitize";
+import { DataPointSchema, InputTagsSchema, MAX_TAGS, PreparedPointSchema } from "./schemas/point";
+import { isFiniteNumber, isMetricName, timestampSeconds } from "./schemas/point-check";
+import { isObject } from "./schemas/tags";
 import { ApptuitValidationError } from "./errors/validation-error";
 
 export interface PrepareContext {
@@ -37,35 +39,132 @@ export function prepareCallTags(tags: Tags | undefined, ctx: PrepareContext): Ta
   return sanitizeTagKeys(result.output, ctx.sanitize);
 }
 
-/**
- * Validate → merge tags (point > call > global) → sanitize → check charset and tag count.
- * Throws `ApptuitValidationError` at the first bad point; no I/O.
- */
-export function preparePoints(points: readonly DataPoint[], ctx: PrepareContext, callTags?: Tags): WirePoint[] {
-  if (!Array.isArray(points)) {
-    throw new ApptuitValidationError("Invalid input: points must be an array of datapoints", {
-      index: -1,
-      point: points,
-      rule: "points must be an array",
-    });
-  }
+/** What one `preparePoints` call computes once and shares between its points. */
+export interface PrepareRun {
+  ctx: PrepareContext;
+  /** Call tags, validated and sanitized. */
+  call: Tags | undefined;
+  /** Global tags merged with call tags: the lower layers of every point's tags. */
+  base: Tags;
+  baseCount: number;
+  /** Whether every key of `base` is a valid name; if not, no point can pass the fast path. */
+  baseValid: boolean;
+  /** Sanitizes a name and checks its charset: `null` when invalid. */
+  name: (name: string) => string | null;
+  // One-entry memo: the registry hands the same tags object to every field of a series,
+  // one after another, so the last input tags object and its merged output are kept.
+  lastIn: unknown;
+  lastOut: Tags | undefined;
+}
+
+/** Validates call tags and merges them with the global tags, once per call. */
+export function startRun(ctx: PrepareContext, callTags?: Tags): PrepareRun {
   const call = prepareCallTags(callTags, ctx);
-  const out: WirePoint[] = new Array(points.length);
+  const base = mergeTags(ctx.globalTags, call);
+  const keys = Object.keys(base);
+  return {
+    ctx,
+    call,
+    base,
+    baseCount: keys.length,
+    baseValid: keys.every((key) => VALID_NAME.test(key)),
+    name: checkedSanitizer(ctx.sanitize),
+    lastIn: {},
+    lastOut: undefined,
+  };
+}
+
+/** Merged, sanitized tags of a point if they pass every rule, else `undefined`. */
+function fastTags(tags: unknown, run: PrepareRun): Tags | undefined {
+  if (tags === run.lastIn) return run.lastOut;
+  let out: Tags;
+  if (tags === undefined) {
+    if (run.baseCount === 0) return undefined; // at least one tag (OpenTSDB rule)
+    out = { ...run.base };
+  } else {
+    if (!isObject(tags)) return undefined;
+    const keys = Object.keys(tags);
+    // Spread keeps an own `__proto__` key as data; point keys go on top (point > call > global).
+    out = { ...run.base };
+    for (let k = 0; k < keys.length; k++) {
+      const value = tags[keys[k]!];
+      if (typeof value !== "string" || value === "") return undefined;
+      const key = run.name(keys[k]!);
+      if (key === null) return undefined;
+      setTag(out, key, value);
+    }
+    const upper = run.baseCount + keys.length; // keys may collide after sanitizing: count exactly only near the limit
+    if (upper === 0 || (upper > MAX_TAGS && Object.keys(out).length > MAX_TAGS)) return undefined;
+  }
+  run.lastIn = tags;
+  run.lastOut = out;
+  return out;
+}
+
+/**
+ * The fast path: plain type checks that accept exactly the points the valibot schemas
+ * accept (`DataPointSchema`, then `PreparedPointSchema` on the merged row), without
+ * building intermediate objects. `undefined` when the point breaks a rule; `strictRow`
+ * then names it. Consecutive points with the same tags object share one output tags object.
+ */
+export function fastRow(point: unknown, run: PrepareRun): WirePoint | undefined {
+  if (!run.baseValid || typeof point !== "object" || point === null) return undefined;
+  const p = point as { metric?: unknown; tags?: unknown; timestamp?: unknown; value?: unknown };
+  const metric = p.metric;
+  if (!isMetricName(metric)) return undefined;
+  const tags = fastTags(p.tags, run);
+  if (tags === undefined) return undefined;
+  const seconds = timestampSeconds(p.timestamp);
+  if (seconds === -1) return undefined;
+  const value = p.value;
+  if (!isFiniteNumber(value)) return undefined;
+  const name = run.name(metric);
+  if (name === null) return undefined;
+  return { metric: name, timestamp: toWireTimestamp(seconds), value, tags };
+}
+
+/** The schemas, as the source of truth: the wire row of a point, or the `ApptuitValidationError` naming its rule. */
+export function strictRow(point: unknown, index: number, run: PrepareRun): WirePoint {
+  const { ctx } = run;
+  const parsed = v.safeParse(DataPointSchema, point, { abortEarly: true });
+  if (!parsed.success) throw invalid(index, point, parsed.issues[0]);
+  const { metric, tags, timestamp, value } = parsed.output;
+  const wire: WirePoint = {
+    metric: ctx.sanitize(metric),
+    timestamp: toWireTimestamp(timestamp),
+    value,
+    tags: mergeTags(ctx.globalTags, run.call, sanitizeTagKeys(tags, ctx.sanitize)),
+  };
+  const checked = v.safeParse(PreparedPointSchema, wire, { abortEarly: true });
+  if (!checked.success) throw invalid(index, point, checked.issues[0]);
+  return wire;
+}
+
+function notAnArray(points: unknown): ApptuitValidationError {
+  return new ApptuitValidationError("Invalid input: points must be an array of datapoints", {
+    index: -1,
+    point: points,
+    rule: "points must be an array",
+  });
+}
+
+/** Prepares `points` into `out`; a point the fast path refuses goes through the schemas. */
+function prepareInto(points: readonly DataPoint[], run: PrepareRun, out: WirePoint[]): void {
   for (let i = 0; i < points.length; i++) {
     const point = points[i];
-    const parsed = v.safeParse(DataPointSchema, point, { abortEarly: true });
-    if (!parsed.success) throw invalid(i, point, parsed.issues[0]);
-    const { metric, tags, timestamp, value } = parsed.output;
-    const wire: WirePoint = {
-      metric: ctx.sanitize(metric),
-      timestamp: toWireTimestamp(timestamp),
-      value,
-      tags: mergeTags(ctx.globalTags, call, sanitizeTagKeys(tags, ctx.sanitize)),
-    };
-    const checked = v.safeParse(PreparedPointSchema, wire, { abortEarly: true });
-    if (!checked.success) throw invalid(i, point, checked.issues[0]);
-    out[i] = wire;
+    out.push(fastRow(point, run) ?? strictRow(point, i, run));
   }
+}
+
+/**
+ * Validate → merge tags (point > call > global) → sanitize → check charset and tag count.
+ * Throws `ApptuitValidationError` at the first bad point; no I/O. Rows of consecutive
+ * points given the same tags object share their output tags object: treat rows as read-only.
+ */
+export function preparePoints(points: readonly DataPoint[], ctx: PrepareContext, callTags?: Tags): WirePoint[] {
+  if (!Array.isArray(points)) throw notAnArray(points);
+  const out: WirePoint[] = [];
+  prepareInto(points, startRun(ctx, callTags), out);
   return out;
 }
 
@@ -88,6 +187,7 @@ export function prepareSeries(series: readonly TimeSeriesInput[], ctx: PrepareCo
     throw new ApptuitValidationError("Invalid input: series must be an array", { index: -1, point: series, rule: "series must be an array" });
   }
   const out: WirePoint[] = [];
+  let run: PrepareRun | undefined; // started at the first well-formed series, as call tags were checked before
   for (let s = 0; s < series.length; s++) {
     const item: TimeSeriesInput | undefined = series[s];
     const checked = v.safeParse(SeriesSchema, item, { abortEarly: true });
@@ -102,8 +202,9 @@ export function prepareSeries(series: readonly TimeSeriesInput[], ctx: PrepareCo
     }
     const { metric, tags, timestamps, values } = item!;
     const points: DataPoint[] = timestamps.map((timestamp: number | Date, i: number) => ({ metric, tags, timestamp, value: values[i]! }));
+    run ??= startRun(ctx, callTags);
     try {
-      for (const p of preparePoints(points, ctx, callTags)) out.push(p);
+      prepareInto(points, run, out);
     } catch (error) {
       if (!(error instanceof ApptuitValidationError) || error.index < 0) throw error;
       throw new ApptuitValidationError(`Invalid series #${s}${describe(item)}, point #${error.index}: ${error.rule}`, {

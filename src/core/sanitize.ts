@@ -44,6 +44,31 @@ export function createSanitizer(mode: SanitizeMode): (name: string) => string {
   };
 }
 
+const CHECKED_LIMIT = 50_000;
+const checked = new WeakMap<(name: string) => string, Map<string, string | null>>();
+
+/**
+ * `sanitize` followed by the `VALID_NAME` test, memoised per sanitizer (across calls, as
+ * reporters send the same names every interval): the sanitized name, or `null` when it is
+ * not a valid name. The cache is cleared when it grows past a bound so it cannot leak.
+ * `sanitize` must be pure (a `createSanitizer` function is).
+ */
+export function checkedSanitizer(sanitize: (name: string) => string): (name: string) => string | null {
+  let cache = checked.get(sanitize);
+  if (cache === undefined) checked.set(sanitize, (cache = new Map()));
+  const names = cache;
+  return (name) => {
+    let out = names.get(name);
+    if (out === undefined) {
+      if (names.size >= CHECKED_LIMIT) names.clear();
+      const sanitized = sanitize(name);
+      out = VALID_NAME.test(sanitized) ? sanitized : null;
+      names.set(name, out);
+    }
+    return out;
+  };
+}
+
 /** Sanitizes tag keys; values are left alone. Keys colliding after rewriting: the later one wins. */
 export function sanitizeTagKeys(tags: Tags | undefined, sanitize: (name: string) => string): Tags {
   const out: Tags = {};

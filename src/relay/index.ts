@@ -5,6 +5,6 @@ export { splitCompact } from "./compact-split";
 export { CompactPayloadSchema, COMPACT_LIMITS, type CompactPayload } from "./compact-schema";
 export { CompactFormatError } from "./errors/compact-format-error";
 export { RelayError } from "./errors/relay-error";
-export type { RelayOptions, RelayContext, RelayHandler, RelayClient, RelayErrorInfo, ServerTags } from "./options";
+export type { RelayOptions, RelayContext, RelayHandler, RelayClient, RelayErrorInfo, ServerTags, RelayRequest } from "./options";
 export type { OriginRule } from "./cors";
 export { type RateLimitOptions, RATE_LIMIT_DEFAULTS, defaultClientKey } from "./rate-limit";

@@ -33,6 +33,11 @@ export interface RelayClient {
 /** Server-side tags: absent values are skipped (e.g. no `request.cf` outside Workers). */
 export type ServerTags = Record<string, string | undefined>;
 
+/** A request as Workers hand it over: `request.cf` carries country, colo and more. */
+export type RelayRequest = Request & {
+  cf?: { country?: string; colo?: string; city?: string; region?: string; continent?: string; asn?: number; [key: string]: unknown };
+};
+
 export interface RelayErrorInfo {
   /** `"upstream"`: the write failed; `"config"`: no usable token/endpoint; `"internal"`: a bug. */
   stage: "upstream" | "config" | "internal";
@@ -70,7 +75,7 @@ export interface RelayOptions {
    * Tags the page cannot forge: they override the page's tags with the same key.
    * E.g. `(request) => ({ country: request.cf?.country, colo: request.cf?.colo })` on Workers.
    */
-  tags?: ServerTags | ((request: Request, context: RelayContext) => ServerTags | undefined | Promise<ServerTags | undefined>);
+  tags?: ServerTags | ((request: RelayRequest, context: RelayContext) => ServerTags | undefined | Promise<ServerTags | undefined>);
   /** Per-client token buckets (see rate-limit.ts for the guarantees); `false` disables. */
   rateLimit?: RateLimitOptions | false;
   /** `Access-Control-Max-Age` of preflight answers, in seconds (default 86,400). */

@@ -2,7 +2,8 @@ import * as v from "valibot";
 import type { Tags } from "../types";
 import { setTag } from "../tags";
 
-const isObject = (x: unknown): x is Record<string, unknown> =>
+/** The object test of `tagsSchema` (arrays and Dates are refused). */
+export const isObject = (x: unknown): x is Record<string, unknown> =>
   typeof x === "object" && x !== null && !Array.isArray(x) && !(x instanceof Date);
 
 /**

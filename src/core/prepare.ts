@@ -55,6 +55,9 @@ export interface PrepareRun {
   // one after another, so the last input tags object and its merged output are kept.
   lastIn: unknown;
   lastOut: Tags | undefined;
+  /** Raw tag keys seen last at each position, and their valid sanitized names. */
+  keys: string[];
+  names: string[];
 }
 
 /** Validates call tags and merges them with the global tags, once per call. */
@@ -71,26 +74,36 @@ export function startRun(ctx: PrepareContext, callTags?: Tags): PrepareRun {
     name: checkedSanitizer(ctx.sanitize),
     lastIn: {},
     lastOut: undefined,
+    keys: [],
+    names: [],
   };
 }
 
 /** Merged, sanitized tags of a point if they pass every rule, else `undefined`. */
 function fastTags(tags: unknown, run: PrepareRun): Tags | undefined {
   if (tags === run.lastIn) return run.lastOut;
-  let out: Tags;
+  // `{}` rather than spreading an empty base: a literal has room for a few properties in place.
+  // Spread keeps an own `__proto__` key as data; point keys go on top (point > call > global).
+  const out: Tags = run.baseCount === 0 ? {} : { ...run.base };
   if (tags === undefined) {
     if (run.baseCount === 0) return undefined; // at least one tag (OpenTSDB rule)
-    out = { ...run.base };
   } else {
     if (!isObject(tags)) return undefined;
     const keys = Object.keys(tags);
-    // Spread keeps an own `__proto__` key as data; point keys go on top (point > call > global).
-    out = { ...run.base };
+    const seen = run.keys;
     for (let k = 0; k < keys.length; k++) {
-      const value = tags[keys[k]!];
+      const raw = keys[k]!;
+      const value = tags[raw];
       if (typeof value !== "string" || value === "") return undefined;
-      const key = run.name(keys[k]!);
-      if (key === null) return undefined;
+      // Series of a family list the same keys in the same order: skip the name lookup then.
+      let key: string | null;
+      if (k < seen.length && seen[k] === raw) key = run.names[k]!;
+      else {
+        key = run.name(raw);
+        if (key === null) return undefined;
+        seen[k] = raw;
+        run.names[k] = key;
+      }
       setTag(out, key, value);
     }
     const upper = run.baseCount + keys.length; // keys may collide after sanitizing: count exactly only near the limit
@@ -148,11 +161,11 @@ function notAnArray(points: unknown): ApptuitValidationError {
   });
 }
 
-/** Prepares `points` into `out`; a point the fast path refuses goes through the schemas. */
-function prepareInto(points: readonly DataPoint[], run: PrepareRun, out: WirePoint[]): void {
+/** Prepares `points` into `out` from `offset`; a point the fast path refuses goes through the schemas. */
+function prepareInto(points: readonly DataPoint[], run: PrepareRun, out: WirePoint[], offset: number): void {
   for (let i = 0; i < points.length; i++) {
     const point = points[i];
-    out.push(fastRow(point, run) ?? strictRow(point, i, run));
+    out[offset + i] = fastRow(point, run) ?? strictRow(point, i, run);
   }
 }
 
@@ -163,8 +176,8 @@ function prepareInto(points: readonly DataPoint[], run: PrepareRun, out: WirePoi
  */
 export function preparePoints(points: readonly DataPoint[], ctx: PrepareContext, callTags?: Tags): WirePoint[] {
   if (!Array.isArray(points)) throw notAnArray(points);
-  const out: WirePoint[] = [];
-  prepareInto(points, startRun(ctx, callTags), out);
+  const out = new Array<WirePoint>(points.length);
+  prepareInto(points, startRun(ctx, callTags), out, 0);
   return out;
 }
 
@@ -204,7 +217,7 @@ export function prepareSeries(series: readonly TimeSeriesInput[], ctx: PrepareCo
     const points: DataPoint[] = timestamps.map((timestamp: number | Date, i: number) => ({ metric, tags, timestamp, value: values[i]! }));
     run ??= startRun(ctx, callTags);
     try {
-      prepareInto(points, run, out);
+      prepareInto(points, run, out, out.length);
     } catch (error) {
       if (!(error instanceof ApptuitValidationError) || error.index < 0) throw error;
       throw new ApptuitValidationError(`Invalid series #${s}${describe(item)}, point #${error.index}: ${error.rule}`, {

@@ -45,7 +45,7 @@ export function createSanitizer(mode: SanitizeMode): (name: string) => string {
 }
 
 const CHECKED_LIMIT = 50_000;
-const checked = new WeakMap<(name: string) => string, Map<string, string | null>>();
+let checked: WeakMap<(name: string) => string, Map<string, string | null>> | undefined; // created on first use: no work at import
 
 /**
  * `sanitize` followed by the `VALID_NAME` test, memoised per sanitizer (across calls, as
@@ -54,6 +54,7 @@ const checked = new WeakMap<(name: string) => string, Map<string, string | null>
  * `sanitize` must be pure (a `createSanitizer` function is).
  */
 export function checkedSanitizer(sanitize: (name: string) => string): (name: string) => string | null {
+  checked ??= new WeakMap();
   let cache = checked.get(sanitize);
   if (cache === undefined) checked.set(sanitize, (cache = new Map()));
   const names = cache;

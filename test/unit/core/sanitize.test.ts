@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { mergeTags, sanitizeName } from "../../../src/core";
+import { checkedSanitizer, createSanitizer } from "../../../src/core/sanitize";
 
 describe("sanitizeName", () => {
   it("prometheus: invalid chars → _, runs collapse, leading digit prefixed", () => {
@@ -39,5 +40,31 @@ describe("mergeTags", () => {
     const merged = mergeTags({ a: "1" }, layer);
     expect(Object.keys(merged)).toEqual(["a", "__proto__"]);
     expect(Object.getPrototypeOf(merged)).toBe(Object.prototype);
+  });
+});
+
+describe("checkedSanitizer", () => {
+  it("gives the sanitized name when it is valid, null when it is not, and calls the sanitizer once per name", () => {
+    const calls: string[] = [];
+    const base = createSanitizer(false);
+    const sanitize = (name: string) => (calls.push(name), base(name));
+    const check = checkedSanitizer(sanitize);
+    expect(check("ok.name/ü-1")).toBe("ok.name/ü-1");
+    expect(check("bad name")).toBeNull();
+    expect(check("")).toBeNull();
+    expect(check("\uD800")).toBeNull(); // a lone surrogate is not a letter
+    expect(checkedSanitizer(sanitize)("bad name")).toBeNull(); // the cache outlives one call
+    expect(calls).toEqual(["ok.name/ü-1", "bad name", "", "\uD800"]);
+    expect(checkedSanitizer(createSanitizer("prometheus"))("bad name!")).toBe("bad_name_");
+  });
+
+  it("stays bounded: a flood of distinct names clears the cache instead of growing it", () => {
+    let calls = 0;
+    const check = checkedSanitizer((name) => (calls++, name));
+    check("first");
+    for (let i = 0; i < 50_001; i++) check(`n${i}`);
+    const before = calls;
+    check("first");
+    expect(calls).toBe(before + 1); // evicted, so sanitized again
   });
 });

@@ -19,6 +19,7 @@ const external = Object.keys(pkg.dependencies ?? {});
 const allEntries = {
   index: "src/index.ts",
   browser: "src/platforms/browser/index.ts",
+  "browser-relay": "src/platforms/browser/relay-page.ts",
   workers: "src/platforms/workers/index.ts",
   next: "src/platforms/next/index.ts",
   deno: "src/platforms/deno/index.ts",

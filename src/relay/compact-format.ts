@@ -41,8 +41,7 @@ function buildPayload(points: ReadonlyArray<WirePoint | DataPoint>): Omit<Compac
 
   points.forEach((point, i) => {
     const { metric, tags, timestamp, value } = point;
-    if (typeof metric !== "string" || metric === "") throw new CompactFormatError("metric must be a non-empty string", `[${i}].metric`);
-    if (typeof value !== "number" || !Number.isFinite(value)) throw new CompactFormatError("value must be a finite number", `[${i}].value`);
+    checkMetricAndValue(metric, value, i);
     const entries = tagEntries(tags, i);
     const key = JSON.stringify([metric, entries]);
     let s = seriesIndex.get(key);
@@ -73,7 +72,14 @@ function buildPayload(points: ReadonlyArray<WirePoint | DataPoint>): Omit<Compac
   return payload;
 }
 
-function tagEntries(tags: Tags | undefined, i: number): [string, string][] {
+/** The checks every encoder makes on a point's name and value. */
+export function checkMetricAndValue(metric: unknown, value: unknown, i: number): void {
+  if (typeof metric !== "string" || metric === "") throw new CompactFormatError("metric must be a non-empty string", `[${i}].metric`);
+  if (typeof value !== "number" || !Number.isFinite(value)) throw new CompactFormatError("value must be a finite number", `[${i}].value`);
+}
+
+/** A point's tags as sorted, checked entries (shared with `CompactWriter`). */
+export function tagEntries(tags: Tags | undefined, i: number): [string, string][] {
   if (tags === undefined) return [];
   if (tags === null || typeof tags !== "object") throw new CompactFormatError("tags must be an object", `[${i}].tags`);
   const entries = Object.entries(tags);
@@ -88,7 +94,7 @@ function tagEntries(tags: Tags | undefined, i: number): [string, string][] {
  * A point's time in integer milliseconds, after core's seconds → wire rule (fractions kept
  * as milliseconds, except before 1970-02-19 where milliseconds would read as seconds).
  */
-function toMilliseconds(timestamp: number | Date, i: number): number {
+export function toMilliseconds(timestamp: number | Date, i: number): number {
   const raw = timestamp instanceof Date ? timestamp.getTime() / 1000 : timestamp;
   if (typeof raw !== "number" || !Number.isFinite(raw) || raw < 0) {
     throw new CompactFormatError("timestamp must be a finite number ≥ 0 or a Date", `[${i}].timestamp`);

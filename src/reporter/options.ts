@@ -21,6 +21,12 @@ export const ReporterSettingsSchema = v.object({
   temporality: v.optional(v.picklist(["cumulative", "delta"])),
   /** Points per request, 1 … 50,000 (default 50,000). */
   batchSize: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(MAX_BATCH))),
+  /**
+   * Prepare (validate, tag, sanitize) a flush's points this many at a time, awaiting the
+   * `yield` option between slices; default: all at once. For pages, whose main thread a
+   * flush of thousands of series would otherwise hold for one long task.
+   */
+  sliceSize: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
   /** Bounds of the buffer of points waiting for a retry (defaults 100,000 points, 16 MiB). */
   retryBuffer: v.optional(
     v.object({
@@ -63,6 +69,12 @@ export interface ApptuitReporterOptions extends ReporterSettings {
   onError?: ReporterErrorHandler | null;
   /** Timers; default `globalThis.setInterval`. Platform adapters pass their own. */
   platform?: ReporterPlatform;
+  /**
+   * With `sliceSize`: awaited between slices to give the thread back (e.g. `scheduler.yield()`);
+   * may return nothing to go on at once (e.g. while within a time budget). Default: none
+   * (`apptuit/browser` passes `scheduler.yield()` on a time budget).
+   */
+  yield?: () => PromiseLike<void> | void;
   /** Clock in epoch milliseconds; default `Date.now`. */
   now?: () => number;
 }
@@ -75,6 +87,7 @@ export function checkSettings(options: ReporterSettings): string | undefined {
     tags: options.tags,
     temporality: options.temporality,
     batchSize: options.batchSize,
+    sliceSize: options.sliceSize,
     retryBuffer: options.retryBuffer,
   });
   if (result.success) return undefined;

@@ -14,6 +14,8 @@ import {
   type Table,
 } from "apptuit";
 import { createBackend } from "apptuit/backend";
+import { init as initBrowser } from "apptuit/browser";
+import { init as initRelayPage } from "apptuit/browser/relay";
 import { init as initDeno } from "apptuit/deno";
 import { withApptuit as withNext } from "apptuit/next";
 import { init as initNode } from "apptuit/node";
@@ -88,6 +90,13 @@ const { registry: denoRegistry } = initDeno({ interval: 60_000, token: "t" });
 expectType<MetricsRegistry>(denoRegistry);
 const node = initNode({ interval: 60_000, token: "t" });
 void node.shutdown();
+
+const page = initBrowser({ relayUrl: "/apptuit", interval: 10_000, tags: { app: "shop" }, runtimeMetrics: true });
+expectType<MetricsRegistry>(page.registry);
+void page.flush();
+initRelayPage({ relayUrl: "/apptuit" }).registry.counter("clicks", { button: "buy" }).inc();
+// @ts-expect-error a relay page has no token
+initRelayPage({ relayUrl: "/apptuit", token: "t" });
 
 // ---- relay and backend
 const relay = createRelay({ token: "t", allowedOrigins: ["https://shop.example"], allowedPrefixes: ["web."] });

@@ -1,3 +1,4 @@
+import { directMode } from "./direct-mode";
 import { initBrowser } from "./init";
 import type { BrowserHandle, BrowserInitOptions } from "./options";
 
@@ -11,5 +12,5 @@ import type { BrowserHandle, BrowserInitOptions } from "./options";
  * ```
  */
 export function init(options: BrowserInitOptions): BrowserHandle {
-  return initBrowser(options, () => import("web-vitals"));
+  return initBrowser(options, { vitals: () => import("web-vitals"), direct: directMode });
 }

@@ -5,3 +5,4 @@ export { init } from "./entry";
 export type { BrowserHandle, BrowserInitOptions } from "./options";
 export { RUNTIME_METRICS, type WebVitals } from "./runtime-metrics";
 export { KEEPALIVE_QUOTA_BYTES } from "./quota";
+export { UNLOAD_UNCONFIRMED } from "./unload-ledger";

@@ -1,28 +1,41 @@
-import { Apptuit } from "../../core/client";
+import type { Apptuit } from "../../core/client";
 import { ApptuitConfigError } from "../../core/errors/config-error";
 import { MetricsRegistry } from "../../registry/registry";
-import { ApptuitReporter } from "../../reporter/reporter";
 import type { ReporterSender } from "../../reporter/options";
 import type { ReporterPlatform } from "../../reporter/platform";
-import { keepaliveFetch } from "./keepalive-fetch";
+import { ReporterCore } from "../../reporter/reporter-core";
+import type { ApptuitReporter } from "../../reporter/reporter";
+import type { directMode } from "./direct-mode";
 import { watchPageHide } from "./lifecycle";
 import type { BrowserHandle, BrowserInitOptions } from "./options";
 import { KeepaliveQuota } from "./quota";
 import { RelaySender } from "./relay-sender";
 import { startRuntimeMetrics, type WebVitals } from "./runtime-metrics";
-import { flushUrgently } from "./urgent-flush";
-import { beaconChannel, keepaliveChannel, type UrgentChannel } from "./urgent-channel";
+import { pageStorage, UNLOAD_UNCONFIRMED, UnloadLedger } from "./unload-ledger";
+import { flushPage } from "./urgent-flush";
+import { beaconChannel, type PageChannel } from "./urgent-channel";
+import { createYielder } from "./yield";
 
 const windowTimers: ReporterPlatform = {
   setInterval: (fn, ms) => window.setInterval(fn, ms),
   clearInterval: (handle) => window.clearInterval(handle as number),
 };
 
-/**
- * The body of `init()`; `loadVitals` differs between the ESM entry (a dynamic import, so
- * `web-vitals` loads only with `runtimeMetrics`) and the script-tag build (inlined).
- */
-export function initBrowser(options: BrowserInitOptions, loadVitals: () => Promise<WebVitals>): BrowserHandle {
+/** Points prepared or encoded between two checks of the time budget. */
+const SLICE_POINTS = 256;
+/** Longest stretch of flush work before the main thread is given back, ms. */
+const SLICE_BUDGET_MS = 3;
+
+/** What differs between the entries of `init()`. */
+export interface BrowserModes {
+  /** `web-vitals`: a dynamic import in the ESM entries (loaded only with `runtimeMetrics`), inlined in the script-tag build. */
+  vitals(): Promise<WebVitals>;
+  /** Direct mode (`endpoint` + `token`); absent from the relay-only entry, which then never carries the client. */
+  direct?: typeof directMode;
+}
+
+/** The body of `init()`. */
+export function initBrowser(options: BrowserInitOptions, load: BrowserModes): BrowserHandle {
   const { relayUrl, token } = options;
   if (relayUrl !== undefined && token !== undefined) {
     throw new ApptuitConfigError("give either relayUrl (the token stays on the server) or endpoint + token, not both");
@@ -32,46 +45,59 @@ export function initBrowser(options: BrowserInitOptions, loadVitals: () => Promi
   }
   const registry = options.registry ?? new MetricsRegistry();
   const quota = new KeepaliveQuota();
-  const limits = { maxBodyBytes: options.maxBodyBytes ?? 65_536, maxPoints: options.maxPointsPerRequest ?? 5_000 };
+  const timeout = options.timeout ?? 10_000;
+  const limits = { maxBodyBytes: options.maxBodyBytes ?? 65_536, maxPoints: options.maxPointsPerRequest ?? 5_000, timeout };
   const globalTags = options.globalTags ?? { runtime: "browser" };
   const sanitize = options.sanitize ?? "prometheus";
+  const pause = createYielder(SLICE_BUDGET_MS);
 
   let client: Apptuit | undefined;
   let sender: ReporterSender;
-  let channel: UrgentChannel;
+  let channel: PageChannel;
   if (relayUrl !== undefined) {
-    const relay = new RelaySender({ url: relayUrl, sanitize, globalTags, ...limits, timeout: options.timeout ?? 10_000, quota });
-    sender = relay;
+    sender = new RelaySender({ url: relayUrl, sanitize, globalTags, ...limits, quota, yield: pause, sliceSize: SLICE_POINTS });
     channel = beaconChannel(relayUrl, quota, limits);
   } else {
-    client = new Apptuit({ ...options.clientOptions, token, endpoint: options.endpoint, globalTags, sanitize, fetch: keepaliveFetch(quota) });
-    sender = client;
-    channel = keepaliveChannel(`${client.endpoints.write}/api/put?details`, token!, quota, limits);
+    if (load.direct === undefined) throw new ApptuitConfigError('relay only: use init from "apptuit/browser" for endpoint + token');
+    ({ client, sender, channel } = load.direct(options, { quota, limits, globalTags, sanitize }));
   }
 
-  const reporter = new ApptuitReporter({
+  const reporter = new ReporterCore({
     registry,
     client: sender,
     interval: options.interval ?? 10_000,
     temporality: options.temporality ?? "delta",
     retryBuffer: options.retryBuffer ?? { maxPoints: 10_000, maxBytes: 2 * 1024 * 1024 },
     platform: windowTimers,
+    sliceSize: SLICE_POINTS,
+    yield: pause,
     ...(options.prefix !== undefined && { prefix: options.prefix }),
     ...(options.tags !== undefined && { tags: options.tags }),
     ...(options.onError !== undefined && { onError: options.onError }),
     // Only so that the default error handler can mask it.
     ...(token !== undefined && { token }),
-  });
+  }) as ApptuitReporter;
+
+  // Points an earlier page of this origin handed to requests it did not live to see answered.
+  const ledger = new UnloadLedger(pageStorage());
+  // Checked now and at every hide (then counted in that very flush): a page that has just
+  // died may still be within the grace period when the next one starts.
+  const reportUnconfirmed = () => {
+    const lost = ledger.takeStale(Math.max(UNCONFIRMED_AFTER_MS, 3 * timeout));
+    if (lost > 0) registry.counter(UNLOAD_UNCONFIRMED).inc(lost);
+  };
+  reportUnconfirmed();
 
   const runtime = options.runtimeMetrics
-    ? startRuntimeMetrics(registry, loadVitals, (error) => options.onError?.(undefined, 0, 0, [error]))
+    ? startRuntimeMetrics(registry, load.vitals, (error) => options.onError?.(undefined, 0, 0, [error]))
     : undefined;
   const unwatch =
     options.flushOnHide === false
       ? () => {}
       : watchPageHide(() => {
           runtime?.sync();
-          flushUrgently(reporter, sender, channel, quota);
+          reportUnconfirmed();
+          flushPage(reporter, sender, channel, quota, ledger);
         });
 
   reporter.start();
@@ -88,3 +114,9 @@ export function initBrowser(options: BrowserInitOptions, loadVitals: () => Promi
     },
   };
 }
+
+/**
+ * A page's own requests beyond the quota time out after `timeout` (default 10 s); a key
+ * older than this (or 3 × timeout) belongs to a page that did not live to settle it.
+ */
+const UNCONFIRMED_AFTER_MS = 30_000;

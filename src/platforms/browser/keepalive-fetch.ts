@@ -21,7 +21,7 @@ export function keepaliveFetch(quota: KeepaliveQuota): typeof fetch {
         signal: request.signal,
       });
     } finally {
-      if (keepalive) quota.release(body.byteLength);
+      if (keepalive) quota.settle(body.byteLength);
     }
   };
 }

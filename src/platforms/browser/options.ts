@@ -56,7 +56,13 @@ export interface BrowserInitOptions {
   timeout?: number;
   /** Direct mode: further client options (`writeEndpoint`, `queryEndpoint`, `retry`, `compress`, …). */
   clientOptions?: Omit<ApptuitOptions, "token" | "endpoint" | "globalTags" | "sanitize" | "fetch">;
-  /** Flush when the page is hidden or left (default true). */
+  /**
+   * Flush when the page is hidden or left (default true). Within the browser's 64 KiB
+   * keepalive quota the flush goes as beacons / keepalive requests; the rest as ordinary
+   * requests, which arrive if the browser lets them finish (counted as delivered on a 2xx;
+   * points of a page that died before any answer are reported by the next page of the
+   * origin as `apptuit.browser.unload_unconfirmed`).
+   */
   flushOnHide?: boolean;
 }
 

@@ -1,6 +1,6 @@
-import { encodeCompact } from "../../relay/compact-format";
 import type { KeepaliveQuota } from "./quota";
 import type { WirePoint } from "../../core/wire";
+import { compactBody, jsonBody, type BodyWriter } from "./body-writer";
 
 /**
  * How the unload flush hands one body to the browser, synchronously. `true`: the browser
@@ -11,17 +11,37 @@ import type { WirePoint } from "../../core/wire";
 export type HandOff = boolean | Promise<boolean | "refused">;
 
 export interface UrgentChannel {
-  encode(points: WirePoint[]): string;
+  /** A new empty body; bodies are cut in one pass. */
+  writer?(): BodyWriter;
+  /** Without `writer`: encodes a list of points (bodies are then cut by bisection). */
+  encode?(points: WirePoint[]): string;
   maxBodyBytes: number;
   maxPoints: number;
+  /** Within the 64 KiB quota: a beacon or keepalive request. */
   send(body: string, bytes: number): HandOff;
+  /**
+   * Beyond the quota: an ordinary request (no keepalive), best effort — browsers may cancel
+   * it when the page goes away. Resolves as `send`'s promise does, if the page lives to see it.
+   */
+  post?(body: string): Promise<boolean | "refused">;
+}
+
+/** The SDK's own channels: they cut bodies with a writer. */
+export type PageChannel = UrgentChannel & Required<Pick<UrgentChannel, "writer">>;
+
+interface Limits {
+  maxBodyBytes: number;
+  maxPoints: number;
+  /** Of the requests beyond the quota, ms. */
+  timeout: number;
 }
 
 /** Relay mode: a `text/plain` string beacon (no headers needed, no preflight cross-origin). */
-export function beaconChannel(url: string, quota: KeepaliveQuota, limits: { maxBodyBytes: number; maxPoints: number }): UrgentChannel {
+export function beaconChannel(url: string, quota: KeepaliveQuota, limits: Limits): PageChannel {
   return {
-    encode: encodeCompact,
-    ...limits,
+    writer: compactBody,
+    maxBodyBytes: limits.maxBodyBytes,
+    maxPoints: limits.maxPoints,
     send(body, bytes) {
       let queued = false;
       try {
@@ -32,6 +52,7 @@ export function beaconChannel(url: string, quota: KeepaliveQuota, limits: { maxB
       if (queued) quota.hold(bytes);
       return queued;
     },
+    post: (body) => answer(fetch(url, { method: "POST", body, headers: { "content-type": "text/plain;charset=UTF-8" }, signal: AbortSignal.timeout(limits.timeout) })),
   };
 }
 
@@ -40,42 +61,38 @@ export function beaconChannel(url: string, quota: KeepaliveQuota, limits: { maxB
  * The body is plain JSON: gzip (`CompressionStream`) is asynchronous, and work that has
  * not started a request before the page is torn down never does.
  */
-export function keepaliveChannel(
-  writeUrl: string,
-  token: string,
-  quota: KeepaliveQuota,
-  limits: { maxBodyBytes: number; maxPoints: number },
-): UrgentChannel {
+export function keepaliveChannel(writeUrl: string, token: string, quota: KeepaliveQuota, limits: Limits): PageChannel {
+  const headers = { authorization: `Bearer ${token}`, "content-type": "application/json" };
   return {
-    encode: (points) => JSON.stringify(points),
-    ...limits,
+    writer: jsonBody,
+    maxBodyBytes: limits.maxBodyBytes,
+    maxPoints: limits.maxPoints,
     send(body, bytes) {
       if (!quota.tryReserve(bytes)) return false;
       let request: Promise<Response>;
       try {
-        request = fetch(writeUrl, {
-          method: "POST",
-          body,
-          keepalive: true,
-          headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-        });
+        request = fetch(writeUrl, { method: "POST", body, keepalive: true, headers });
       } catch {
         quota.release(bytes);
         return false;
       }
-      return request.then(
-        (response) => {
-          quota.release(bytes);
-          void response.body?.cancel().catch(() => undefined);
-          if (response.ok) return true;
-          const s = response.status;
-          return s >= 400 && s < 500 && s !== 408 && s !== 429 ? "refused" : false;
-        },
-        () => {
-          quota.release(bytes);
-          return false;
-        },
-      );
+      const released = request.finally(() => quota.settle(bytes));
+      // The quota is released either way; a rejection is the answer `false`.
+      return answer(released);
     },
+    post: (body) => answer(fetch(writeUrl, { method: "POST", body, headers, signal: AbortSignal.timeout(limits.timeout) })),
   };
+}
+
+/** A response as a hand-off answer: stored, worth retrying (false) or refused for good. */
+function answer(request: Promise<Response>): Promise<boolean | "refused"> {
+  return request.then(
+    (response) => {
+      void response.body?.cancel().catch(() => undefined);
+      if (response.ok) return true;
+      const s = response.status;
+      return s >= 400 && s < 500 && s !== 408 && s !== 429 ? "refused" : false;
+    },
+    () => false,
+  );
 }

@@ -1,43 +1,75 @@
 import { ApptuitHttpError } from "../../core/errors/http-error";
-import type { ApptuitReporter } from "../../reporter/reporter";
+import type { WirePoint } from "../../core/wire";
+import type { DrainedPoints } from "../../reporter/drained";
 import type { ReporterSender } from "../../reporter/options";
+import type { ReporterCore } from "../../reporter/reporter-core";
+import { fillBody } from "./body-writer";
 import { takeFitting } from "./chunk";
 import type { KeepaliveQuota } from "./quota";
-import type { UrgentChannel } from "./urgent-channel";
+import type { UnloadLedger } from "./unload-ledger";
+import type { PageChannel, UrgentChannel } from "./urgent-channel";
 
 export interface UrgentFlushResult {
-  /** Points handed to the browser (beacons queued or keepalive requests started). */
+  /** Points handed to the browser (beacons queued, keepalive or ordinary requests started). */
   handed: number;
   /** Bodies handed over. */
   bodies: number;
-  /** Points that did not fit the quota (or were refused by the browser): back in the retry buffer. */
+  /** Of `handed`, points in ordinary requests beyond the quota (best effort). */
+  posted: number;
+  /** Points that could not be handed over: back in the retry buffer. */
   kept: number;
 }
 
 /**
  * The page-hide flush, synchronous from start to end (nothing after an `await` is sure to
  * run once the page is going away):
- *  1. take the reporter's points now — freshly collected plus the retry buffer — without
- *     waiting for an interval flush in progress (its points stay its own: nothing twice);
- *  2. cut them, oldest first, into bodies of at most min(room left in the 64 KiB keepalive
- *     quota, max body) UTF-8 bytes, counting bytes still in flight from earlier requests;
- *  3. hand each body to the browser; a body it refuses, and everything that no longer fits,
- *     goes back to the retry buffer: sent when the page is visible again, lost (and
- *     uncountable) if it is really closing.
+ *  1. take the reporter's points now — freshly collected, what a sliced interval flush has
+ *     not sent yet, and the retry buffer — oldest first (nothing is taken twice);
+ *  2. cut them, in one pass, into bodies of at most min(room left in the 64 KiB keepalive
+ *     quota, max body) UTF-8 bytes, counting bytes still in flight from earlier requests,
+ *     and hand each to the browser (beacon or keepalive fetch);
+ *  3. when the quota is used up (or the browser refuses a body), send the rest as ordinary
+ *     requests (`channel.post`, no keepalive) of up to the max body: they arrive if the
+ *     browser lets them finish, and count as delivered only on a 2xx answer. `ledger`
+ *     notes their points until answered, for the next page to report if this one dies first;
+ *  4. whatever is left (a point too big for any body, no `post`) goes back to the retry
+ *     buffer: sent when the page is visible again, lost (and uncountable) if it is closing.
  */
 export function flushUrgently(
-  reporter: ApptuitReporter,
+  reporter: Pick<ReporterCore, "drain">,
   preparer: Pick<ReporterSender, "prepare">,
   channel: UrgentChannel,
   quota: KeepaliveQuota,
+  ledger?: UnloadLedger,
 ): UrgentFlushResult {
-  const drained = reporter.drain(preparer);
+  return flushWith(reporter.drain(preparer), channel, quota, ledger, (points, offset, maxBytes) =>
+    channel.writer !== undefined
+      ? fillBody(points, offset, channel.maxPoints, maxBytes, channel.writer())
+      : takeFitting(points.slice(offset, offset + channel.maxPoints), maxBytes, channel.encode!),
+  );
+}
+
+/** `flushUrgently` for channels with a `writer` (all of the SDK's): what `init()` uses, without the bisection. */
+export function flushPage(
+  reporter: Pick<ReporterCore, "drain">,
+  preparer: Pick<ReporterSender, "prepare">,
+  channel: PageChannel,
+  quota: KeepaliveQuota,
+  ledger?: UnloadLedger,
+): UrgentFlushResult {
+  return flushWith(reporter.drain(preparer), channel, quota, ledger, (points, offset, maxBytes) => fillBody(points, offset, channel.maxPoints, maxBytes, channel.writer()));
+}
+
+type Cut = (points: WirePoint[], offset: number, maxBytes: number) => { body: string; bytes: number; count: number } | undefined;
+
+function flushWith(drained: DrainedPoints, channel: UrgentChannel, quota: KeepaliveQuota, ledger: UnloadLedger | undefined, cutAt: Cut): UrgentFlushResult {
   const points = drained.points;
+  const cut = (offset: number, maxBytes: number) => cutAt(points, offset, maxBytes);
   let offset = 0;
   let bodies = 0;
   while (offset < points.length) {
     const room = Math.min(quota.available, channel.maxBodyBytes);
-    const chunk = room > 0 ? takeFitting(points.slice(offset, offset + channel.maxPoints), room, channel.encode) : undefined;
+    const chunk = room > 0 ? cut(offset, room) : undefined;
     if (chunk === undefined) break;
     const handed = channel.send(chunk.body, chunk.bytes);
     if (handed === false) break;
@@ -45,20 +77,45 @@ export function flushUrgently(
     const part = points.slice(offset, offset + count);
     offset += count;
     bodies++;
-    if (handed === true) {
-      drained.delivered(count);
-      continue;
+    if (handed === true) drained.delivered(count);
+    else settleLater(handed, drained, part);
+  }
+  let posted = 0;
+  while (channel.post !== undefined && offset < points.length) {
+    const chunk = cut(offset, channel.maxBodyBytes);
+    if (chunk === undefined) break;
+    ledger?.add(chunk.count);
+    let request: Promise<boolean | "refused">;
+    try {
+      request = channel.post(chunk.body);
+    } catch {
+      ledger?.settle(chunk.count);
+      break;
     }
-    void handed.then(
-      (outcome) => {
-        if (outcome === true) drained.delivered(count);
-        else if (outcome === "refused") drained.rejected(count, new ApptuitHttpError("the write API refused the page-hide flush with a 4xx", { statusCode: 400 }));
-        else drained.retry(part);
-      },
-      () => drained.retry(part),
+    const count = chunk.count;
+    const part = points.slice(offset, offset + count);
+    offset += count;
+    posted += count;
+    bodies++;
+    settleLater(
+      request.finally(() => ledger?.settle(count)),
+      drained,
+      part,
     );
   }
   const kept = points.length - offset;
   if (kept > 0) drained.retry(points.slice(offset));
-  return { handed: offset, bodies, kept };
+  return { handed: offset, bodies, posted, kept };
+}
+
+/** A request's answer, if the page lives to see it: stored → delivered, refused → rejected, else retried. */
+function settleLater(request: Promise<boolean | "refused">, drained: DrainedPoints, part: WirePoint[]): void {
+  void request.then(
+    (outcome) => {
+      if (outcome === true) drained.delivered(part.length);
+      else if (outcome === "refused") drained.rejected(part.length, new ApptuitHttpError("the write API refused the page-hide flush with a 4xx", { statusCode: 400 }));
+      else drained.retry(part);
+    },
+    () => drained.retry(part),
+  );
 }

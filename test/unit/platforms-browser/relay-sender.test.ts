@@ -40,16 +40,64 @@ describe("RelaySender", () => {
     expect(() => s.prepare([{ metric: "a", timestamp: 1, value: Number.NaN }])).toThrow(/finite/);
   });
 
-  it("posts compact text/plain bodies with keepalive while the quota has room, and releases it", async () => {
-    const quota = new KeepaliveQuota(3_000);
+  it("posts compact text/plain bodies with keepalive while the quota has room, and frees it a little after each answer", async () => {
+    const timers: (() => void)[] = [];
+    const quota = new KeepaliveQuota(20_000, (fn) => timers.push(fn));
     const calls = stubFetch(quota);
     const result = await sender(quota, { maxBodyBytes: 2_000, maxPoints: 5_000 }).sendPrepared(points(300));
+    const sizes = calls.map((c) => new TextEncoder().encode(c.init.body as string).byteLength);
     expect(calls.length).toBeGreaterThan(1);
     expect(calls.every((c) => c.url === "/apptuit" && (c.init.headers as Record<string, string>)["content-type"] === "text/plain;charset=UTF-8")).toBe(true);
-    expect(calls.every((c) => c.init.keepalive === true && c.usedAtCall === new TextEncoder().encode(c.init.body as string).byteLength)).toBe(true);
+    // Each body booked with keepalive; the answered ones stay booked until their settle timer.
+    expect(calls.every((c) => c.init.keepalive === true)).toBe(true);
+    expect(calls.map((c) => c.usedAtCall)).toEqual(sizes.map((_, i) => sizes.slice(0, i + 1).reduce((a, b) => a + b, 0)));
     expect(calls.flatMap((c) => decodeCompact(c.init.body as string).map((p) => p.value))).toEqual(points(300).map((p) => p.value));
     expect(result).toEqual({ points: 300, requests: calls.length });
-    expect(quota.available).toBe(3_000);
+    expect(timers).toHaveLength(calls.length);
+    for (const fire of timers.splice(0)) fire();
+    expect(quota.available).toBe(20_000);
+  });
+
+  it("right after an answer the browser still counts its bytes: the next body goes without keepalive", async () => {
+    const quota = new KeepaliveQuota(3_000, () => 0); // settle timers never fire here
+    const calls = stubFetch(quota);
+    await sender(quota, { maxBodyBytes: 2_000, maxPoints: 5_000 }).sendPrepared(points(300));
+    expect(calls.map((c) => c.init.keepalive)).toEqual([true, ...calls.slice(1).map(() => false)]);
+  });
+
+  it("a keepalive request the browser refuses at once goes again as an ordinary one", async () => {
+    const quota = new KeepaliveQuota(65_536, () => 0);
+    const seen: boolean[] = [];
+    vi.stubGlobal("fetch", async (_url: string, init: RequestInit) => {
+      seen.push(init.keepalive === true);
+      if (init.keepalive) throw new TypeError("Failed to fetch");
+      return new Response(null, { status: 204 });
+    });
+    await expect(sender(quota).sendPrepared(points(10))).resolves.toEqual({ points: 10, requests: 1 });
+    expect(seen).toEqual([true, false]);
+  });
+
+  it("cuts bodies in one pass, each ≥ 90 % full but the last, awaiting yield() between slices", async () => {
+    const quota = new KeepaliveQuota();
+    const calls = stubFetch(quota);
+    const yields: number[] = [];
+    const s = new RelaySender({
+      url: "/apptuit", sanitize: "prometheus", globalTags: { runtime: "browser" }, timeout: 1000, quota, maxBodyBytes: 4_000, maxPoints: 5_000,
+      sliceSize: 50,
+      yield: () => {
+        yields.push(calls.length);
+        return undefined;
+      },
+    });
+    const all = points(2_000);
+    await s.sendPrepared(all);
+    const sizes = calls.map((c) => new TextEncoder().encode(c.init.body as string).byteLength);
+    expect(sizes.every((n) => n <= 4_000)).toBe(true);
+    expect(sizes.slice(0, -1).every((n) => n >= 0.9 * 4_000)).toBe(true);
+    expect(calls.flatMap((c) => decodeCompact(c.init.body as string).map((p) => p.value))).toEqual(all.map((p) => p.value));
+    // A yield every 50 points encoded, within bodies too (not only between requests).
+    expect(yields.length).toBeGreaterThanOrEqual(2_000 / 50 - calls.length - 1);
+    expect(new Set(yields).size).toBeLessThan(yields.length);
   });
 
   it("sends without keepalive when the quota is taken (e.g. by beacons)", async () => {
@@ -94,7 +142,8 @@ describe("RelaySender", () => {
 
 describe("keepaliveFetch (direct mode)", () => {
   it("sends POST bodies as bytes with keepalive when they fit, books and releases them", async () => {
-    const quota = new KeepaliveQuota(100);
+    const timers: (() => void)[] = [];
+    const quota = new KeepaliveQuota(100, (fn) => timers.push(fn));
     const seen: { keepalive?: boolean; bytes: number; used: number; auth: string | null }[] = [];
     vi.stubGlobal("fetch", async (url: string | Request, init?: RequestInit) => {
       if (init?.body instanceof ArrayBuffer) seen.push({ keepalive: init.keepalive, bytes: init.body.byteLength, used: 100 - quota.available, auth: new Headers(init.headers).get("authorization") });
@@ -105,8 +154,9 @@ describe("keepaliveFetch (direct mode)", () => {
     await f("http://x/api/put", { method: "POST", body: "a".repeat(160) });
     expect(seen).toEqual([
       { keepalive: true, bytes: 60, used: 60, auth: "Bearer t" },
-      { keepalive: false, bytes: 160, used: 0, auth: null },
+      { keepalive: false, bytes: 160, used: 60, auth: null }, // the first one's bytes are freed a little after its answer
     ]);
+    for (const fire of timers.splice(0)) fire();
     expect(quota.available).toBe(100);
   });
 });

@@ -7,6 +7,8 @@ import { KeepaliveQuota, utf8Length } from "../../../src/platforms/browser/quota
 import { flushUrgently } from "../../../src/platforms/browser/urgent-flush";
 import type { HandOff, UrgentChannel } from "../../../src/platforms/browser/urgent-channel";
 import { decodeCompact, encodeCompact } from "../../../src/relay/compact-format";
+import { compactBody } from "../../../src/platforms/browser/body-writer";
+import { UnloadLedger } from "../../../src/platforms/browser/unload-ledger";
 import { ApptuitReporter } from "../../../src/reporter";
 
 /** `n` counter series; each collect reports what was added since the last one (delta). */
@@ -126,8 +128,109 @@ describe("flushUrgently", () => {
     const quota = new KeepaliveQuota(1000, () => 0);
     quota.tryReserve(1000);
     const { channel, bodies } = fakeChannel(() => true);
-    expect(flushUrgently(reporter, preparer, channel, quota)).toEqual({ handed: 0, bodies: 0, kept: 14 });
+    expect(flushUrgently(reporter, preparer, channel, quota)).toEqual({ handed: 0, bodies: 0, posted: 0, kept: 14 });
     expect(bodies).toEqual([]);
     expect(reporter.stats()).toMatchObject({ buffered: 14, inFlight: 0 });
+  });
+
+  it("beyond the quota, posts the rest as ordinary requests: each point once, delivered only on a 2xx", async () => {
+    const { reporter } = setup(5_000);
+    const quota = new KeepaliveQuota(65_536, () => 0);
+    const beacons: { body: string; bytes: number }[] = [];
+    const posts: { body: string; answer: (outcome: boolean | "refused") => void }[] = [];
+    const storage = new MemoryStorage();
+    const ledger = new UnloadLedger(storage, () => 1_000, "me");
+    const channel: UrgentChannel = {
+      writer: compactBody,
+      maxBodyBytes: 20_000,
+      maxPoints: 5_000,
+      send(body, bytes) {
+        beacons.push({ body, bytes });
+        quota.hold(bytes);
+        return true;
+      },
+      post: (body) => new Promise((answer) => posts.push({ body, answer })),
+    };
+    const result = flushUrgently(reporter, preparer, channel, quota, ledger);
+    expect(result.kept).toBe(0);
+    expect(result.handed).toBe(5_009);
+    expect(beacons.reduce((s, b) => s + b.bytes, 0)).toBeLessThanOrEqual(65_536);
+    expect(posts.length).toBeGreaterThan(0);
+    const bodies = [...beacons.map((b) => b.body), ...posts.map((p) => p.body)];
+    for (const body of bodies) expect(utf8Length(body)).toBeLessThanOrEqual(20_000);
+    // Cut in one pass: every body but the last of each kind is ≥ 90 % full.
+    for (const body of [...beacons.slice(0, -1), ...posts.slice(0, -1)].map((b) => b.body)) expect(utf8Length(body)).toBeGreaterThanOrEqual(0.9 * 20_000);
+    const all = bodies.flatMap((body) => decodeCompact(body));
+    expect(all).toHaveLength(5_009);
+    expect(new Set(hits(all).map((p) => p.tags.series)).size).toBe(5_000);
+    expect(result.posted).toBe(all.length - beacons.flatMap((b) => decodeCompact(b.body)).length);
+    // Until answered: in flight, and noted for the next page in case this one dies.
+    expect(reporter.stats()).toMatchObject({ delivered: 5_009 - result.posted, inFlight: result.posted });
+    expect(JSON.parse(storage.getItem("apptuit:pending:me")!)).toEqual({ n: result.posted, t: 1_000 });
+    posts[0]!.answer(false); // e.g. cancelled: back to the retry buffer
+    for (const p of posts.slice(1)) p.answer(true);
+    await new Promise((r) => setTimeout(r, 0));
+    const firstPost = decodeCompact(posts[0]!.body).length;
+    expect(reporter.stats()).toMatchObject({ delivered: 5_009 - firstPost, buffered: firstPost, inFlight: 0 });
+    expect(storage.getItem("apptuit:pending:me")).toBeNull();
+  });
+});
+
+/** The part of `Storage` the ledger uses, in memory. */
+class MemoryStorage implements Storage {
+  private readonly map = new Map<string, string>();
+  get length() {
+    return this.map.size;
+  }
+  key(i: number) {
+    return [...this.map.keys()][i] ?? null;
+  }
+  getItem(key: string) {
+    return this.map.get(key) ?? null;
+  }
+  setItem(key: string, value: string) {
+    this.map.set(key, value);
+  }
+  removeItem(key: string) {
+    this.map.delete(key);
+  }
+  clear() {
+    this.map.clear();
+  }
+}
+
+describe("UnloadLedger", () => {
+  it("a later page reports and removes other pages' stale counts, and leaves young ones", () => {
+    const storage = new MemoryStorage();
+    let now = 0;
+    const dead = new UnloadLedger(storage, () => now, "dead");
+    dead.add(300);
+    dead.add(200);
+    dead.settle(100); // one answer arrived before the page died: 400 left
+    now = 20_000;
+    const young = new UnloadLedger(storage, () => now, "young");
+    young.add(7);
+    storage.setItem("apptuit:pending:garbage", "{not json");
+    storage.setItem("unrelated", "1");
+    now = 40_000;
+    const next = new UnloadLedger(storage, () => now, "next");
+    next.add(1); // its own key is never counted
+    expect(next.takeStale(30_000)).toBe(400);
+    expect(storage.getItem("apptuit:pending:dead")).toBeNull();
+    expect(storage.getItem("apptuit:pending:garbage")).toBeNull();
+    expect(storage.getItem("unrelated")).toBe("1");
+    now = 50_002;
+    expect(next.takeStale(30_000)).toBe(7);
+    expect(next.takeStale(30_000)).toBe(0);
+  });
+
+  it("does nothing without storage, or when storage throws", () => {
+    expect(new UnloadLedger(undefined).takeStale(1)).toBe(0);
+    const throwing = new MemoryStorage();
+    throwing.setItem = () => {
+      throw new DOMException("full", "QuotaExceededError");
+    };
+    const ledger = new UnloadLedger(throwing);
+    expect(() => ledger.add(5)).not.toThrow();
   });
 });

@@ -1,0 +1,410 @@
+import { ApptuitConfigError } from "../core/errors/config-error";
+import type { Collectable, CollectedPoint, DataPoint, Tags, Temporality } from "../core/types";
+import type { WirePoint } from "../core/wire";
+import { ApptuitDroppedError } from "./dropped-error";
+import { consoleErrorHandler, type ReporterErrorHandler } from "./error-handler";
+import type { FlushResult, ReporterStats } from "./flush-result";
+import { MetaMetrics } from "./meta-metrics";
+import { checkSettings, MAX_BATCH, type ApptuitReporterOptions, type ReporterSender } from "./options";
+import { globalTimerPlatform, type ReporterPlatform } from "./platform";
+import { prepareValid } from "./prepare-valid";
+import type { DrainedPoints } from "./drained";
+import { RetryBuffer } from "./retry-buffer";
+import { classifySendError, type SendFailure } from "./send-outcome";
+
+export interface FlushOptions {
+  /** Send this flush through another sender (e.g. a beacon sender on page hide). */
+  sender?: ReporterSender;
+}
+
+/**
+ * Collects a registry at an interval and sends its points (SPEC §5, issue 4).
+ *
+ * Every point it produces ends up, and is counted, in exactly one place: delivered,
+ * rejected (reported to the error handler), dropped (evicted from the full retry
+ * buffer; counted and reported) or still buffered for retry — see `stats()`.
+ * A flush never throws and never overlaps another one.
+ *
+ * Outcomes of a batch: stored → delivered. 400 with details → the refused points are
+ * rejected, never resent. 401/403 and other 4xx but 408/429, and invalid points (e.g. a
+ * NaN) → rejected. 5xx/408/429/network/timeout (after the client's own retries) → the
+ * client's `undelivered` points go to the retry buffer with their original timestamps,
+ * and the rest of the flush waits there too. With `delta` temporality that is what keeps
+ * a failed delta from being lost or counted twice.
+ */
+export class ReporterCore {
+  readonly registry: Collectable;
+  readonly client: ReporterSender;
+  readonly interval: number;
+  readonly prefix: string;
+  readonly tags: Tags | undefined;
+  readonly temporality: Temporality;
+  private readonly platform: ReporterPlatform;
+  private readonly now: () => number;
+  private readonly batchSize: number;
+  private readonly onError: ReporterErrorHandler | null;
+  private readonly buffer: RetryBuffer;
+  private readonly meta = new MetaMetrics();
+  private readonly totals = { recorded: 0, delivered: 0, rejected: 0, dropped: 0, inFlight: 0, flushes: 0 };
+  private timer: unknown = undefined;
+  private running = false;
+  /** The last flush scheduled; flushes run one after another on it. */
+  private tail: Promise<unknown> = Promise.resolve();
+  /** A flush scheduled but not started yet: later requests join it instead of collecting again. */
+  private queued: { sender: ReporterSender; promise: Promise<FlushResult> } | undefined;
+  private lastStampMs = -Infinity;
+  private readonly sliceSize: number | undefined;
+  private readonly pause: () => PromiseLike<void> | void;
+  /** The points of a sliced flush still being prepared: a `drain()` meanwhile takes them over. */
+  private preparing: PreparingFlush | undefined;
+
+  /**
+   * `buildClient` makes the sender when `options.client` is not given (`ApptuitReporter`
+   * passes one building an `Apptuit` client; this file stays free of the client so that
+   * a page sending through a relay does not carry it).
+   */
+  constructor(options: ApptuitReporterOptions, buildClient?: (options: ApptuitReporterOptions) => ReporterSender) {
+    const problem = checkSettings(options);
+    if (problem !== undefined) throw new ApptuitConfigError(`invalid reporter options: ${problem}`);
+    this.registry = options.registry;
+    const client = options.client ?? buildClient?.(options);
+    if (client === undefined) throw new ApptuitConfigError("invalid reporter options: client is required here");
+    this.client = client;
+    this.interval = options.interval ?? 60_000;
+    this.prefix = options.prefix ?? "";
+    this.tags = options.tags !== undefined && Object.keys(options.tags).length > 0 ? { ...options.tags } : undefined;
+    if (this.tags !== undefined) checkTags(this.client, this.tags);
+    this.temporality = options.temporality ?? "cumulative";
+    this.platform = options.platform ?? globalTimerPlatform;
+    this.now = options.now ?? (() => Date.now());
+    this.batchSize = options.batchSize ?? MAX_BATCH;
+    this.sliceSize = options.sliceSize;
+    this.pause = options.yield ?? (() => undefined);
+    this.buffer = new RetryBuffer(options.retryBuffer);
+    this.onError =
+      options.onError === null
+        ? null
+        : (options.onError ??
+          consoleErrorHandler([options.token, options.clientOptions?.token, options.env?.APPTUIT_API_TOKEN].filter((s): s is string => typeof s === "string")));
+  }
+
+  /** Flushes every `interval` ms from now on. Calling it again does nothing. */
+  start(): this {
+    if (this.timer === undefined) this.timer = this.platform.setInterval(() => this.tick(), this.interval);
+    return this;
+  }
+
+  /** Stops the timer, then flushes what is left (after any flush in progress). */
+  stop(): Promise<FlushResult> {
+    if (this.timer !== undefined) {
+      this.platform.clearInterval(this.timer);
+      this.timer = undefined;
+    }
+    return this.flush();
+  }
+
+  /**
+   * Collects and sends now. Never rejects. While a flush runs, a new request waits for it
+   * and then runs once for all requests made meanwhile.
+   */
+  flush(options: FlushOptions = {}): Promise<FlushResult> {
+    const sender = options.sender ?? this.client;
+    if (this.queued !== undefined && this.queued.sender === sender) return this.queued.promise;
+    const entry: { sender: ReporterSender; promise: Promise<FlushResult> } = { sender, promise: undefined as never };
+    entry.promise = this.tail.then(() => {
+      if (this.queued === entry) this.queued = undefined;
+      return this.run(sender);
+    });
+    this.queued = entry;
+    this.tail = entry.promise;
+    return entry.promise;
+  }
+
+  /** Running totals; `recorded === delivered + rejected + dropped + buffered + inFlight`. */
+  stats(): ReporterStats {
+    return { ...this.totals, buffered: this.buffer.size };
+  }
+
+  private tick(): void {
+    // A slow flush is not piled up on: the next one collects whatever this tick would have.
+    if (this.running || this.queued !== undefined) return;
+    void this.flush();
+  }
+
+  private async run(sender: ReporterSender): Promise<FlushResult> {
+    const result = emptyResult();
+    this.running = true;
+    try {
+      const queue = this.sliceSize === undefined ? this.take(sender, result) : await this.takeSliced(sender, this.sliceSize, result);
+      await this.sendAll(queue, sender, result);
+    } catch (error) {
+      // Only a bug (here or in a custom sender) gets here. Never throw into user code, and
+      // keep the books: whatever this flush still held is given up and reported.
+      const lost = this.totals.inFlight;
+      this.reject(lost, result);
+      this.report(result, undefined, 0, lost, [error]);
+    } finally {
+      this.running = false;
+      this.totals.flushes++;
+      result.buffered = this.buffer.size;
+    }
+    return result;
+  }
+
+  /**
+   * Urgent and synchronous, for a page being hidden or closed (`apptuit/browser`): collects
+   * now, even while a flush runs (the points that flush took stay its own, so nothing is
+   * taken twice), and hands back these points with everything in the retry buffer, oldest
+   * first, prepared by `preparer` (default: the reporter's client). The caller owns them
+   * and must settle each one through the returned handle — `delivered` (e.g. a queued
+   * beacon), `retry` (back into the retry buffer; evictions counted as dropped) or
+   * `rejected` — until then `stats().inFlight` counts them.
+   *
+   * With `sliceSize`, a flush still preparing its points between slices hands them over
+   * here too (stamped before the ones collected now, and sent by nothing else).
+   */
+  drain(preparer: Pick<ReporterSender, "prepare"> = this.client): DrainedPoints {
+    const result = emptyResult();
+    const before = this.totals.inFlight;
+    let points: WirePoint[] = [];
+    try {
+      const fresh = this.prepareSome(preparer, this.collectNow(result), result);
+      const job = this.preparing;
+      let taken = fresh;
+      if (job !== undefined) {
+        const rest = this.prepareSome(preparer, job.fresh.slice(job.next), result);
+        job.stolen = true;
+        this.preparing = undefined;
+        taken = job.valid.concat(rest, fresh);
+      }
+      points = this.withRetried(taken, result);
+    } catch (error) {
+      // Only a bug in a custom preparer gets here: give up what this drain took, and say so.
+      const lost = this.totals.inFlight - before;
+      this.reject(lost, result);
+      this.report(result, undefined, 0, lost, [error]);
+    }
+    return {
+      points,
+      delivered: (count) => {
+        this.meta.recordSend(count, 0, undefined);
+        this.deliver(count, result);
+      },
+      retry: (retried) => {
+        this.meta.recordSend(0, retried.length, undefined);
+        this.toBuffer(retried, result);
+      },
+      rejected: (count, error) => {
+        this.meta.recordSend(0, count, undefined);
+        this.reject(count, result);
+        this.report(result, undefined, 0, count, [error]);
+      },
+    };
+  }
+
+  /**
+   * Collect, prepare and take the retry buffer: what one flush owns from now on, oldest
+   * first, counted in flight. Invalid points are rejected and reported here.
+   */
+  private take(preparer: Pick<ReporterSender, "prepare">, result: FlushResult): WirePoint[] {
+    return this.withRetried(this.prepareSome(preparer, this.collectNow(result), result), result);
+  }
+
+  /**
+   * `take`, preparing `size` points at a time and awaiting the `yield` option in between,
+   * so that a page's main thread is never held for the whole collection.
+   */
+  private async takeSliced(preparer: Pick<ReporterSender, "prepare">, size: number, result: FlushResult): Promise<WirePoint[]> {
+    const job: PreparingFlush = { fresh: this.collectNow(result), next: 0, valid: [], stolen: false };
+    this.preparing = job;
+    try {
+      while (job.next < job.fresh.length) {
+        const pause = this.pause();
+        if (pause !== undefined) await pause;
+        if (job.stolen) return [];
+        const end = Math.min(job.fresh.length, job.next + size);
+        const valid = this.prepareSome(preparer, job.fresh.slice(job.next, end), result);
+        for (const row of valid) job.valid.push(row);
+        job.next = end;
+      }
+    } finally {
+      if (this.preparing === job) this.preparing = undefined;
+    }
+    return this.withRetried(job.valid, result);
+  }
+
+  /** Stamps and collects now; the points are counted (recorded, in flight) from here on. */
+  private collectNow(result: FlushResult): DataPoint[] {
+    const startMs = this.now();
+    // Each flush gets a later timestamp than the one before: the backend keeps one value
+    // per series and instant, so two delta flushes must never share one.
+    const stampMs = Math.max(startMs, this.lastStampMs + 1);
+    this.lastStampMs = stampMs;
+    const fresh = this.collect(startMs, stampMs / 1000, result);
+    result.recorded += fresh.length;
+    this.totals.recorded += fresh.length;
+    this.totals.inFlight += fresh.length;
+    return fresh;
+  }
+
+  /** The valid points prepared; invalid ones are rejected and reported. */
+  private prepareSome(preparer: Pick<ReporterSender, "prepare">, points: readonly DataPoint[], result: FlushResult): WirePoint[] {
+    const prepared = prepareValid(preparer, points, this.tags);
+    if (prepared.invalid > 0) {
+      this.meta.recordSend(0, prepared.invalid, undefined);
+      this.reject(prepared.invalid, result);
+      this.report(result, undefined, 0, prepared.invalid, prepared.errors);
+    }
+    return prepared.valid;
+  }
+
+  /** The retry buffer's points (oldest first: what failed before goes out first), then `points`. */
+  private withRetried(points: WirePoint[], result: FlushResult): WirePoint[] {
+    const retried = this.buffer.takeAll();
+    result.retried = retried.length;
+    this.totals.inFlight += retried.length;
+    return retried.length === 0 ? points : retried.concat(points);
+  }
+
+  /** The registry's points and the meta points, prefixed, tagged and timestamped. */
+  private collect(nowMs: number, timestamp: number, result: FlushResult): DataPoint[] {
+    let collected: CollectedPoint[] = [];
+    const problems: unknown[] = [];
+    try {
+      collected = this.registry.collect({ now: nowMs, temporality: this.temporality, onError: (error) => problems.push(error) });
+    } catch (error) {
+      problems.push(error);
+    }
+    if (problems.length > 0) this.report(result, undefined, 0, 0, problems);
+    const meta = this.meta.collect(this.temporality);
+    const points = new Array<DataPoint>(collected.length + meta.length);
+    let i = 0;
+    for (const p of collected) points[i++] = this.toPoint(p, timestamp);
+    for (const p of meta) points[i++] = this.toPoint(p, timestamp);
+    return points;
+  }
+
+  /** Reporter tags are merged by the client's `prepare` (point > reporter > global). */
+  private toPoint(p: CollectedPoint, timestamp: number): DataPoint {
+    return { metric: this.prefix + p.metric, tags: p.tags, timestamp, value: p.value };
+  }
+
+  private async sendAll(queue: WirePoint[], sender: ReporterSender, result: FlushResult): Promise<void> {
+    for (let offset = 0; offset < queue.length; ) {
+      const batch = queue.length <= this.batchSize ? queue : queue.slice(offset, offset + this.batchSize);
+      offset += batch.length;
+      if (!(await this.sendBatch(batch, sender, result))) {
+        // The server is unreachable or failing: keep the rest for the next flush rather
+        // than sending more to it now.
+        if (offset < queue.length) this.toBuffer(queue.slice(offset), result);
+        return;
+      }
+    }
+  }
+
+  /** Sends one batch and accounts for every point of it; false when the rest should wait. */
+  private async sendBatch(batch: WirePoint[], sender: ReporterSender, result: FlushResult): Promise<boolean> {
+    result.requests++;
+    const started = this.now();
+    try {
+      await sender.sendPrepared(batch);
+    } catch (error) {
+      return this.settleFailure(batch, classifySendError(error), this.now() - started, result);
+    }
+    this.meta.recordSend(batch.length, 0, this.now() - started);
+    this.deliver(batch.length, result);
+    return true;
+  }
+
+  private settleFailure(points: WirePoint[], failure: SendFailure, durationMs: number, result: FlushResult): boolean {
+    const count = points.length;
+    if (failure.kind === "rejected") {
+      const undelivered = failure.undelivered.slice(0, count);
+      const rejected = clamp(failure.failed, 0, count - undelivered.length);
+      const delivered = count - undelivered.length - rejected;
+      this.meta.recordSend(delivered, rejected + undelivered.length, durationMs);
+      this.deliver(delivered, result);
+      this.reject(rejected, result);
+      this.report(result, failure.statusCode ?? 400, failure.success, failure.failed, failure.errors);
+      if (undelivered.length === 0) return true;
+      this.toBuffer(undelivered, result);
+      return false;
+    }
+    if (failure.kind === "refused") {
+      // Sending them again cannot succeed (e.g. a refused token): give them up, and say so.
+      const refused = clamp(failure.undelivered?.length ?? count, 0, count);
+      this.meta.recordSend(count - refused, refused, durationMs);
+      this.deliver(count - refused, result);
+      this.reject(refused, result);
+      this.report(result, failure.statusCode, count - refused, refused, [failure.error]);
+      return true;
+    }
+    // An error without `undelivered` is not the client's: assume nothing was stored.
+    const undelivered = failure.undelivered?.slice(0, count) ?? points;
+    const stored = count - undelivered.length;
+    this.meta.recordSend(stored, undelivered.length, durationMs);
+    this.deliver(stored, result);
+    this.report(result, failure.statusCode, stored, undelivered.length, [failure.error]);
+    this.toBuffer(undelivered, result);
+    return false;
+  }
+
+  private deliver(count: number, result: FlushResult): void {
+    this.totals.delivered += count;
+    this.totals.inFlight -= count;
+    result.delivered += count;
+  }
+
+  private reject(count: number, result: FlushResult): void {
+    this.totals.rejected += count;
+    this.totals.inFlight -= count;
+    result.rejected += count;
+  }
+
+  private toBuffer(points: WirePoint[], result: FlushResult): void {
+    this.totals.inFlight -= points.length;
+    const evicted = this.buffer.push(points);
+    if (evicted === 0) return;
+    this.totals.dropped += evicted;
+    result.dropped += evicted;
+    this.meta.recordDropped(evicted);
+    this.report(result, undefined, 0, evicted, [new ApptuitDroppedError(evicted, { maxPoints: this.buffer.maxPoints, maxBytes: this.buffer.maxBytes })]);
+  }
+
+  private report(result: FlushResult, statusCode: number | undefined, successful: number, failed: number, errors: unknown[]): void {
+    result.ok = false;
+    result.errors.push(...errors);
+    if (this.onError === null) return;
+    try {
+      this.onError(statusCode, successful, failed, errors);
+    } catch {
+      // A throwing error handler must not break the flush.
+    }
+  }
+}
+
+function emptyResult(): FlushResult {
+  return { recorded: 0, retried: 0, delivered: 0, rejected: 0, dropped: 0, buffered: 0, requests: 0, ok: true, errors: [] };
+}
+
+function clamp(n: number, lo: number, hi: number): number {
+  return Math.min(hi, Math.max(lo, n));
+}
+
+/** Reporter tags are checked once, here, rather than failing every point of every flush. */
+function checkTags(sender: ReporterSender, tags: Tags): void {
+  try {
+    sender.prepare([], { tags });
+  } catch (error) {
+    throw new ApptuitConfigError(`invalid reporter tags: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+/** A sliced flush's collection while it is prepared: `fresh[next…]` not prepared yet. */
+interface PreparingFlush {
+  fresh: DataPoint[];
+  next: number;
+  valid: WirePoint[];
+  /** Taken over by a `drain()`: the flush sends none of it. */
+  stolen: boolean;
+}

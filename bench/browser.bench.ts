@@ -217,7 +217,9 @@ md +=
   `Chromium ${chromium} (headless, playwright-core), page on 127.0.0.1. The page loads the library and records ` +
   "the series (counters, 10 names, 2–3 tags); then each of " +
   `${REPS} rounds increments every series and runs one flush from a fresh task: ours \`init(…).flush()\` ` +
-  "(the interval flush: collect → prepare → encode → `fetch`), OTel `provider.forceFlush()` (cardinality limit lifted so it " +
+  "(the interval flush, sliced as `init()` sets it up: collect, then prepare and encode in slices of 256 points, giving the " +
+  "thread back through a `MessageChannel` task once 3 ms of work have passed, then `fetch`), OTel `provider.forceFlush()` " +
+  "(cardinality limit lifted so it " +
   "exports every series too). **Longest block** = the largest gap of a `MessageChannel` heartbeat running through the " +
   "flush until it settled (the longest the main thread could not answer an input; the long-task observer only sees " +
   "tasks > 50 ms); **first task** = `performance.now()` from the `flush()` call to the next task. Median of the rounds, " +

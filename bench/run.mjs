@@ -81,7 +81,7 @@ const goals = results.flatMap((r) => r.goals.map((g) => ({ ...g, part: r.title }
 const losses = results.flatMap((r) => r.losses);
 const cell = (s) => String(s).replaceAll("|", "\\|");
 let summary = "## Goals\n\n| part | goal | result | met |\n|---|---|---|---|\n";
-summary += goals.map((g) => `| ${g.part} | ${cell(g.goal)} | ${cell(g.result)} | ${g.met ? "yes" : "**no**"} |`).join("\n");
+summary += goals.map((g) => `| ${g.part} | ${cell(g.goal)} | ${cell(g.result)} | ${g.met === "info" ? "(reported)" : g.met ? "yes" : "**no**"} |`).join("\n");
 summary += "\n\n## Where we are not ahead\n\n";
 summary += losses.length ? losses.map((l) => `- ${l}`).join("\n") : "- (nothing in this run)";
 console.log(`\n${summary}\n\nbench: ${results.length}/${only.length} parts in ${elapsed.toFixed(0)} s`);

@@ -2,14 +2,19 @@
 // after; the share of series that reach the server. Ours through a same-origin relay and
 // directly to the write API; OpenTelemetry's browser metrics SDK as its docs set it up,
 // and again with a `pagehide` → forceFlush() listener as the best effort a user might add.
-// The largest size our page-hide flush fits in the 64 KiB keepalive quota is computed with
-// the SDK's own code (reporter.drain + the urgent flush) and then checked in Chromium.
+// The largest page whose page-hide flush the 64 KiB keepalive quota carries is computed
+// with the SDK's own page-hide code — the channels `init()` builds (`beaconChannel`, and
+// `directMode`'s `keepaliveChannel`) and `flushPage` — against a fake browser that keeps
+// the quota as Chromium does; then every size is checked in Chromium.
 import type { Browser } from "playwright-core";
-import { Apptuit, MetricsRegistry, ApptuitReporter } from "../src/index";
-import { KeepaliveQuota } from "../src/platforms/browser/quota";
+import { MetricsRegistry } from "../src/index";
+import { directMode } from "../src/platforms/browser/direct-mode";
+import { KeepaliveQuota, utf8Length } from "../src/platforms/browser/quota";
 import { RelaySender } from "../src/platforms/browser/relay-sender";
-import { flushUrgently } from "../src/platforms/browser/urgent-flush";
-import { encodeCompact } from "../src/relay/index";
+import { flushPage } from "../src/platforms/browser/urgent-flush";
+import { beaconChannel, type PageChannel } from "../src/platforms/browser/urgent-channel";
+import type { ReporterSender } from "../src/reporter/options";
+import { ReporterCore } from "../src/reporter/reporter-core";
 import { launchChromium } from "../test/harness/chromium";
 import { buildOtelIife } from "./lib/builds";
 import { finish, int, num, ROOT, table, type Goal } from "./lib/result";
@@ -20,30 +25,66 @@ const started = Date.now();
 const SIZES = [100, 1_000, 5_000];
 const CLOSES = ["close", "navigate"] as const;
 type Close = (typeof CLOSES)[number];
+const QUOTA = 65_536;
 
 // --- the largest page the quota carries, by the SDK's own page-hide code ------------------
+/**
+ * What the page-hide channels touch of a browser: `navigator.sendBeacon` and `fetch`, with
+ * Chromium's 64 KiB budget for beacon and keepalive bodies in flight (over it, sendBeacon
+ * returns false and a keepalive fetch rejects). The page is being torn down, so nothing in
+ * flight ever comes back to the budget. Ordinary fetches (the flush's requests beyond the
+ * quota) are counted apart.
+ */
+function withFakeBrowser<T>(run: (sent: { quotaBytes: number; posted: number }) => T): T {
+  const sent = { quotaBytes: 0, posted: 0 };
+  const take = (body: unknown): boolean => {
+    const bytes = utf8Length(String(body));
+    if (sent.quotaBytes + bytes > QUOTA) return false;
+    sent.quotaBytes += bytes;
+    return true;
+  };
+  const fakeFetch = async (_url: unknown, init?: RequestInit): Promise<Response> => {
+    if (init?.keepalive) {
+      if (!take(init.body)) throw new TypeError("Failed to fetch (keepalive quota)");
+    } else sent.posted++;
+    return new Response(null, { status: 200 });
+  };
+  const saved = { fetch: Object.getOwnPropertyDescriptor(globalThis, "fetch"), navigator: Object.getOwnPropertyDescriptor(globalThis, "navigator") };
+  Object.defineProperty(globalThis, "fetch", { value: fakeFetch, configurable: true, writable: true });
+  Object.defineProperty(globalThis, "navigator", { value: { sendBeacon: (_url: string, body: string) => take(body) }, configurable: true });
+  try {
+    return run(sent);
+  } finally {
+    for (const [key, d] of Object.entries(saved)) if (d) Object.defineProperty(globalThis, key, d);
+  }
+}
+
+/** Does the page-hide flush of a page with n series go out entirely within the quota (no ordinary POSTs, nothing kept)? */
 function fitsQuota(mode: "relay" | "direct", n: number): boolean {
   const registry = new MetricsRegistry({ maxSeries: n + 100 });
   for (let i = 0; i < n; i++) registry.counter(seriesName(i), seriesTags(i)).inc();
-  const quota = new KeepaliveQuota(65_536, () => undefined);
-  const limits = { maxBodyBytes: 65_536, maxPoints: 5_000 };
-  const globalTags = { runtime: "browser" }; // init()'s default
-  const sender =
-    mode === "relay"
-      ? new RelaySender({ url: "/apptuit", sanitize: "prometheus", globalTags, ...limits, timeout: 10_000, quota })
-      : new Apptuit({ token: TOKEN, endpoint: "http://127.0.0.1:9", globalTags });
-  const reporter = new ApptuitReporter({ registry, client: sender, temporality: "delta", onError: null });
-  // The channels of urgent-channel.ts, minus the browser call: a body is taken if it fits.
-  const channel = {
-    encode: mode === "relay" ? encodeCompact : (points: unknown[]) => JSON.stringify(points),
-    ...limits,
-    send: (_body: string, bytes: number) => quota.tryReserve(bytes),
-  };
-  return flushUrgently(reporter, sender, channel, quota).kept === 0;
+  // As init() builds them, with its defaults (quota timers never fire: the page is gone).
+  const quota = new KeepaliveQuota(QUOTA, () => undefined);
+  const limits = { maxBodyBytes: 65_536, maxPoints: 5_000, timeout: 10_000 };
+  const globalTags = { runtime: "browser" };
+  let sender: ReporterSender;
+  let channel: PageChannel;
+  if (mode === "relay") {
+    sender = new RelaySender({ url: "/apptuit", sanitize: "prometheus", globalTags, ...limits, quota });
+    channel = beaconChannel("/apptuit", quota, limits);
+  } else {
+    ({ sender, channel } = directMode({ endpoint: "http://127.0.0.1:9", token: TOKEN }, { quota, limits, globalTags, sanitize: "prometheus" }));
+  }
+  const reporter = new ReporterCore({ registry, client: sender, interval: 600_000, temporality: "delta", onError: null });
+  return withFakeBrowser((sent) => {
+    const r = flushPage(reporter, sender, channel, quota);
+    return r.kept === 0 && r.posted === 0 && sent.posted === 0;
+  });
 }
 function largestFitting(mode: "relay" | "direct"): number {
   let lo = 1;
   let hi = 20_000;
+  if (!fitsQuota(mode, lo)) throw new Error(`unload: a one-series ${mode} page does not fit the quota — the fake browser is wrong`);
   while (lo + 1 < hi) {
     const mid = (lo + hi) >>> 1;
     if (fitsQuota(mode, mid)) lo = mid;
@@ -61,9 +102,15 @@ interface Run {
   n: number;
   close: Close;
   delivered: number;
+  /** Requests that reached the server, and how many of them were not answered 2xx. */
+  arrived: number;
+  failed: number;
   extra?: string;
   slow?: boolean;
 }
+/** Pages per cell: the outcome of ordinary requests from a page going away varies from run to run. */
+const REPEATS = 3;
+const SLOW_REPEATS = 2;
 
 /** A slow uplink (DevTools network emulation), set once the page is ready: 150 ms latency, 1 Mbit/s up. */
 const SLOW = { offline: false, latency: 150, downloadThroughput: 4_000_000 / 8, uploadThroughput: 1_000_000 / 8 };
@@ -97,7 +144,9 @@ async function runOnce(browser: Browser, site: Site, lib: Lib, n: number, close:
   await context.close();
   const o = site.otelSeries();
   const extra = lib.startsWith("otel") && o.overflow > 0 ? `${o.overflow} overflow point(s)` : undefined;
-  return { lib, n, close, delivered: count(), ...(extra ? { extra } : {}), ...(slow ? { slow } : {}) };
+  const requests = site.requests().filter((r) => r.path !== "/page" && r.path !== "/blank");
+  const failed = requests.filter((r) => r.status >= 300).length;
+  return { lib, n, close, delivered: count(), arrived: requests.length, failed, ...(extra ? { extra } : {}), ...(slow ? { slow } : {}) };
 }
 
 const otelIife = await buildOtelIife();
@@ -105,7 +154,7 @@ const site = await startSite({ apptuitIife: `${ROOT}dist/apptuit.iife.js`, otelI
 const browser = await launchChromium();
 const runs: Run[] = [];
 const slowRuns: Run[] = [];
-const SLOW_LIBS: Lib[] = ["apptuit-relay", "otel-pagehide"];
+const SLOW_LIBS: Lib[] = ["apptuit-relay", "apptuit-direct", "otel-pagehide"];
 const SLOW_SIZES = [1_000, 5_000];
 const LIBS: [Lib, number[]][] = [
   ["apptuit-relay", [...SIZES, maxRelay].sort((a, b) => a - b)],
@@ -114,20 +163,23 @@ const LIBS: [Lib, number[]][] = [
   ["otel-pagehide", SIZES],
 ];
 try {
-  for (const [lib, sizes] of LIBS)
-    for (const n of sizes)
-      for (const close of CLOSES) {
-        const run = await runOnce(browser, site, lib, n, close).catch(() => runOnce(browser, site, lib, n, close));
-        runs.push(run);
-        console.log(`unload ${lib} n=${n} ${close}: ${run.delivered}/${n}${run.extra ? ` (${run.extra})` : ""}`);
-      }
-  for (const lib of SLOW_LIBS)
-    for (const n of SLOW_SIZES)
-      for (const close of CLOSES) {
-        const run = await runOnce(browser, site, lib, n, close, true).catch(() => runOnce(browser, site, lib, n, close, true));
-        slowRuns.push(run);
-        console.log(`unload (slow uplink) ${lib} n=${n} ${close}: ${run.delivered}/${n}`);
-      }
+  // Rounds outermost, so that a burst of load on the machine does not fall on one cell only.
+  for (let round = 0; round < REPEATS; round++)
+    for (const [lib, sizes] of LIBS)
+      for (const n of sizes)
+        for (const close of CLOSES) {
+          const run = await runOnce(browser, site, lib, n, close).catch(() => runOnce(browser, site, lib, n, close));
+          runs.push(run);
+          console.log(`unload ${lib} n=${n} ${close}: ${run.delivered}/${n} (${run.arrived} requests arrived${run.failed ? `, ${run.failed} not 2xx` : ""})${run.extra ? ` (${run.extra})` : ""}`);
+        }
+  for (let round = 0; round < SLOW_REPEATS; round++)
+    for (const lib of SLOW_LIBS)
+      for (const n of SLOW_SIZES)
+        for (const close of CLOSES) {
+          const run = await runOnce(browser, site, lib, n, close, true).catch(() => runOnce(browser, site, lib, n, close, true));
+          slowRuns.push(run);
+          console.log(`unload (slow uplink) ${lib} n=${n} ${close}: ${run.delivered}/${n} (${run.arrived} requests arrived)`);
+        }
 } finally {
   var chromium = browser.version();
   await browser.close();
@@ -136,57 +188,115 @@ try {
 
 // --- report ----------------------------------------------------------------------------------
 const LABEL: Record<Lib, string> = {
-  "apptuit-relay": "apptuit, relay (compact `text/plain` beacon)",
-  "apptuit-direct": "apptuit, direct (keepalive `fetch`, JSON)",
+  "apptuit-relay": "apptuit, relay (compact beacons, then POSTs)",
+  "apptuit-direct": "apptuit, direct (keepalive JSON, then POSTs)",
   otel: "OpenTelemetry, as its docs set it up",
   "otel-pagehide": "OpenTelemetry + `pagehide` → `forceFlush()`",
 };
-const pct = (r: Run | undefined) => (r ? `${num((100 * r.delivered) / r.n, 3)} %` : "–");
+const OURS: Lib[] = ["apptuit-relay", "apptuit-direct"];
+const limitOf = (lib: Lib) => (lib === "apptuit-relay" ? maxRelay : maxDirect);
+const share = (r: Run) => (100 * r.delivered) / r.n;
+const p3 = (x: number) => `${num(x, 3)} %`;
 const allSizes = [...new Set(runs.map((r) => r.n))].sort((a, b) => a - b);
+const cellOf = (from: Run[], lib: Lib, n: number, c: Close) => from.filter((r) => r.lib === lib && r.n === n && r.close === c);
+const worst = (cell: Run[]) => Math.min(...cell.map(share));
+/** "100 %" when every page of the cell delivered the same; else the worst, and every page's share. */
+const pctCell = (cell: Run[]) => {
+  if (cell.length === 0) return "–";
+  const shares = cell.map(share);
+  return shares.every((x) => x === shares[0]) ? p3(shares[0]!) : `${p3(Math.min(...shares))} (${shares.map((x) => num(x, 3)).join(" / ")})`;
+};
+const byClose = (from: Run[], libs: Lib[], sizes: number[], c: Close) =>
+  table(
+    ["series", ...libs.map((lib) => LABEL[lib])],
+    sizes.map((n) => [int(n), ...libs.map((lib) => pctCell(cellOf(from, lib, n, c)))]),
+    ["r", ...libs.map(() => "r" as const)],
+  );
+const LIB_NAMES = LIBS.map(([lib]) => lib);
+const allRuns = [...runs, ...slowRuns];
+const notOk = allRuns.reduce((k, r) => k + r.failed, 0);
 let md = "## Unload delivery\n\n";
 md +=
   `Chromium ${chromium}; one page per run on 127.0.0.1 (fresh browser context), served by \`serve()\` with the ` +
   "embedded backend behind a same-origin `createRelay` (relay mode) or at `/api/put` (direct mode, token in the page), " +
-  "and an OTLP/HTTP endpoint on the same server that counts data points. The page records n counter series " +
+  "and an OTLP/HTTP endpoint on the same server that counts data points. The page loads `dist/apptuit.iife.js` (`init()`), records n counter series " +
   "(10 names, 2–3 tags; interval 600 s, so only the page-hide path can deliver), then is closed at once with " +
   "`page.close({ runBeforeUnload: true })` or navigated to another page. Share = distinct series that reached the " +
-  "server ÷ n, counted until nothing more arrived for 1 s. OpenTelemetry: `MeterProvider` + " +
+  `server ÷ n, counted until nothing more arrived for 1 s; ${REPEATS} pages per cell (rounds interleaved), the worst shown ` +
+  "first and every page's share in brackets when they differ. OpenTelemetry: `MeterProvider` + " +
   "`PeriodicExportingMetricReader` + `OTLPMetricExporter` (HTTP/JSON, `fetch` with `keepalive`), defaults as documented " +
   "(its 2,000-series-per-instrument limit included: our 10 names keep every instrument under it at these sizes).\n\n";
-md += `Largest page whose page-hide flush fits the 64 KiB keepalive quota, computed with the SDK's own code: **relay mode ${int(maxRelay)} series** (compact format), **direct mode ${int(maxDirect)} series** (uncompressed OpenTSDB JSON: gzip is asynchronous, and unload work must be synchronous). Both sizes are in the table.\n\n`;
-md += table(
-  ["series", ...LIBS.flatMap(([lib]) => CLOSES.map((c) => `${LABEL[lib]} — ${c === "close" ? "close" : "navigate"}`))],
-  allSizes.map((n) => [int(n), ...LIBS.flatMap(([lib]) => CLOSES.map((c) => pct(runs.find((r) => r.lib === lib && r.n === n && r.close === c))))]),
-  ["r", ...LIBS.flatMap(() => CLOSES.map(() => "r" as const))],
-);
-md += "\n\nOTel's own transport drops `keepalive` for bodies over 60 KB and sends them as ordinary `fetch`es; in this " +
-  "setup Chromium still completed those requests started from `pagehide` (on close and on navigation), so OTel with a " +
-  "`pagehide` handler delivered every series at every size, while our page-hide flush stops where the quota ends and " +
-  "keeps the rest in the retry buffer (lost when the page is really gone). Whether ordinary requests survive like this " +
-  "on real networks and in other browsers is not measured here; loopback favours them. The same runs with DevTools " +
-  `network emulation turned on once the page is ready (${SLOW.latency} ms latency, ${(SLOW.uploadThroughput * 8) / 1e6} Mbit/s up, ` +
-  `${(SLOW.downloadThroughput * 8) / 1e6} Mbit/s down) did not change that:\n\n`;
+md +=
+  "Our page-hide flush (`flushPage`) hands bodies to the browser within the 64 KiB keepalive quota (relay mode: " +
+  "compact-format `text/plain` beacons; direct mode: keepalive `fetch`es of plain OpenTSDB JSON, since gzip is asynchronous " +
+  "and unload work must be synchronous), and sends what the quota cannot carry as ordinary `POST`s of up to 64 KiB each, " +
+  "noting their points in `localStorage` until answered (a later page of the origin reports the unanswered ones as " +
+  "`apptuit.browser.unload_unconfirmed`). Largest page carried entirely within the quota, computed with the SDK's own " +
+  "channels (`beaconChannel`; `directMode`'s `keepaliveChannel`) and `flushPage` against a browser stand-in that keeps " +
+  `the quota as Chromium does: **relay mode ${int(maxRelay)} series**, **direct mode ${int(maxDirect)} series** ` +
+  "(both sizes are in the tables); above them, delivery depends on the browser finishing ordinary requests from a page " +
+  `that is going away. ${notOk === 0 ? "Every request that reached the server was answered 2xx: a shortfall is requests that never arrived." : `${notOk} request(s) that reached the server were not answered 2xx.`}\n\n`;
+md += "### Closing the tab (the goal)\n\n";
+md += byClose(runs, LIB_NAMES, allSizes, "close");
+md += "\n\n### Navigating away (reported separately)\n\n";
+md += byClose(runs, LIB_NAMES, allSizes, "navigate");
+md +=
+  "\n\nOTel's own transport drops `keepalive` for bodies over 60 KB and sends one ordinary `fetch` per export, where we send " +
+  "several 64 KiB POSTs beyond the quota. Loopback favours ordinary requests started from `pagehide`: whether they survive like " +
+  "this on real networks and in other browsers is not measured here. The same runs with DevTools network emulation turned on " +
+  `once the page is ready (${SLOW.latency} ms latency, ${(SLOW.uploadThroughput * 8) / 1e6} Mbit/s up, ${(SLOW.downloadThroughput * 8) / 1e6} Mbit/s down), ` +
+  `${SLOW_REPEATS} pages per cell:\n\n`;
 md += table(
   ["series", ...SLOW_LIBS.flatMap((lib) => CLOSES.map((c) => `${LABEL[lib]} — ${c}`))],
-  SLOW_SIZES.map((n) => [int(n), ...SLOW_LIBS.flatMap((lib) => CLOSES.map((c) => pct(slowRuns.find((r) => r.lib === lib && r.n === n && r.close === c))))]),
+  SLOW_SIZES.map((n) => [int(n), ...SLOW_LIBS.flatMap((lib) => CLOSES.map((c) => pctCell(cellOf(slowRuns, lib, n, c))))]),
   ["r", ...SLOW_LIBS.flatMap(() => CLOSES.map(() => "r" as const))],
 );
-const ours = runs.filter((r) => r.lib.startsWith("apptuit"));
-const goals: Goal[] = (["apptuit-relay", "apptuit-direct"] as Lib[]).map((lib) => {
-  const limit = lib === "apptuit-relay" ? maxRelay : maxDirect;
-  const within = ours.filter((r) => r.lib === lib && r.n <= limit);
-  const bad = within.filter((r) => r.delivered !== r.n);
-  return {
-    goal: `${lib}: 100 % delivered on close/navigation up to the quota's largest page (${int(limit)} series)`,
-    result: bad.length === 0 ? `${within.length}/${within.length} runs at 100 %` : bad.map((r) => `${r.n} ${r.close}: ${pct(r)}`).join("; "),
-    met: bad.length === 0,
-  };
+
+// Goals: every page closed delivers everything, at every size; navigation reported beside it.
+const cells = (from: Run[], lib: Lib, c: Close) =>
+  [...new Set(from.filter((r) => r.lib === lib).map((r) => r.n))].sort((a, b) => a - b).map((n) => cellOf(from, lib, n, c));
+const summary = (lib: Lib, c: Close) => {
+  const all = [...cells(runs, lib, c), ...cells(slowRuns, lib, c)].filter((x) => x.length > 0);
+  const pages = all.flat();
+  const bad = all.filter((cell) => cell.some((r) => r.delivered !== r.n));
+  const text =
+    bad.length === 0
+      ? `${pages.length}/${pages.length} pages at 100 %`
+      : `${pages.filter((r) => r.delivered === r.n).length}/${pages.length} pages at 100 %; short: ` +
+        bad.map((cell) => `${int(cell[0]!.n)}${cell[0]!.slow ? " (slow uplink)" : ""} ${pctCell(cell)}`).join("; ");
+  return { text, met: bad.length === 0 };
+};
+const goals: Goal[] = OURS.flatMap((lib): Goal[] => {
+  const sizes = [...new Set(runs.filter((r) => r.lib === lib).map((r) => r.n))].sort((a, b) => a - b);
+  const close = summary(lib, "close");
+  const nav = summary(lib, "navigate");
+  return [
+    { goal: `${lib}: 100 % delivered on close at every size (${sizes.map(int).join(", ")} series; also on a slow uplink at ${SLOW_SIZES.map(int).join(", ")})`, result: close.text, met: close.met },
+    { goal: `${lib}: share delivered on navigation at every size (reported, not a goal)`, result: nav.text, met: "info" },
+  ];
 });
+
+// Losses: an OTel set-up whose worst page beat our worst page in the same cell, and our short cells.
 const losses: string[] = [];
-for (const r of [...runs, ...slowRuns].filter((x) => x.lib.startsWith("otel"))) {
-  const mine = (r.slow ? slowRuns : ours).find((o) => o.n === r.n && o.close === r.close && o.lib === "apptuit-relay");
-  if (mine && r.delivered > mine.delivered) losses.push(`Unload: ${LABEL[r.lib]} delivered more than our relay mode at ${int(r.n)} series (${r.close}${r.slow ? ", slow uplink" : ""}): ${pct(r)} vs ${pct(mine)}.`);
-}
-for (const r of ours.filter((x) => x.delivered < x.n))
-  losses.push(`Unload: ${LABEL[r.lib]} delivered ${pct(r)} of ${int(r.n)} series (${r.close})${r.n > (r.lib === "apptuit-relay" ? maxRelay : maxDirect) ? " — beyond what the 64 KiB quota carries" : ""}.`);
+for (const [from, slow] of [[runs, false], [slowRuns, true]] as const)
+  for (const lib of ["otel", "otel-pagehide"] as Lib[])
+    for (const n of allSizes)
+      for (const c of CLOSES) {
+        const theirs = cellOf(from, lib, n, c);
+        if (theirs.length === 0) continue;
+        const beaten = OURS.filter((o) => cellOf(from, o, n, c).length > 0 && worst(theirs) > worst(cellOf(from, o, n, c)));
+        if (beaten.length > 0)
+          losses.push(
+            `Unload: ${LABEL[lib]} delivered more than ${beaten.map((o) => `${LABEL[o]} (${pctCell(cellOf(from, o, n, c))})`).join(" and ")} ` +
+              `at ${int(n)} series (${c}${slow ? ", slow uplink" : ""}): ${pctCell(theirs)}` +
+              `${beaten.every((o) => n > limitOf(o)) ? " — above what our 64 KiB quota carries, where the rest goes as ordinary POSTs" : ""}.`,
+          );
+      }
+const beyondOk = runs.filter((r) => OURS.includes(r.lib) && r.n > limitOf(r.lib) && r.delivered === r.n);
+if (beyondOk.length > 0)
+  losses.push(
+    "Unload: wherever we deliver 100 % above the quota's largest page we are on the same footing as OpenTelemetry + `pagehide`: it rests " +
+      "on Chromium finishing ordinary POSTs started while the page goes away (here on loopback and an emulated slow link), which no spec " +
+      "promises; points that do not arrive are counted by the next page of the origin (`apptuit.browser.unload_unconfirmed`), not recovered.",
+  );
 finish({ part: "unload", title: "Unload delivery", startedAt: new Date(started).toISOString(), durationMs: Date.now() - started, markdown: md, losses, goals, versions: { chromium } });

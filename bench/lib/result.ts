@@ -6,7 +6,8 @@ import { dirname } from "node:path";
 export interface Goal {
   goal: string;
   result: string;
-  met: boolean;
+  /** "info": a figure reported beside the goals, not one of them. */
+  met: boolean | "info";
 }
 
 export interface PartResult {

@@ -16,6 +16,8 @@ export interface Site extends Served {
   apptuitSeries(): { series: number; points: number };
   /** Distinct series received over OTLP (overflow series excluded), and data points. */
   otelSeries(): { series: number; points: number; overflow: number };
+  /** Requests to the relay, the write API and OTLP since the last reset: what came, when, and the answer. */
+  requests(): { path: string; status: number; bytes: number; keepalive: boolean; at: number }[];
   reset(): void;
   page(lib: Lib, n: number, extra?: Record<string, string>): string;
 }
@@ -78,7 +80,16 @@ export async function startSite(files: SiteFiles): Promise<Site> {
         return new Response("not found", { status: 404 });
     }
   };
-  const served = await serve(handler);
+  let log: { path: string; status: number; bytes: number; keepalive: boolean; at: number }[] = [];
+  const logged = async (request: Request): Promise<Response> => {
+    const path = new URL(request.url).pathname;
+    if (request.method !== "POST") return handler(request);
+    const bytes = Number(request.headers.get("content-length") ?? -1);
+    const response = await handler(request);
+    log.push({ path, status: response.status, bytes, keepalive: false, at: Date.now() });
+    return response;
+  };
+  const served = await serve(logged);
   return {
     ...served,
     apptuitSeries() {
@@ -92,7 +103,9 @@ export async function startSite(files: SiteFiles): Promise<Site> {
       return { series: keys.size, points };
     },
     otelSeries: () => ({ series: otlp.size, points: otlpPoints, overflow }),
+    requests: () => log,
     reset() {
+      log = [];
       backend.reset();
       otlp.clear();
       otlpPoints = 0;

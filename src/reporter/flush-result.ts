@@ -20,6 +20,11 @@ export interface FlushResult {
   errors: unknown[];
 }
 
+/** A result before anything happened (`ok` until something fails). */
+export function emptyFlushResult(): FlushResult {
+  return { recorded: 0, retried: 0, delivered: 0, rejected: 0, dropped: 0, buffered: 0, requests: 0, ok: true, errors: [] };
+}
+
 /**
  * Running totals since the reporter was created. At every moment
  * `recorded === delivered + rejected + dropped + buffered + inFlight`;

@@ -1,16 +1,14 @@
 import { ApptuitConfigError } from "../core/errors/config-error";
 import type { Collectable, CollectedPoint, DataPoint, Tags, Temporality } from "../core/types";
 import type { WirePoint } from "../core/wire";
-import { ApptuitDroppedError } from "./dropped-error";
-import { consoleErrorHandler, type ReporterErrorHandler } from "./error-handler";
-import type { FlushResult, ReporterStats } from "./flush-result";
-import { MetaMetrics } from "./meta-metrics";
+import { consoleErrorHandler } from "./error-handler";
+import { emptyFlushResult, type FlushResult, type ReporterStats } from "./flush-result";
+import { DeliveryLedger } from "./ledger";
 import { checkSettings, MAX_BATCH, type ApptuitReporterOptions, type ReporterSender } from "./options";
 import { globalTimerPlatform, type ReporterPlatform } from "./platform";
 import { prepareValid } from "./prepare-valid";
 import type { DrainedPoints } from "./drained";
-import { RetryBuffer } from "./retry-buffer";
-import { classifySendError, type SendFailure } from "./send-outcome";
+import { classifySendError } from "./send-outcome";
 
 export interface FlushOptions {
   /** Send this flush through another sender (e.g. a beacon sender on page hide). */
@@ -23,7 +21,8 @@ export interface FlushOptions {
  * Every point it produces ends up, and is counted, in exactly one place: delivered,
  * rejected (reported to the error handler), dropped (evicted from the full retry
  * buffer; counted and reported) or still buffered for retry — see `stats()`.
- * A flush never throws and never overlaps another one.
+ * A flush never throws and never overlaps another one. The books are kept by a
+ * `DeliveryLedger`; this class schedules flushes, collects, prepares and sends.
  *
  * Outcomes of a batch: stored → delivered. 400 with details → the refused points are
  * rejected, never resent. 401/403 and other 4xx but 408/429, and invalid points (e.g. a
@@ -42,10 +41,7 @@ export class ReporterCore {
   private readonly platform: ReporterPlatform;
   private readonly now: () => number;
   private readonly batchSize: number;
-  private readonly onError: ReporterErrorHandler | null;
-  private readonly buffer: RetryBuffer;
-  private readonly meta = new MetaMetrics();
-  private readonly totals = { recorded: 0, delivered: 0, rejected: 0, dropped: 0, inFlight: 0, flushes: 0 };
+  private readonly ledger: DeliveryLedger;
   private timer: unknown = undefined;
   private running = false;
   /** The last flush scheduled; flushes run one after another on it. */
@@ -80,12 +76,13 @@ export class ReporterCore {
     this.batchSize = options.batchSize ?? MAX_BATCH;
     this.sliceSize = options.sliceSize;
     this.pause = options.yield ?? (() => undefined);
-    this.buffer = new RetryBuffer(options.retryBuffer);
-    this.onError =
+    this.ledger = new DeliveryLedger(
+      options.retryBuffer,
       options.onError === null
         ? null
         : (options.onError ??
-          consoleErrorHandler([options.token, options.clientOptions?.token, options.env?.APPTUIT_API_TOKEN].filter((s): s is string => typeof s === "string")));
+          consoleErrorHandler([options.token, options.clientOptions?.token, options.env?.APPTUIT_API_TOKEN].filter((s): s is string => typeof s === "string"))),
+    );
   }
 
   /** Flushes every `interval` ms from now on. Calling it again does nothing. */
@@ -122,7 +119,7 @@ export class ReporterCore {
 
   /** Running totals; `recorded === delivered + rejected + dropped + buffered + inFlight`. */
   stats(): ReporterStats {
-    return { ...this.totals, buffered: this.buffer.size };
+    return this.ledger.stats();
   }
 
   private tick(): void {
@@ -132,7 +129,7 @@ export class ReporterCore {
   }
 
   private async run(sender: ReporterSender): Promise<FlushResult> {
-    const result = emptyResult();
+    const result = emptyFlushResult();
     this.running = true;
     try {
       const queue = this.sliceSize === undefined ? this.take(sender, result) : await this.takeSliced(sender, this.sliceSize, result);
@@ -140,13 +137,10 @@ export class ReporterCore {
     } catch (error) {
       // Only a bug (here or in a custom sender) gets here. Never throw into user code, and
       // keep the books: whatever this flush still held is given up and reported.
-      const lost = this.totals.inFlight;
-      this.reject(lost, result);
-      this.report(result, undefined, 0, lost, [error]);
+      this.ledger.lost(this.ledger.inFlight, error, result);
     } finally {
       this.running = false;
-      this.totals.flushes++;
-      result.buffered = this.buffer.size;
+      this.ledger.flushed(result);
     }
     return result;
   }
@@ -164,8 +158,8 @@ export class ReporterCore {
    * here too (stamped before the ones collected now, and sent by nothing else).
    */
   drain(preparer: Pick<ReporterSender, "prepare"> = this.client): DrainedPoints {
-    const result = emptyResult();
-    const before = this.totals.inFlight;
+    const result = emptyFlushResult();
+    const before = this.ledger.inFlight;
     let points: WirePoint[] = [];
     try {
       const fresh = this.prepareSome(preparer, this.collectNow(result), result);
@@ -177,29 +171,12 @@ export class ReporterCore {
         this.preparing = undefined;
         taken = job.valid.concat(rest, fresh);
       }
-      points = this.withRetried(taken, result);
+      points = this.ledger.withRetried(taken, result);
     } catch (error) {
       // Only a bug in a custom preparer gets here: give up what this drain took, and say so.
-      const lost = this.totals.inFlight - before;
-      this.reject(lost, result);
-      this.report(result, undefined, 0, lost, [error]);
+      this.ledger.lost(this.ledger.inFlight - before, error, result);
     }
-    return {
-      points,
-      delivered: (count) => {
-        this.meta.recordSend(count, 0, undefined);
-        this.deliver(count, result);
-      },
-      retry: (retried) => {
-        this.meta.recordSend(0, retried.length, undefined);
-        this.toBuffer(retried, result);
-      },
-      rejected: (count, error) => {
-        this.meta.recordSend(0, count, undefined);
-        this.reject(count, result);
-        this.report(result, undefined, 0, count, [error]);
-      },
-    };
+    return this.ledger.drained(points, result);
   }
 
   /**
@@ -207,7 +184,7 @@ export class ReporterCore {
    * first, counted in flight. Invalid points are rejected and reported here.
    */
   private take(preparer: Pick<ReporterSender, "prepare">, result: FlushResult): WirePoint[] {
-    return this.withRetried(this.prepareSome(preparer, this.collectNow(result), result), result);
+    return this.ledger.withRetried(this.prepareSome(preparer, this.collectNow(result), result), result);
   }
 
   /**
@@ -230,7 +207,7 @@ export class ReporterCore {
     } finally {
       if (this.preparing === job) this.preparing = undefined;
     }
-    return this.withRetried(job.valid, result);
+    return this.ledger.withRetried(job.valid, result);
   }
 
   /** Stamps and collects now; the points are counted (recorded, in flight) from here on. */
@@ -241,29 +218,15 @@ export class ReporterCore {
     const stampMs = Math.max(startMs, this.lastStampMs + 1);
     this.lastStampMs = stampMs;
     const fresh = this.collect(startMs, stampMs / 1000, result);
-    result.recorded += fresh.length;
-    this.totals.recorded += fresh.length;
-    this.totals.inFlight += fresh.length;
+    this.ledger.collected(fresh.length, result);
     return fresh;
   }
 
   /** The valid points prepared; invalid ones are rejected and reported. */
   private prepareSome(preparer: Pick<ReporterSender, "prepare">, points: readonly DataPoint[], result: FlushResult): WirePoint[] {
     const prepared = prepareValid(preparer, points, this.tags);
-    if (prepared.invalid > 0) {
-      this.meta.recordSend(0, prepared.invalid, undefined);
-      this.reject(prepared.invalid, result);
-      this.report(result, undefined, 0, prepared.invalid, prepared.errors);
-    }
+    if (prepared.invalid > 0) this.ledger.invalid(prepared.invalid, prepared.errors, result);
     return prepared.valid;
-  }
-
-  /** The retry buffer's points (oldest first: what failed before goes out first), then `points`. */
-  private withRetried(points: WirePoint[], result: FlushResult): WirePoint[] {
-    const retried = this.buffer.takeAll();
-    result.retried = retried.length;
-    this.totals.inFlight += retried.length;
-    return retried.length === 0 ? points : retried.concat(points);
   }
 
   /** The registry's points and the meta points, prefixed, tagged and timestamped. */
@@ -275,8 +238,8 @@ export class ReporterCore {
     } catch (error) {
       problems.push(error);
     }
-    if (problems.length > 0) this.report(result, undefined, 0, 0, problems);
-    const meta = this.meta.collect(this.temporality);
+    if (problems.length > 0) this.ledger.report(result, undefined, 0, 0, problems);
+    const meta = this.ledger.collectMeta(this.temporality);
     const points = new Array<DataPoint>(collected.length + meta.length);
     let i = 0;
     for (const p of collected) points[i++] = this.toPoint(p, timestamp);
@@ -296,7 +259,7 @@ export class ReporterCore {
       if (!(await this.sendBatch(batch, sender, result))) {
         // The server is unreachable or failing: keep the rest for the next flush rather
         // than sending more to it now.
-        if (offset < queue.length) this.toBuffer(queue.slice(offset), result);
+        if (offset < queue.length) this.ledger.toBuffer(queue.slice(offset), result);
         return;
       }
     }
@@ -309,86 +272,11 @@ export class ReporterCore {
     try {
       await sender.sendPrepared(batch);
     } catch (error) {
-      return this.settleFailure(batch, classifySendError(error), this.now() - started, result);
+      return this.ledger.settleFailure(batch, classifySendError(error), this.now() - started, result);
     }
-    this.meta.recordSend(batch.length, 0, this.now() - started);
-    this.deliver(batch.length, result);
+    this.ledger.sent(batch.length, this.now() - started, result);
     return true;
   }
-
-  private settleFailure(points: WirePoint[], failure: SendFailure, durationMs: number, result: FlushResult): boolean {
-    const count = points.length;
-    if (failure.kind === "rejected") {
-      const undelivered = failure.undelivered.slice(0, count);
-      const rejected = clamp(failure.failed, 0, count - undelivered.length);
-      const delivered = count - undelivered.length - rejected;
-      this.meta.recordSend(delivered, rejected + undelivered.length, durationMs);
-      this.deliver(delivered, result);
-      this.reject(rejected, result);
-      this.report(result, failure.statusCode ?? 400, failure.success, failure.failed, failure.errors);
-      if (undelivered.length === 0) return true;
-      this.toBuffer(undelivered, result);
-      return false;
-    }
-    if (failure.kind === "refused") {
-      // Sending them again cannot succeed (e.g. a refused token): give them up, and say so.
-      const refused = clamp(failure.undelivered?.length ?? count, 0, count);
-      this.meta.recordSend(count - refused, refused, durationMs);
-      this.deliver(count - refused, result);
-      this.reject(refused, result);
-      this.report(result, failure.statusCode, count - refused, refused, [failure.error]);
-      return true;
-    }
-    // An error without `undelivered` is not the client's: assume nothing was stored.
-    const undelivered = failure.undelivered?.slice(0, count) ?? points;
-    const stored = count - undelivered.length;
-    this.meta.recordSend(stored, undelivered.length, durationMs);
-    this.deliver(stored, result);
-    this.report(result, failure.statusCode, stored, undelivered.length, [failure.error]);
-    this.toBuffer(undelivered, result);
-    return false;
-  }
-
-  private deliver(count: number, result: FlushResult): void {
-    this.totals.delivered += count;
-    this.totals.inFlight -= count;
-    result.delivered += count;
-  }
-
-  private reject(count: number, result: FlushResult): void {
-    this.totals.rejected += count;
-    this.totals.inFlight -= count;
-    result.rejected += count;
-  }
-
-  private toBuffer(points: WirePoint[], result: FlushResult): void {
-    this.totals.inFlight -= points.length;
-    const evicted = this.buffer.push(points);
-    if (evicted === 0) return;
-    this.totals.dropped += evicted;
-    result.dropped += evicted;
-    this.meta.recordDropped(evicted);
-    this.report(result, undefined, 0, evicted, [new ApptuitDroppedError(evicted, { maxPoints: this.buffer.maxPoints, maxBytes: this.buffer.maxBytes })]);
-  }
-
-  private report(result: FlushResult, statusCode: number | undefined, successful: number, failed: number, errors: unknown[]): void {
-    result.ok = false;
-    result.errors.push(...errors);
-    if (this.onError === null) return;
-    try {
-      this.onError(statusCode, successful, failed, errors);
-    } catch {
-      // A throwing error handler must not break the flush.
-    }
-  }
-}
-
-function emptyResult(): FlushResult {
-  return { recorded: 0, retried: 0, delivered: 0, rejected: 0, dropped: 0, buffered: 0, requests: 0, ok: true, errors: [] };
-}
-
-function clamp(n: number, lo: number, hi: number): number {
-  return Math.min(hi, Math.max(lo, n));
 }
 
 /** Reporter tags are checked once, here, rather than failing every point of every flush. */

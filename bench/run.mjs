@@ -9,7 +9,7 @@
 // run into BENCHMARKS.md. The parts read the SDK from dist/ (size, pages) and from src/.
 import { build } from "esbuild";
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { cpus, freemem, loadavg, totalmem } from "node:os";
 import { fileURLToPath } from "node:url";
 
@@ -39,9 +39,17 @@ if (flag("build")) {
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
 const needsDist = only.some((p) => ["size", "browser", "unload"].includes(p));
-if (needsDist && !existsSync(`${root}dist/apptuit.iife.js`)) {
-  console.error("bench: dist/ is missing — run `npm run build` first (or pass --build).");
-  process.exit(1);
+// dist/ may be rebuilt by another process meanwhile: wait a while for it rather than fail.
+const distReady = () => ["dist/apptuit.iife.js", "dist/esm/browser.js", "dist/esm/browser-relay.js"].every((f) => existsSync(`${root}${f}`));
+if (needsDist && !distReady()) {
+  console.log("bench: dist/ is missing — waiting up to 10 min for a build (`npm run build`, or pass --build)…");
+  const until = Date.now() + 600_000;
+  while (!distReady() && Date.now() < until) await new Promise((r) => setTimeout(r, 5_000));
+  if (!distReady()) {
+    console.error("bench: dist/ is still missing — run `npm run build` first (or pass --build).");
+    process.exit(1);
+  }
+  await new Promise((r) => setTimeout(r, 5_000)); // let the build finish writing
 }
 
 // Node 24 from the root devDependency, whichever node started this script.
@@ -108,8 +116,16 @@ if (flag("write")) {
   md += `- CPU: \`${cpuModel}\`, nproc = ${cpus().length}; memory ${(totalmem() / 2 ** 30).toFixed(1)} GiB (${(freemem() / 2 ** 30).toFixed(1)} GiB free at the end)\n`;
   md += `- Node ${nodeVersion} (${process.platform}-${process.arch})${chromium ? `; Chromium ${chromium} (/usr/bin/chromium, headless, playwright-core ${version(root, "playwright-core")})` : ""}; esbuild ${version(root, "esbuild")}\n`;
   md += `- Anchors: ${anchors.map((a) => `${a} ${version(bench, a)}`).join(", ")}\n`;
-  md += `- apptuit ${JSON.parse(readFileSync(`${root}package.json`, "utf8")).version} from this work tree (dist/ for sizes and pages, src/ for the Node parts)\n`;
-  md += `- Noisy machine: other processes ran during the run (1-minute load average ${load.map((l) => l.toFixed(1)).join(" → ")} across the parts on ${cpus().length} cores). Figures move by tens of percent between runs; ratios within one run are the better guide.\n\n`;
+  const head = run("git", ["-C", root, "rev-parse", "--short", "HEAD"]) || "?";
+  const dirty = run("git", ["-C", root, "status", "--porcelain", "--", "src"]).split("\n").filter(Boolean).length;
+  const distBuilt = existsSync(`${root}dist/apptuit.iife.js`) ? statSync(`${root}dist/apptuit.iife.js`).mtime.toISOString().slice(0, 16).replace("T", " ") : "?";
+  md += `- apptuit ${JSON.parse(readFileSync(`${root}package.json`, "utf8")).version} from this work tree at ${head}${dirty ? ` (${dirty} file(s) under src/ changed since)` : ""}: dist/ (built ${distBuilt} UTC) for sizes and pages, src/ for the Node parts\n`;
+  const noisy = load[0] > 0.5 * cpus().length || Math.max(...load) > cpus().length + 0.5;
+  md +=
+    `- Load: 1-minute load average ${load.map((l) => l.toFixed(1)).join(" → ")} before and after each part, on ${cpus().length} cores (the browser parts' own Chromium and server account for 1–2). ` +
+    (noisy
+      ? "Noisy machine: other processes ran during the run. Figures move by tens of percent between runs; ratios within one run are the better guide.\n\n"
+      : "The load says no other heavy process ran; figures still move between runs on this shared VM, and ratios within one run are the better guide.\n\n");
   md += `${summary}\n\n`;
   md += results.map((r) => r.markdown.trim()).join("\n\n");
   md += "\n";

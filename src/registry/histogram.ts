@@ -1,3 +1,5 @@
+import { rejectUpdate } from "./invalid-updates";
+import type { InvalidUpdates } from "./invalid-updates";
 import { Sketch } from "./sketch";
 import { HistogramSnapshot } from "./snapshot";
 
@@ -11,9 +13,19 @@ export class Histogram {
   cur = new Sketch();
   /** @internal values before it; only exists once a delta collection happened. */
   base: Sketch | undefined = undefined;
+  /** @internal the registry's tally of ignored updates; only the rejecting branch reads it. */
+  readonly invalid: InvalidUpdates | undefined;
 
+  constructor(invalid?: InvalidUpdates) {
+    this.invalid = invalid;
+  }
+
+  /**
+   * Records `value`. Non-numbers, NaN and ±Infinity are ignored (they cannot be reported)
+   * and counted in `apptuit.registry.invalid_updates.count`.
+   */
   update(value: number): void {
-    this.cur.add(value);
+    if (!this.cur.add(value)) rejectUpdate(this, value);
   }
 
   /** Everything recorded so far. */

@@ -1,4 +1,5 @@
-export { MetricsRegistry, SERIES_REFUSED } from "./registry";
+export { MetricsRegistry } from "./registry";
+export { INVALID_UPDATES, SERIES_REFUSED } from "./meta";
 export type { MetricsRegistryOptions, CollectOptions } from "./registry";
 export { Counter } from "./counter";
 export { Gauge } from "./gauge";

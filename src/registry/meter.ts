@@ -1,3 +1,5 @@
+import { rejectUpdate } from "./invalid-updates";
+import type { InvalidUpdates } from "./invalid-updates";
 import { Rates } from "./rates";
 
 /**
@@ -11,14 +13,21 @@ export class Meter {
   deltaBase = 0;
   /** @internal */
   readonly rates: Rates;
+  /** @internal the registry's tally of ignored updates; only the rejecting branch reads it. */
+  readonly invalid: InvalidUpdates | undefined;
 
-  constructor(now: () => number) {
+  constructor(now: () => number, invalid?: InvalidUpdates) {
     this.rates = new Rates(now);
+    this.invalid = invalid;
   }
 
-  /** Marks `n` events; non-numbers, NaN and ±Infinity are ignored (they would poison count and rates for good). */
+  /**
+   * Marks `n` events. Non-numbers, NaN and ±Infinity are ignored (they would poison count
+   * and rates for good) and counted in `apptuit.registry.invalid_updates.count`.
+   */
   mark(n = 1): void {
     if (typeof n === "number" && n - n === 0) this.total += n;
+    else rejectUpdate(this, n);
   }
 
   /** Events marked so far. */

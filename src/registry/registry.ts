@@ -10,7 +10,11 @@ import { Family } from "./family";
 import type { Trie } from "./family";
 import { Gauge } from "./gauge";
 import { Histogram } from "./histogram";
+import { identify } from "./identify";
+import type { SeriesIdentity } from "./identify";
+import { InvalidUpdates } from "./invalid-updates";
 import type { MetricKind } from "./kind";
+import { INVALID_UPDATES, pushMetaCount, SERIES_REFUSED } from "./meta";
 import { Meter } from "./meter";
 import { canonicalKey, isPlainKey, normalizeTags } from "./normalize";
 import { PointSink } from "./fields";
@@ -25,6 +29,15 @@ export interface MetricsRegistryOptions {
   maxSeries?: number;
   /** Clock in milliseconds; default `performance.timeOrigin + performance.now()`. */
   now?: () => number;
+  /**
+   * For debugging: told of every update a handle ignored because its value is not a
+   * finite number (`inc(NaN)`, `mark("3")`, `update(Infinity)`, `set(NaN)`), with the
+   * series' name and tags as `collect` reports them (a handle refused by `maxSeries` is
+   * named `apptuit.registry.series_refused`, tags `{}`). Called synchronously inside the
+   * update; what it throws is swallowed. Ignored updates are always counted in
+   * `apptuit.registry.invalid_updates.count`, with or without it; default none.
+   */
+  onInvalidUpdate?: (metric: string, tags: Tags, value: unknown) => void;
 }
 
 export interface CollectOptions {
@@ -39,9 +52,6 @@ export interface CollectOptions {
    */
   onError?: (error: GaugeCallbackError) => void;
 }
-
-/** Name of the registry's own metric: lookups refused by the `maxSeries` bound. */
-export const SERIES_REFUSED = "apptuit.registry.series_refused";
 
 type Metric = Counter | Gauge | Meter | Histogram | Timer;
 
@@ -60,12 +70,19 @@ export class MetricsRegistry implements Collectable {
   private readonly encoded = new Map<MetricKind, Map<string, Metric>>();
   private readonly detached = new Map<MetricKind, Metric>();
   private series = 0;
-  private refused = 0;
-  private refusedDeltaBase = 0;
+  private readonly refused = { total: 0, deltaBase: 0 };
+  /** Shared by every handle of this registry: updates they ignored. */
+  private readonly invalid: InvalidUpdates;
+  private readonly onInvalidUpdate: MetricsRegistryOptions["onInvalidUpdate"];
+  /** Series of the handles that reported an ignored update, once looked up. */
+  private identities: WeakMap<Metric, SeriesIdentity> | undefined;
+  private notifying = false;
 
   constructor(options: MetricsRegistryOptions = {}) {
     this.maxSeries = options.maxSeries ?? 10_000;
     this.now = options.now ?? defaultNow();
+    this.onInvalidUpdate = options.onInvalidUpdate;
+    this.invalid = new InvalidUpdates(this.onInvalidUpdate && ((handle, value) => this.notifyInvalid(handle as Metric, value)));
   }
 
   /** Number of series held. */
@@ -109,17 +126,18 @@ export class MetricsRegistry implements Collectable {
    * previous *delta* collection — counter and meter counts, histogram and timer
    * statistics of that interval; gauges and rates as they are now. The two are
    * independent: cumulative collections never reset anything, so both can be used.
+   *
+   * The registry's own counts follow, tagged `sdk: "apptuit-js"` (a point needs a tag),
+   * once above zero: `apptuit.registry.series_refused.count` (lookups past `maxSeries`)
+   * and `apptuit.registry.invalid_updates.count` (updates ignored as not finite numbers).
    */
   collect(options: CollectOptions = {}): CollectedPoint[] {
     const now = options.now ?? this.now();
     const delta = options.temporality === "delta";
     const sink = new PointSink();
     for (const family of this.families.values()) collectFamily(sink, family, now, delta, options.onError);
-    if (this.refused > 0) {
-      const value = delta ? this.refused - this.refusedDeltaBase : this.refused;
-      if (delta) this.refusedDeltaBase = this.refused;
-      sink.push(SERIES_REFUSED, "count", {}, value);
-    }
+    pushMetaCount(sink, SERIES_REFUSED, this.refused, delta);
+    pushMetaCount(sink, INVALID_UPDATES, this.invalid, delta);
     return sink.points;
   }
 
@@ -218,7 +236,7 @@ export class MetricsRegistry implements Collectable {
 
   /** Past the bound: count it, and hand out one detached handle per kind. */
   private refuse(kind: MetricKind): Metric {
-    this.refused++;
+    this.refused.total++;
     let metric = this.detached.get(kind);
     if (metric === undefined) {
       metric = this.make(kind);
@@ -235,15 +253,32 @@ export class MetricsRegistry implements Collectable {
   private make(kind: MetricKind): Metric {
     switch (kind) {
       case "counter":
-        return new Counter();
+        return new Counter(this.invalid);
       case "gauge":
-        return new Gauge();
+        return new Gauge(this.invalid);
       case "meter":
-        return new Meter(this.now);
+        return new Meter(this.now, this.invalid);
       case "histogram":
-        return new Histogram();
+        return new Histogram(this.invalid);
       case "timer":
-        return new Timer(this.now);
+        return new Timer(this.now, this.invalid);
+    }
+  }
+
+  /** The cold branch of an ignored update, with `onInvalidUpdate` set: name the series. */
+  private notifyInvalid(handle: Metric, value: unknown): void {
+    // A bad update made by the callback itself is counted, not reported back into it.
+    if (this.notifying) return;
+    const identities = (this.identities ??= new WeakMap());
+    let id = identities.get(handle);
+    if (id === undefined) identities.set(handle, (id = identify(this.families.values(), handle)));
+    this.notifying = true;
+    try {
+      this.onInvalidUpdate!(id.name, { ...id.tags }, value);
+    } catch {
+      // A debugging aid must not break the instrumented code that made the bad update.
+    } finally {
+      this.notifying = false;
     }
   }
 }

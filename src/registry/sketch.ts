@@ -23,9 +23,10 @@ export class Sketch {
   /**
    * Records one value; NaN and ±Infinity are ignored (they cannot be reported), and so
    * are non-numbers: a numeric string from untyped code would turn `sum` into a string.
+   * Returns whether the value was recorded.
    */
-  add(v: number): void {
-    if (typeof v !== "number" || v - v !== 0) return;
+  add(v: number): boolean {
+    if (typeof v !== "number" || v - v !== 0) return false;
     if (this.count++ === 0) this.shift = v;
     this.sum += v;
     if (v < this.min) this.min = v;
@@ -36,6 +37,7 @@ export class Sketch {
     if (v > 0) this.pos.add(indexOf(v));
     else if (v < 0) (this.neg ??= new Store()).add(indexOf(-v));
     else this.zero++;
+    return true;
   }
 
   get mean(): number {

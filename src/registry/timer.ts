@@ -1,17 +1,19 @@
 import { Histogram } from "./histogram";
+import type { InvalidUpdates } from "./invalid-updates";
 import { Rates } from "./rates";
 
 /**
  * Durations in **milliseconds** (the Python client reported seconds): a histogram of
  * them plus the rates of a meter, whose count is the histogram's. `update(ms)` costs what
- * a histogram update costs; `time` and `start` read the registry's clock.
+ * a histogram update costs; `time` and `start` read the registry's clock. A duration that
+ * is not a finite number is ignored and counted, as by `Histogram.update`.
  */
 export class Timer extends Histogram {
   /** @internal */
   readonly rates: Rates;
 
-  constructor(now: () => number) {
-    super();
+  constructor(now: () => number, invalid?: InvalidUpdates) {
+    super(invalid);
     this.rates = new Rates(now);
   }
 

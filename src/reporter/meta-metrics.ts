@@ -1,3 +1,4 @@
+import { SDK_TAG } from "../core/sdk-tag";
 import type { CollectedPoint, Temporality } from "../core/types";
 
 /** Names of the reporter's own metrics (SPEC §5), before the prefix and `.field`. */
@@ -34,9 +35,6 @@ interface Totals {
  * that window). Emitted values describe earlier flushes: a flush reports the sends that
  * finished before it started.
  */
-/** The `sdk` tag value on meta points. */
-export const META_TAG_VALUE = "apptuit-js";
-
 export class MetaMetrics {
   private readonly now: Totals = { total: 0, successful: 0, failed: 0, dropped: 0, timeCount: 0, timeSum: 0 };
   private emitted: Totals = { ...this.now };
@@ -80,7 +78,7 @@ export class MetaMetrics {
       this.windowMin = Infinity;
       this.windowMax = 0;
     }
-    const point = (metric: string, value: number): CollectedPoint => ({ metric, tags: { sdk: META_TAG_VALUE }, value });
+    const point = (metric: string, value: number): CollectedPoint => ({ metric, tags: { ...SDK_TAG }, value });
     return [
       point(`${META.total}.count`, cur.total - base.total),
       point(`${META.successful}.count`, cur.successful - base.successful),

@@ -1,0 +1,27 @@
+import { SDK_TAG } from "../core/sdk-tag";
+import type { Tags } from "../core/types";
+import type { PointSink } from "./fields";
+
+/** Name of the registry's own metric: lookups refused by the `maxSeries` bound. */
+export const SERIES_REFUSED = "apptuit.registry.series_refused";
+
+/** Name of the registry's own metric: updates ignored as not finite numbers (`inc(NaN)`, `mark("3")`). */
+export const INVALID_UPDATES = "apptuit.registry.invalid_updates";
+
+
+/** A running count of the registry's own. */
+export interface MetaCount {
+  total: number;
+  deltaBase: number;
+}
+
+/**
+ * Pushes `name.count` once the count is above zero: the total, or with `delta` what was
+ * added since the previous delta collection.
+ */
+export function pushMetaCount(sink: PointSink, name: string, count: MetaCount, delta: boolean): void {
+  if (count.total === 0) return;
+  const tags: Tags = { ...SDK_TAG };
+  sink.push(name, "count", tags, delta ? count.total - count.deltaBase : count.total);
+  if (delta) count.deltaBase = count.total;
+}

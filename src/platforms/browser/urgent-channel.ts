@@ -12,9 +12,7 @@ export type HandOff = boolean | Promise<boolean | "refused">;
 
 export interface UrgentChannel {
   /** A new empty body; bodies are cut in one pass. */
-  writer?(): BodyWriter;
-  /** Without `writer`: encodes a list of points (bodies are then cut by bisection). */
-  encode?(points: WirePoint[]): string;
+  writer(): BodyWriter;
   maxBodyBytes: number;
   maxPoints: number;
   /** Within the 64 KiB quota: a beacon or keepalive request. */
@@ -26,8 +24,8 @@ export interface UrgentChannel {
   post?(body: string): Promise<boolean | "refused">;
 }
 
-/** The SDK's own channels: they cut bodies with a writer. */
-export type PageChannel = UrgentChannel & Required<Pick<UrgentChannel, "writer">>;
+/** The SDK's own channels (kept as a name for what `flushPage` takes). */
+export type PageChannel = UrgentChannel;
 
 interface Limits {
   maxBodyBytes: number;

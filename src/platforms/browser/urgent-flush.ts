@@ -4,7 +4,6 @@ import type { DrainedPoints } from "../../reporter/drained";
 import type { ReporterSender } from "../../reporter/options";
 import type { ReporterCore } from "../../reporter/reporter-core";
 import { fillBody } from "./body-writer";
-import { takeFitting } from "./chunk";
 import type { KeepaliveQuota } from "./quota";
 import type { UnloadLedger } from "./unload-ledger";
 import type { PageChannel, UrgentChannel } from "./urgent-channel";
@@ -35,21 +34,7 @@ export interface UrgentFlushResult {
  *  4. whatever is left (a point too big for any body, no `post`) goes back to the retry
  *     buffer: sent when the page is visible again, lost (and uncountable) if it is closing.
  */
-export function flushUrgently(
-  reporter: Pick<ReporterCore, "drain">,
-  preparer: Pick<ReporterSender, "prepare">,
-  channel: UrgentChannel,
-  quota: KeepaliveQuota,
-  ledger?: UnloadLedger,
-): UrgentFlushResult {
-  return flushWith(reporter.drain(preparer), channel, quota, ledger, (points, offset, maxBytes) =>
-    channel.writer !== undefined
-      ? fillBody(points, offset, channel.maxPoints, maxBytes, channel.writer())
-      : takeFitting(points.slice(offset, offset + channel.maxPoints), maxBytes, channel.encode!),
-  );
-}
-
-/** `flushUrgently` for channels with a `writer` (all of the SDK's): what `init()` uses, without the bisection. */
+/** The page-hide flush `init()` runs (steps above); bodies are cut in one pass by the channel's writer. */
 export function flushPage(
   reporter: Pick<ReporterCore, "drain">,
   preparer: Pick<ReporterSender, "prepare">,

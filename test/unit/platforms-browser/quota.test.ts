@@ -1,9 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { takeFitting } from "../../../src/platforms/browser/chunk";
 import { KeepaliveQuota, utf8Length } from "../../../src/platforms/browser/quota";
-import type { WirePoint } from "../../../src/core/wire";
-import { encodeCompact } from "../../../src/relay/compact-format";
 
 describe("utf8Length", () => {
   it("equals TextEncoder's byte count for any string, lone surrogates included", () => {
@@ -34,30 +31,3 @@ describe("KeepaliveQuota", () => {
   });
 });
 
-const point = (i: number, tag = `s${i}`): WirePoint => ({ metric: "m.é", timestamp: 1_700_000_000 + (i % 3), value: i * 1.5, tags: { series: tag } });
-
-describe("takeFitting", () => {
-  it("returns the longest prefix whose encoding fits, with its exact byte count", () => {
-    fc.assert(
-      fc.property(fc.integer({ min: 1, max: 300 }), fc.integer({ min: 60, max: 6000 }), (n, maxBytes) => {
-        const points = Array.from({ length: n }, (_, i) => point(i));
-        const chunk = takeFitting(points, maxBytes, encodeCompact);
-        const size = (k: number) => utf8Length(encodeCompact(points.slice(0, k)));
-        if (chunk === undefined) return size(1) > maxBytes;
-        expect(chunk.bytes).toBe(size(chunk.count));
-        expect(chunk.body).toBe(encodeCompact(points.slice(0, chunk.count)));
-        expect(chunk.bytes).toBeLessThanOrEqual(maxBytes);
-        if (chunk.count < n) expect(size(chunk.count + 1)).toBeGreaterThan(maxBytes);
-        return true;
-      }),
-      { numRuns: 60 },
-    );
-  });
-
-  it("works with plain JSON too", () => {
-    const points = Array.from({ length: 50 }, (_, i) => point(i));
-    const chunk = takeFitting(points, 1000, (p) => JSON.stringify(p))!;
-    expect(JSON.parse(chunk.body)).toEqual(points.slice(0, chunk.count));
-    expect(utf8Length(JSON.stringify(points.slice(0, chunk.count + 1)))).toBeGreaterThan(1000);
-  });
-});

@@ -4,9 +4,9 @@ import { Apptuit } from "../../../src/core/client";
 import type { Collectable, CollectedPoint } from "../../../src/core/types";
 import type { WirePoint } from "../../../src/core/wire";
 import { KeepaliveQuota, utf8Length } from "../../../src/platforms/browser/quota";
-import { flushUrgently } from "../../../src/platforms/browser/urgent-flush";
-import type { HandOff, UrgentChannel } from "../../../src/platforms/browser/urgent-channel";
-import { decodeCompact, encodeCompact } from "../../../src/relay/compact-format";
+import { flushPage } from "../../../src/platforms/browser/urgent-flush";
+import type { HandOff, PageChannel } from "../../../src/platforms/browser/urgent-channel";
+import { decodeCompact } from "../../../src/relay/compact-format";
 import { compactBody } from "../../../src/platforms/browser/body-writer";
 import { UnloadLedger } from "../../../src/platforms/browser/unload-ledger";
 import { ApptuitReporter } from "../../../src/reporter";
@@ -39,8 +39,8 @@ function setup(series: number) {
 
 function fakeChannel(answer: (body: string, bytes: number) => HandOff, maxBodyBytes = 65_536) {
   const bodies: { body: string; bytes: number; points: WirePoint[] }[] = [];
-  const channel: UrgentChannel = {
-    encode: encodeCompact,
+  const channel: PageChannel = {
+    writer: compactBody,
     maxBodyBytes,
     maxPoints: 5_000,
     send(body, bytes) {
@@ -54,7 +54,7 @@ function fakeChannel(answer: (body: string, bytes: number) => HandOff, maxBodyBy
 
 const hits = (points: WirePoint[]) => points.filter((p) => p.metric === "hits.count");
 
-describe("flushUrgently", () => {
+describe("flushPage", () => {
   it("keeps all bodies together within the room left in the quota, counting bytes in flight", () => {
     const { reporter } = setup(5_000);
     const quota = new KeepaliveQuota(65_536, () => 0);
@@ -63,7 +63,7 @@ describe("flushUrgently", () => {
       quota.hold(bytes);
       return true;
     }, 16_384);
-    const result = flushUrgently(reporter, preparer, channel, quota);
+    const result = flushPage(reporter, preparer, channel, quota);
     const total = bodies.reduce((s, b) => s + b.bytes, 0);
     expect(bodies.length).toBeGreaterThan(1);
     expect(bodies.every((b) => b.bytes <= 16_384 && b.bytes === utf8Length(b.body))).toBe(true);
@@ -83,14 +83,14 @@ describe("flushUrgently", () => {
       quota.hold(bytes);
       return true;
     }, 20_000);
-    const first = flushUrgently(reporter, preparer, channel, quota);
+    const first = flushPage(reporter, preparer, channel, quota);
     expect(bodies).toHaveLength(1);
     expect(first.handed).toBe(bodies[0]!.points.length);
     // Visible again, recorded more, hidden again with a fresh quota.
     registry.add(0, 1000);
     const quota2 = new KeepaliveQuota(Number.MAX_SAFE_INTEGER, () => 0);
     const later = fakeChannel(() => true, 10_000_000);
-    const second = flushUrgently(reporter, preparer, later.channel, quota2);
+    const second = flushPage(reporter, preparer, later.channel, quota2);
     expect(second.kept).toBe(0);
     const all = [...bodies[0]!.points, ...later.bodies.flatMap((b) => b.points)];
     // Per series: the values sum to exactly what was recorded.
@@ -108,7 +108,7 @@ describe("flushUrgently", () => {
     const quota = new KeepaliveQuota();
     const answers: ((ok: boolean | "refused") => void)[] = [];
     const { channel } = fakeChannel(() => new Promise((resolve) => answers.push(resolve)), 200);
-    const result = flushUrgently(reporter, preparer, channel, quota);
+    const result = flushPage(reporter, preparer, channel, quota);
     expect(answers.length).toBeGreaterThan(2);
     expect(reporter.stats().inFlight).toBe(result.handed);
     answers[0]!(true);
@@ -128,7 +128,7 @@ describe("flushUrgently", () => {
     const quota = new KeepaliveQuota(1000, () => 0);
     quota.tryReserve(1000);
     const { channel, bodies } = fakeChannel(() => true);
-    expect(flushUrgently(reporter, preparer, channel, quota)).toEqual({ handed: 0, bodies: 0, posted: 0, kept: 14 });
+    expect(flushPage(reporter, preparer, channel, quota)).toEqual({ handed: 0, bodies: 0, posted: 0, kept: 14 });
     expect(bodies).toEqual([]);
     expect(reporter.stats()).toMatchObject({ buffered: 14, inFlight: 0 });
   });
@@ -140,7 +140,7 @@ describe("flushUrgently", () => {
     const posts: { body: string; answer: (outcome: boolean | "refused") => void }[] = [];
     const storage = new MemoryStorage();
     const ledger = new UnloadLedger(storage, () => 1_000, "me");
-    const channel: UrgentChannel = {
+    const channel: PageChannel = {
       writer: compactBody,
       maxBodyBytes: 20_000,
       maxPoints: 5_000,
@@ -151,7 +151,7 @@ describe("flushUrgently", () => {
       },
       post: (body) => new Promise((answer) => posts.push({ body, answer })),
     };
-    const result = flushUrgently(reporter, preparer, channel, quota, ledger);
+    const result = flushPage(reporter, preparer, channel, quota, ledger);
     expect(result.kept).toBe(0);
     expect(result.handed).toBe(5_009);
     expect(beacons.reduce((s, b) => s + b.bytes, 0)).toBeLessThanOrEqual(65_536);

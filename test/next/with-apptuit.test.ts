@@ -1,30 +1,15 @@
 // The Next.js middleware adapter's logic in Node with a fake NextFetchEvent, against the
 // embedded backend; next.test.ts shows it in a real `next build` + `next start` app.
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { createBackend } from "../../src/backend/index";
+import { edgeHarness } from "../support/edge-harness";
 import { MetricsRegistry } from "../../src/registry/registry";
 import { withApptuit, type NextOptions } from "../../src/platforms/next/index";
 
 const TOKEN = "next-unit-token";
 
 function setup() {
-  const backend = createBackend({ token: TOKEN });
-  const puts: Request[] = [];
-  const fetchFn = (async (input: RequestInfo | URL, init?: RequestInit) => {
-    const request = new Request(input, init);
-    if (new URL(request.url).pathname.endsWith("/api/put")) puts.push(request.clone());
-    return backend.fetch(request);
-  }) as typeof fetch;
-  const pending: Promise<unknown>[] = [];
-  const event = { waitUntil: vi.fn((p: Promise<unknown>) => void pending.push(p)) };
-  const settle = async () => {
-    while (pending.length) await pending.shift();
-  };
-  const sum = (metric: string, tags: Record<string, string> = {}) =>
-    backend
-      .points()
-      .filter((p) => p.metric === metric && Object.entries(tags).every(([k, v]) => p.tags[k] === v))
-      .reduce((t, p) => t + p.value, 0);
+  const { backend, puts, fetchFn, waitUntil, settle, sum } = edgeHarness(TOKEN);
+  const event = { waitUntil };
   const options = (extra: NextOptions = {}): NextOptions => ({
     env: { APPTUIT_API_TOKEN: TOKEN, APPTUIT_ENDPOINT: "http://backend.test" },
     clientOptions: { fetch: fetchFn, retry: 0 },

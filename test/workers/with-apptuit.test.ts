@@ -2,7 +2,7 @@
 // clock, against the embedded backend (no network): throttling, request metrics, errors,
 // env handling and pass-through. workers.test.ts shows the same in the real workerd.
 import { describe, expect, it, vi } from "vitest";
-import { createBackend } from "../../src/backend/index";
+import { edgeHarness } from "../support/edge-harness";
 import { ApptuitConfigError } from "../../src/core/index";
 import { MetricsRegistry } from "../../src/registry/registry";
 import { withApptuit, type WorkersOptions } from "../../src/platforms/workers/index";
@@ -10,25 +10,10 @@ import { withApptuit, type WorkersOptions } from "../../src/platforms/workers/in
 const TOKEN = "unit-token";
 
 function setup() {
-  const backend = createBackend({ token: TOKEN });
-  const puts: Request[] = [];
-  const fetchFn = (async (input: RequestInfo | URL, init?: RequestInit) => {
-    const request = new Request(input, init);
-    if (new URL(request.url).pathname.endsWith("/api/put")) puts.push(request.clone());
-    return backend.fetch(request);
-  }) as typeof fetch;
+  const { backend, puts, fetchFn, waitUntil, settle, sum } = edgeHarness(TOKEN);
   let now = 1_700_000_000_000;
   const clock = { now: () => now, advance: (ms: number) => void (now += ms) };
-  const pending: Promise<unknown>[] = [];
-  const ctx = { waitUntil: vi.fn((p: Promise<unknown>) => void pending.push(p)), passThroughOnException() {} };
-  const settle = async () => {
-    while (pending.length) await pending.shift();
-  };
-  const sum = (metric: string, tags: Record<string, string> = {}) =>
-    backend
-      .points()
-      .filter((p) => p.metric === metric && Object.entries(tags).every(([k, v]) => p.tags[k] === v))
-      .reduce((t, p) => t + p.value, 0);
+  const ctx = { waitUntil, passThroughOnException() {} };
   const options = (extra: WorkersOptions = {}): WorkersOptions => ({
     clientOptions: { fetch: fetchFn, retry: 0 },
     now: clock.now,

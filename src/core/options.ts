@@ -2,6 +2,7 @@ import type { SanitizeMode, Tags } from "./types";
 import { type Env, parseTags } from "./env";
 import { ApptuitConfigError } from "./errors/config-error";
 import { tagEntries } from "./tags";
+import { MAX_NAME_LENGTH } from "./limits";
 import { trimTrailingSlashes } from "./trim-slashes";
 
 export const DEFAULT_ENDPOINT = "https://api.apptuit.ai";
@@ -96,13 +97,23 @@ function resolveRetry(retry: ApptuitOptions["retry"]): Required<RetryOptions> {
 function resolveGlobalTags(options: ApptuitOptions): Tags {
   if (options.globalTags === undefined) {
     const text = options.env?.APPTUIT_TAGS;
-    return text ? parseTags(text, "APPTUIT_TAGS") : {};
+    return text ? checkLengths(parseTags(text, "APPTUIT_TAGS"), "APPTUIT_TAGS") : {};
   }
   const tags = options.globalTags;
   if (typeof tags !== "object" || tags === null) throw new ApptuitConfigError("globalTags must be an object of tags");
   for (const [key, value] of tagEntries(tags)) {
     if (typeof value !== "string" || value === "") {
       throw new ApptuitConfigError(`globalTags: tag ${JSON.stringify(key)} must have a non-empty string value`);
+    }
+  }
+  return checkLengths(tags, "globalTags");
+}
+
+/** Global tags longer than `MAX_NAME_LENGTH` would make every point invalid: refuse them at construction. */
+function checkLengths(tags: Tags, source: string): Tags {
+  for (const [key, value] of tagEntries(tags)) {
+    if (key.length > MAX_NAME_LENGTH || value.length > MAX_NAME_LENGTH) {
+      throw new ApptuitConfigError(`${source}: tag ${JSON.stringify(key.slice(0, 40))} is longer than ${MAX_NAME_LENGTH} characters`);
     }
   }
   return tags;

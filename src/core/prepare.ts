@@ -5,6 +5,7 @@ import { toWireTimestamp } from "./wire";
 import { mergeTags, setTag } from "./tags";
 import { checkedSanitizer, sanitizeTagKeys, VALID_NAME } from "./sanitize";
 import { DataPointSchema, InputTagsSchema, MAX_TAGS, PreparedPointSchema } from "./schemas/point";
+import { MAX_NAME_LENGTH } from "./limits";
 import { isFiniteNumber, isMetricName, timestampSeconds } from "./schemas/point-check";
 import { isObject } from "./schemas/tags";
 import { ApptuitValidationError } from "./errors/validation-error";
@@ -94,7 +95,7 @@ function fastTags(tags: unknown, run: PrepareRun): Tags | undefined {
     for (let k = 0; k < keys.length; k++) {
       const raw = keys[k]!;
       const value = tags[raw];
-      if (typeof value !== "string" || value === "") return undefined;
+      if (typeof value !== "string" || value === "" || value.length > MAX_NAME_LENGTH) return undefined;
       // Series of a family list the same keys in the same order: skip the name lookup then.
       let key: string | null;
       if (k < seen.length && seen[k] === raw) key = run.names[k]!;

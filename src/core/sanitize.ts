@@ -1,5 +1,6 @@
 import type { SanitizeMode, Tags } from "./types";
 import { setTag, tagEntries } from "./tags";
+import { MAX_NAME_LENGTH } from "./limits";
 
 // Each pattern is a single character class with `+`: linear time, no backtracking.
 const PROMETHEUS_INVALID_RUN = /[^A-Za-z0-9]+/g; // a run of invalid chars and/or `_` → one `_`
@@ -63,7 +64,7 @@ export function checkedSanitizer(sanitize: (name: string) => string): (name: str
     if (out === undefined) {
       if (names.size >= CHECKED_LIMIT) names.clear();
       const sanitized = sanitize(name);
-      out = VALID_NAME.test(sanitized) ? sanitized : null;
+      out = sanitized.length <= MAX_NAME_LENGTH && VALID_NAME.test(sanitized) ? sanitized : null;
       names.set(name, out);
     }
     return out;

@@ -17,6 +17,7 @@ import type { MetricKind } from "./kind";
 import { INVALID_UPDATES, pushMetaCount, SERIES_REFUSED } from "./meta";
 import { Meter } from "./meter";
 import { canonicalKey, isPlainKey, normalizeTags } from "./normalize";
+import { checkSeries } from "./check-series";
 import { PointSink } from "./fields";
 import { Timer } from "./timer";
 
@@ -190,11 +191,13 @@ export class MetricsRegistry implements Collectable {
     const keys = sortedKeys(tags);
     if (keys.length === 0) {
       if (family?.untagged !== undefined) return family.untagged;
+      checkSeries(name, tags, keys);
       if (this.full()) return this.refuse(kind);
       family ??= this.addFamily(name, kind);
       return (family.untagged = this.create(kind));
     }
     if (family === undefined) {
+      checkSeries(name, tags, keys);
       if (this.full()) return this.refuse(kind);
       family = this.addFamily(name, kind);
     }
@@ -203,6 +206,7 @@ export class MetricsRegistry implements Collectable {
     if (family.schema !== undefined && sameKeys(family.schema, keys)) {
       const found = family.find(tags);
       if (found !== undefined) return found;
+      checkSeries(name, tags, keys);
       if (this.full()) return this.refuse(kind);
       const metric = this.create(kind);
       family.insert(tags, metric);
@@ -212,6 +216,7 @@ export class MetricsRegistry implements Collectable {
     const general = (family.general ??= new Map());
     const found = general.get(key);
     if (found !== undefined) return found.metric;
+    checkSeries(name, tags, keys);
     if (this.full()) return this.refuse(kind);
     const metric = this.create(kind);
     general.set(key, { tags, metric });

@@ -20,13 +20,14 @@
  * keys, timestamp bounds) are checked by `decodeCompact`, which knows the whole payload.
  */
 import * as v from "valibot";
+import { MAX_NAME_LENGTH } from "../core/limits";
 
 /** Bounds that keep a hostile payload from costing more than its bytes. */
 export const COMPACT_LIMITS = {
   /** Most distinct strings in `k`. */
   maxStrings: 100_000,
   /** Longest string in `k` (UTF-16 code units). */
-  maxStringLength: 1_024,
+  maxStringLength: MAX_NAME_LENGTH,
   /** Most series in `s`. */
   maxSeries: 10_000,
   /** Most tags on one series (the write API's limit is 25 after all tag sets merge). */

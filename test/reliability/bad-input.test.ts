@@ -55,6 +55,9 @@ describe("client: bad points are refused before any request, naming the point an
     ["null tag value", { metric: "m", tags: { a: null }, timestamp: T, value: 1 }, /tag "a" must have a non-empty string value/],
     ["object tag value", { metric: "m", tags: { a: {} }, timestamp: T, value: 1 }, /tag "a" must have a non-empty string value/],
     ["empty tag value", { metric: "m", tags: { a: "" }, timestamp: T, value: 1 }, /tag "a" must have a non-empty string value/],
+    ["over-long metric name", { metric: "m".repeat(1_025), tags: { a: "b" }, timestamp: T, value: 1 }, /metric name is 1025 characters long \(at most 1024\)/],
+    ["over-long tag key", { metric: "m", tags: { ["k".repeat(5_000)]: "b" }, timestamp: T, value: 1 }, /tag key is 5000 characters long \(at most 1024\)/],
+    ["over-long tag value", { metric: "m", tags: { url: "v".repeat(100_000) }, timestamp: T, value: 1 }, /tag "url" has a value 100000 characters long \(at most 1024\)/],
     ["array as tags", { metric: "m", tags: ["a"], timestamp: T, value: 1 }, /tags must be an object/],
     ["negative timestamp", { metric: "m", tags: { a: "b" }, timestamp: -1, value: 1 }, /timestamp must not be negative/],
     ["NaN timestamp", { metric: "m", tags: { a: "b" }, timestamp: Number.NaN, value: 1 }, /timestamp must be a finite number/],
@@ -104,14 +107,17 @@ describe("client: bad points are refused before any request, naming the point an
     expect(got).toEqual([Number.MAX_VALUE, -Number.MAX_VALUE, 1e308, 5e-324, 0, Number.MIN_SAFE_INTEGER]);
   });
 
-  it("an over-long name is never truncated or mangled: core has no length limit today (the relay's is 1024)", async () => {
-    const long = `a${"b".repeat(9_998)}z`;
+  it("names and tags up to 1,024 characters arrive whole, never truncated or mangled; longer global tags are a config error", async () => {
+    const long = `a${"b".repeat(1_022)}z`;
     const c = client({ sanitize: false });
     const before = server.stored.length;
-    await c.send([{ metric: long, tags: { k: long }, timestamp: T, value: 1 }]);
+    await c.send([{ metric: long, tags: { [long]: long }, timestamp: T, value: 1 }]);
     const row = server.stored[before]!;
     expect(row.metric).toBe(long);
-    expect(row.tags.k).toBe(long);
+    expect(row.tags[long]).toBe(long);
+    const error = thrown(() => client({ globalTags: { stack: "x".repeat(2_000) } }), ApptuitConfigError);
+    expect(error.message).toMatch(/globalTags: tag "stack" is longer than 1024 characters/);
+    expect(() => client({ globalTags: undefined, env: { APPTUIT_TAGS: `k:${"x".repeat(1_025)}` } })).toThrow(/APPTUIT_TAGS: tag "k" is longer than 1024/);
   });
 
   it("__proto__ and constructor tag keys stay inert own keys; nothing reaches Object.prototype", async () => {
@@ -245,6 +251,28 @@ describe("registry", () => {
     expect(r.collect()[0]!.tags).toEqual(JSON.parse('{"__proto__": "x"}'));
   });
 
+  it("a series the write API could never accept is refused at creation with ApptuitValidationError; the rest is untouched", () => {
+    const r = new MetricsRegistry();
+    r.counter("kept", { a: "1" }).inc(5);
+    const cases: [() => unknown, RegExp][] = [
+      [() => r.counter("wide", manyTags(26)), /Invalid series "wide": at most 25 tags per series; this one has 26/],
+      [() => r.counter(""), /metric name must be a non-empty string/],
+      [() => r.meter("x".repeat(1_025)), /metric name is 1025 characters long \(at most 1024\)/],
+      [() => r.timer("t", { route: "" }), /tag "route" has an empty value/],
+      [() => r.histogram("h", { stack: "s".repeat(5_000) }), /tag "stack" has a value 5000 characters long/],
+      [() => r.counter("kept", { a: "2", "": "v" }), /a tag key is empty/],
+      [() => r.gauge("g", { ["k".repeat(2_000)]: "v" }, () => 1), /tag key "k+"… is 2000 characters long/],
+    ];
+    for (const [create, rule] of cases) {
+      const error = thrown(create, ApptuitValidationError);
+      expect(error.message).toMatch(rule);
+      expect(error.index).toBe(-1);
+    }
+    // Nothing was created, nothing else lost: one series, its count intact, the name usable.
+    r.counter("wide", manyTags(25)).inc();
+    expect(r.collect().map((p) => [p.metric, p.value])).toEqual([["kept.count", 5], ["wide.count", 1]]);
+  });
+
   it("NaN, ±Infinity and non-numbers are ignored by counters, meters and histograms, not poisoning them", () => {
     const r = new MetricsRegistry();
     const c = r.counter("c");
@@ -275,8 +303,9 @@ describe("reporter: one bad point in a batch costs only itself", () => {
   it("NaN, 26 tags, an empty name and a bad tag key are each rejected with a typed error; every other point is delivered", async () => {
     const registry = new MetricsRegistry();
     for (let i = 0; i < 20; i++) registry.counter("fine", { i: String(i) }).inc(i);
-    registry.counter("wide", manyTags(26)).inc(); // the registry allows it; the write API does not
     const extras: CollectedPoint[] = [
+      // The registry refuses such a series at creation; another Collectable may still produce one.
+      { metric: "wide.count", tags: manyTags(26), value: 1 },
       { metric: "nan.gauge", tags: { a: "b" }, value: Number.NaN },
       { metric: "", tags: { a: "b" }, value: 1 },
       { metric: "badkey", tags: { "k y": "v" }, value: 1 },

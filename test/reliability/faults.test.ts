@@ -61,7 +61,9 @@ describe("retryable faults: points wait in the retry buffer, then drain exactly 
     await runUnderFault(r);
     const during = r.reporter.stats();
     expect(during.delivered).toBe(0);
-    expect(during.buffered).toBeGreaterThan(0);
+    // Pending: waiting in the retry buffer, or taken out by a flush retrying right now
+    // (with back-to-back flushes, either is possible at the moment we look).
+    expect(during.buffered + during.inFlight).toBeGreaterThan(0);
     expect(r.ledger.deferred).toBeGreaterThan(0);
     expect(server.storedIds().size).toBe(0);
     await clearAndStop(r);

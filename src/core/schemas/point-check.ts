@@ -1,4 +1,5 @@
 import { MS_THRESHOLD } from "./point";
+import { MAX_NAME_LENGTH } from "../limits";
 
 /**
  * Allocation-free mirrors of parts of `DataPointSchema`, for the fast path of `preparePoints`.
@@ -21,7 +22,7 @@ export function isFiniteNumber(x: unknown): x is number {
   return Number.isFinite(x);
 }
 
-/** The `metric` rule of `DataPointSchema`: a non-empty string. */
+/** The `metric` rule of `DataPointSchema`: a non-empty string of at most `MAX_NAME_LENGTH`. */
 export function isMetricName(x: unknown): x is string {
-  return typeof x === "string" && x !== "";
+  return typeof x === "string" && x !== "" && x.length <= MAX_NAME_LENGTH;
 }

@@ -1,6 +1,9 @@
 import * as v from "valibot";
 import { VALID_NAME } from "../sanitize";
 import { tagsSchema } from "./tags";
+import { MAX_NAME_LENGTH } from "../limits";
+
+export { MAX_NAME_LENGTH };
 
 /** At most this many tags per point after merging (SPEC §1). */
 export const MAX_TAGS = 25;
@@ -26,13 +29,18 @@ export const TimestampSchema = v.pipe(
 
 export const InputTagsSchema = tagsSchema({
   nonEmpty: true,
+  maxLength: MAX_NAME_LENGTH,
   message: "tags must be an object of tag keys to string values",
 });
 
 /** A `DataPoint` as the caller gives it; the output has its timestamp in seconds. */
 export const DataPointSchema = v.object(
   {
-    metric: v.pipe(v.string("metric must be a string"), v.nonEmpty("metric must not be empty")),
+    metric: v.pipe(
+      v.string("metric must be a string"),
+      v.nonEmpty("metric must not be empty"),
+      v.maxLength(MAX_NAME_LENGTH, (issue) => tooLong("metric name", issue.input)),
+    ),
     tags: v.optional(InputTagsSchema),
     timestamp: TimestampSchema,
     value: v.pipe(v.number(NUMBER_RULE), v.finite(NUMBER_RULE)),
@@ -40,17 +48,34 @@ export const DataPointSchema = v.object(
   "a datapoint must be an object {metric, tags, timestamp, value}",
 );
 
+/** The message for a name or tag longer than `MAX_NAME_LENGTH`: its length and start, not all of it. */
+export function tooLong(what: string, input: string): string {
+  return `${what} is ${input.length} characters long (at most ${MAX_NAME_LENGTH}): ${JSON.stringify(input.slice(0, 40))}…`;
+}
+
 const nameRule = (what: string) => (issue: v.RegexIssue<string>) =>
   `${what} ${JSON.stringify(issue.input)} may only contain Unicode letters, digits, -, _, . and / (use the sanitize option to rewrite names)`;
 
 /** Rules checked after tags are merged and names sanitized: charset and tag count. */
 export const PreparedPointSchema = v.object({
-  metric: v.pipe(v.string(), v.nonEmpty("metric must not be empty after sanitizing"), v.regex(VALID_NAME, nameRule("metric name"))),
+  metric: v.pipe(
+    v.string(),
+    v.nonEmpty("metric must not be empty after sanitizing"),
+    v.maxLength(MAX_NAME_LENGTH, (issue) => tooLong("metric name", issue.input)),
+    v.regex(VALID_NAME, nameRule("metric name")),
+  ),
   tags: v.pipe(
     v.custom<Record<string, string>>((x) => typeof x === "object" && x !== null),
     v.rawCheck(({ dataset, addIssue }) => {
       if (!dataset.typed) return;
       for (const key of Object.keys(dataset.value)) {
+        if (key.length > MAX_NAME_LENGTH) {
+          addIssue({
+            message: tooLong("tag key", key),
+            path: [{ type: "object", origin: "key", input: dataset.value, key, value: dataset.value[key] }],
+          });
+          return;
+        }
         if (!VALID_NAME.test(key)) {
           addIssue({
             message: `tag key ${JSON.stringify(key)} may only contain Unicode letters, digits, -, _, . and / (use the sanitize option to rewrite names)`,

@@ -11,7 +11,8 @@ export const isObject = (x: unknown): x is Record<string, unknown> =>
  * instead of `v.record`, which silently skips `__proto__`/`constructor`/`prototype` keys;
  * the output is a fresh object filled with `setTag`, so those keys are kept but inert.
  */
-export function tagsSchema(options: { nonEmpty: boolean; message: string }) {
+export function tagsSchema(options: { nonEmpty: boolean; message: string; maxLength?: number }) {
+  const maxLength = options.maxLength ?? Infinity;
   return v.pipe(
     v.custom<Record<string, unknown>>(isObject, options.message),
     v.rawCheck(({ dataset, addIssue }) => {
@@ -22,6 +23,13 @@ export function tagsSchema(options: { nonEmpty: boolean; message: string }) {
             message: options.nonEmpty
               ? `tag "${key}" must have a non-empty string value`
               : `tag "${key}" must have a string value`,
+            path: [{ type: "object", origin: "value", input: dataset.value, key, value }],
+          });
+          return;
+        }
+        if (value.length > maxLength) {
+          addIssue({
+            message: `tag "${key.slice(0, 40)}" has a value ${value.length} characters long (at most ${maxLength})`,
             path: [{ type: "object", origin: "value", input: dataset.value, key, value }],
           });
           return;

@@ -18,7 +18,9 @@ const manyTags = (n: number, prefix = "k"): Tags => Object.fromEntries(Array.fro
 
 const nameArb = fc.oneof(
   fc.constantFrom("m", "app.requests.count", "", "__proto__", "constructor", "toString", "1abc", "a b", "a-b", "a_b", "a__b", "a/b",
-    "ünïcødé", "日本語", "\uD800", "😀", "x".repeat(300), "_", "-", "٣"),
+    "ünïcødé", "日本語", "\uD800", "😀", "x".repeat(300), "_", "-", "٣",
+    // Around the 1,024-character limit, also where sanitizing shortens a name (prometheus "a__b" → "a_b").
+    "x".repeat(1_024), "x".repeat(1_025), `a${"_".repeat(2)}${"b".repeat(1_022)}`, "%".repeat(1_025)),
   fc.string({ maxLength: 12 }),
   fc.string({ unit: "grapheme", maxLength: 6 }),
   fc.stringMatching(/^[a-z][a-z0-9_.]{0,10}$/),
@@ -26,7 +28,7 @@ const nameArb = fc.oneof(
 
 const tagValueArb: fc.Arbitrary<unknown> = fc.oneof(
   { weight: 6, arbitrary: fc.string({ minLength: 1, maxLength: 5 }) },
-  fc.constantFrom("", 8080, 0, Number.NaN, true, null, undefined, {}, ["a"]),
+  fc.constantFrom("", 8080, 0, Number.NaN, true, null, undefined, {}, ["a"], "v".repeat(1_024), "v".repeat(1_025)),
 );
 
 const tagsArb: fc.Arbitrary<unknown> = fc.oneof(

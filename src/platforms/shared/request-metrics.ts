@@ -1,4 +1,5 @@
 import type { Tags } from "../../core/types";
+import { MAX_NAME_LENGTH } from "../../core/limits";
 import { defaultRoute, methodTag, statusClass } from "./route";
 
 /** What request metrics need from a registry (a `MetricsRegistry` has it). */
@@ -18,7 +19,7 @@ export interface RequestMetricsOptions {
    * UUIDs, hashes) replaced by `:id`. Return a route pattern, never raw user input.
    */
   route?: (request: Request) => string;
-  /** Distinct routes per isolate; later ones are tagged `other` (default 100). */
+  /** Distinct routes per isolate; later ones (and routes over 1,024 characters) are tagged `other` (default 100). */
   maxRoutes?: number;
 }
 
@@ -112,6 +113,8 @@ export class RequestMetrics {
     } catch {
       route = "unknown";
     }
+    // A tag value the write API would refuse must not cost the request its metrics.
+    if (typeof route !== "string" || route.length > MAX_NAME_LENGTH) route = "other";
     if (this.#routes.has(route)) return route;
     if (this.#routes.size >= this.#maxRoutes) return "other";
     this.#routes.add(route);

@@ -24,6 +24,23 @@ async function forceFlush() {
   expect(res.ok).toBe(true);
 }
 
+/**
+ * Reads until `complete` holds (or 10 s pass) and returns the last read. Data written and
+ * force-flushed is not always visible to the very next query (VictoriaMetrics' own
+ * integration tests poll after force_flush too), so the exact checks run on a read that
+ * has everything; `complete` only counts, so wrong data is returned at once and fails them.
+ */
+async function settled<T>(read: () => Promise<T>, complete: (value: T) => boolean): Promise<T> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const value = await read();
+    if (complete(value) || Date.now() > deadline) return value;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+const count = (series: { values: unknown[] }[]) => series.reduce((n, s) => n + s.values.length, 0);
+
 async function exportSeries(selector: string) {
   const url = `${httpUrl}/api/v1/export?match[]=${encodeURIComponent(selector)}&nocache=1`;
   const text = await (await fetch(url)).text();
@@ -51,11 +68,11 @@ describe("VictoriaMetrics end to end", () => {
     await forceFlush();
 
     // Prometheus sanitizing (the default) turns dots into underscores.
-    const prom = await client().promQuery(`e2e_cpu_percent{run="${run}"}`, {
-      start,
-      end: start + (values.length - 1) * 60,
-      step: 60,
-    });
+    const expected = hosts.length * values.length;
+    const prom = await settled(
+      () => client().promQuery(`e2e_cpu_percent{run="${run}"}`, { start, end: start + (values.length - 1) * 60, step: 60 }),
+      (p) => count(p.series) >= expected,
+    );
     expect(prom.series).toHaveLength(2);
     const byHost = Object.fromEntries(prom.series.map((s) => [s.tags.host, s]));
     for (const [h, host] of hosts.entries()) {
@@ -69,7 +86,7 @@ describe("VictoriaMetrics end to end", () => {
     expect(table.timestamps).toEqual(values.map((_, i) => start + i * 60));
     expect(table.columns).toHaveLength(2);
 
-    const exported = await exportSeries(`e2e_cpu_percent{run="${run}"}`);
+    const exported = await settled(() => exportSeries(`e2e_cpu_percent{run="${run}"}`), (e) => count(e) >= expected);
     expect(exported.map((e) => e.metric.host)).toEqual(hosts);
     for (const [h, e] of exported.entries()) {
       expect(e.timestamps).toEqual(values.map((_, i) => (start + i * 60) * 1000));
@@ -87,15 +104,16 @@ describe("VictoriaMetrics end to end", () => {
     expect(result).toEqual({ points: n, requests: 2 });
     await forceFlush();
 
-    const exported = await exportSeries(`{__name__="e2e.batch.value",run="${run}"}`);
+    const exported = await settled(() => exportSeries(`{__name__="e2e.batch.value",run="${run}"}`), (e) => count(e) >= n);
     expect(exported).toHaveLength(1);
     expect(exported[0]!.timestamps).toHaveLength(n);
     expect(exported[0]!.values.slice(0, 5)).toEqual([0, 1, 2, 3, 4]);
     expect(exported[0]!.timestamps[n - 1]).toBe((start - 1) * 1000);
 
-    const instant = await client("apptuit").promQueryInstant(`count_over_time({__name__="e2e.batch.value",run="${run}"}[2d])`, {
-      time: start,
-    });
+    const instant = await settled(
+      () => client("apptuit").promQueryInstant(`count_over_time({__name__="e2e.batch.value",run="${run}"}[2d])`, { time: start }),
+      (i) => (i.series[0]?.values[0] ?? 0) >= n,
+    );
     expect(instant.series[0]!.values).toEqual([n]);
   });
 });

@@ -66,7 +66,7 @@ describe("initServer", () => {
     expect(goIdle()).toEqual([undefined]);
     expect(ticks).toHaveLength(1);
     ticks[0]!(); // a tick: the process kept running, so the next idle may flush again
-    await vi.waitFor(() => expect(backend.stats().puts).toBe(2));
+    await vi.waitFor(() => expect(backend.stats().puts).toBe(2), { timeout: 4_000 }); // a real flush: allow for a loaded machine
     const again = goIdle();
     expect(again[0]).toBeInstanceOf(Promise);
     await again[0];
@@ -85,7 +85,7 @@ describe("initServer", () => {
     signals.get("SIGTERM")!();
     expect([...signals.keys()]).toEqual([]);
     expect(goIdle()).toEqual([]);
-    await vi.waitFor(() => expect(exits).toEqual(["SIGTERM"]));
+    await vi.waitFor(() => expect(exits).toEqual(["SIGTERM"]), { timeout: 4_000 });
     expect(backend.points().filter((p) => p.metric === "hits_count").map((p) => p.value)).toEqual([2]);
   });
 

@@ -1,5 +1,5 @@
 // reporter.drain(): the urgent, synchronous take-over used on page hide.
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { ApptuitReporter } from "../../../src/reporter";
 import { accounted, FakeCounters, ManualPlatform, testClient, useScriptedServer } from "./support";
 
@@ -52,8 +52,9 @@ describe("ApptuitReporter.drain", () => {
     server.during = () => gate;
     registry.inc("orders", 5);
     const running = reporter.flush();
-    await new Promise((r) => setTimeout(r, 20)); // the flush has collected and is waiting on the server
-    expect(server.requests).toHaveLength(1);
+    // The flush has collected and its request is held at the server (gzip and msw take a
+    // variable number of loop turns, so wait for the request rather than a fixed time).
+    await vi.waitFor(() => expect(server.requests).toHaveLength(1), { timeout: 4_000 });
     registry.inc("orders", 3);
     const drained = reporter.drain(); // synchronous: would deadlock if it waited for the flush
     expect(value(drained.points, "orders.count")).toEqual([3]);

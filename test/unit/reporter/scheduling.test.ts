@@ -8,6 +8,26 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
+/** Budget for a real flush (gzip, msw, decompression) to complete on a loaded machine. */
+const WAIT = { timeout: 4_000 };
+
+/**
+ * Polls `check` on real time until it passes. Unlike `vi.waitFor`, it never moves the fake
+ * clock (waitFor advances it 50 ms per try), so only the test decides when a tick is due.
+ */
+async function eventually(check: () => void, timeoutMs = WAIT.timeout): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    try {
+      check();
+      return;
+    } catch (error) {
+      if (performance.now() > deadline) throw error;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
 describe("ApptuitReporter scheduling", () => {
   it("flushes once per interval on the global timers by default", async () => {
     vi.useFakeTimers({ toFake: ["setInterval", "clearInterval"] });
@@ -19,10 +39,11 @@ describe("ApptuitReporter scheduling", () => {
     expect(vi.getTimerCount()).toBe(1);
 
     await vi.advanceTimersByTimeAsync(4_999);
-    await vi.waitFor(() => expect(server.requests).toHaveLength(0));
+    expect(registry.collects).toBe(0); // no tick before the interval
+    expect(server.requests).toHaveLength(0);
     for (let n = 1; n <= 3; n++) {
       await vi.advanceTimersByTimeAsync(n === 1 ? 1 : 5_000);
-      await vi.waitFor(() => expect(reporter.stats().flushes).toBe(n));
+      await eventually(() => expect(reporter.stats().flushes).toBe(n));
     }
     expect(server.requests).toHaveLength(3);
 
@@ -38,9 +59,9 @@ describe("ApptuitReporter scheduling", () => {
     reporter.start();
     expect([...platform.timers.values()].map((t) => t.ms)).toEqual([1234]);
     platform.fire();
-    await vi.waitFor(() => expect(reporter.stats().flushes).toBe(1));
+    await vi.waitFor(() => expect(reporter.stats().flushes).toBe(1), WAIT);
     platform.fire();
-    await vi.waitFor(() => expect(reporter.stats().flushes).toBe(2));
+    await vi.waitFor(() => expect(reporter.stats().flushes).toBe(2), WAIT);
     await reporter.stop();
     expect(platform.timers.size).toBe(0);
   });
@@ -65,7 +86,9 @@ describe("ApptuitReporter scheduling", () => {
 
     registry.inc("jobs");
     const first = reporter.flush();
-    await vi.waitFor(() => expect(server.active).toBe(1)); // the first flush is now inside its request
+    // The first flush is now inside its request, held by `during` (`requests` grows right
+    // before `during` is called, so `release` is the real one from here on).
+    await vi.waitFor(() => expect(server.requests).toHaveLength(1), WAIT);
     registry.inc("jobs");
     const second = reporter.flush();
     registry.inc("jobs");
@@ -74,10 +97,13 @@ describe("ApptuitReporter scheduling", () => {
     const fourth = reporter.flush();
     expect(third).toBe(second); // queued requests join the flush that has not started yet
     expect(fourth).toBe(second);
+    // Give a flush that wrongly did not wait its turn a chance to start (it would collect
+    // within microtasks); the queued one must still be waiting for the held request.
+    await new Promise((resolve) => setTimeout(resolve, 0));
     expect(registry.collects).toBe(1);
 
     release();
-    await vi.waitFor(() => expect(server.requests).toHaveLength(2)); // the second request is in, held
+    await vi.waitFor(() => expect(server.requests).toHaveLength(2), WAIT); // the second request is in, held
     release();
     const results = await Promise.all([first, second, third, fourth]);
 
@@ -95,11 +121,11 @@ describe("ApptuitReporter scheduling", () => {
     let release: () => void = () => {};
     server.during = () => new Promise<void>((resolve) => (release = resolve));
     platform.fire();
-    await vi.waitFor(() => expect(server.active).toBe(1));
+    await vi.waitFor(() => expect(server.requests).toHaveLength(1), WAIT); // held in `during`: `release` is set
     platform.fire();
     platform.fire();
     release();
-    await vi.waitFor(() => expect(reporter.stats().flushes).toBe(1));
+    await vi.waitFor(() => expect(reporter.stats().flushes).toBe(1), WAIT);
     server.during = undefined;
     await reporter.stop();
     expect(server.requests).toHaveLength(2); // the slow flush + stop's, none for the skipped ticks

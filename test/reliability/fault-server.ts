@@ -3,8 +3,9 @@
 // Every POST /api/put is answered by the next planned fault (then `fallback`): store,
 // answer a status (5xx, 429 with Retry-After, 401…), reject some points with a 400 and
 // details, reset the connection before storing (mid-body) or after storing (answer lost),
-// or stall. `close()`/`listen()` turn the listener off and on on the same port, so
-// "connection refused" is a real ECONNREFUSED. Every request and every stored point is
+// or stall (until the client gives up, or until the server drops the connection).
+// `close()`/`listen()` turn the listener off and on on the same port, so "connection
+// refused" is a real ECONNREFUSED. Every request and every stored point is
 // recorded, points by identity (metric + sorted tags + timestamp), to find duplicates.
 //
 // "Exactly once" at this server: a point is stored when (and only when) the request that
@@ -33,8 +34,13 @@ export type Fault =
   | { kind: "reset-mid-body" }
   /** Body read and stored, then the socket destroyed before any answer byte. */
   | { kind: "reset-after-store" }
-  /** Body read, nothing stored, never answered (until the client gives up or the server closes). */
-  | { kind: "stall" };
+  /**
+   * Body read, nothing stored, never answered: the client's timeout (or close()) ends it,
+   * or, with `ms`, the server itself drops the connection `ms` after reading the body. The
+   * latter keeps the client's timeout out of the picture, so that a short timeout cannot
+   * also cut off answers that store points (which would look like lost answers).
+   */
+  | { kind: "stall"; ms?: number };
 
 export interface RequestRecord {
   /** performance.now() when the request's headers arrived. */
@@ -210,9 +216,14 @@ export class FaultServer {
         this.store(rows);
         req.socket.destroy();
         return;
-      case "stall":
-        // Never answered; the client's timeout (or close()) ends it.
+      case "stall": {
+        // Never answered; the client's timeout (or close()) ends it, or the server after `ms`.
+        if (fault.ms === undefined) return;
+        const socket = req.socket;
+        const drop = setTimeout(() => socket.destroy(), fault.ms);
+        socket.once("close", () => clearTimeout(drop));
         return;
+      }
       case "reset-mid-body":
         return; // handled above
     }

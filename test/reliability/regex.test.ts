@@ -1,7 +1,9 @@
 // Every regular expression in src/ runs in (near) linear time on adversarial input: each
 // is run on 50,000-character strings built to make a backtracking engine stall (long runs
 // of one character, then a character that breaks the match). A correctness guard against
-// ReDoS, not a benchmark: the bound (100 ms) is ~100× what a linear pattern needs.
+// ReDoS, not a benchmark: the bound (100 ms) is ~100× what a linear pattern needs. Each
+// input counts by its best of up to 3 runs (the extra runs only when one is over the bound):
+// a quadratic pattern is slow every time, a GC pause or a preempted CPU is not.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { Apptuit } from "../../src/core/client";
@@ -10,7 +12,19 @@ import { createBackend } from "../../src/backend";
 import { findRegexes } from "./regex-scan";
 
 const LIMIT_MS = 100;
+const TRIES = 3;
 const N = 50_000;
+
+/** The fastest of up to TRIES runs of `run`, stopping at the first one under LIMIT_MS. */
+async function bestOf(run: () => unknown): Promise<number> {
+  let best = Infinity;
+  for (let i = 0; i < TRIES && best >= LIMIT_MS; i++) {
+    const started = performance.now();
+    await run();
+    best = Math.min(best, performance.now() - started);
+  }
+  return best;
+}
 const UNITS = ["a", "A", "0", "1a", " ", "\t", "_", "-", ".", "/", "\\", ":", ",", "=", '"', "{", "[", "é", "\u0301", "𝟘", "a_", "a.", "0-", "/a", ", ", ": ", "\\u", "Bearer "];
 const ENDINGS = ["!", "", "\n", "\u0000", "/", "."];
 
@@ -46,18 +60,16 @@ describe("regular expressions in src/ are linear-time on adversarial input", () 
     expect(found.filter((f) => f.regex === undefined).map((f) => `${f.where}: ${f.text}`)).toEqual([]);
   });
 
-  it.each(found.filter((f) => f.regex !== undefined).map((f) => [f.where, f.text, f.regex!] as const))("%s %s", (_, __, regex) => {
+  it.each(found.filter((f) => f.regex !== undefined).map((f) => [f.where, f.text, f.regex!] as const))("%s %s", async (_, __, regex) => {
     let worst = 0;
     let worstInput = "";
     for (const input of inputs) {
-      const started = performance.now();
-      exercise(regex, input);
-      const took = performance.now() - started;
+      const took = await bestOf(() => exercise(regex, input));
       if (took > worst) {
         worst = took;
         worstInput = `${JSON.stringify(input.slice(0, 8))}… (${input.length} chars, ends ${JSON.stringify(input.slice(-2))})`;
       }
-      if (worst >= LIMIT_MS) break; // one stall is enough (a quadratic pattern takes seconds per input)
+      if (worst >= LIMIT_MS) break; // one input slow every time is enough (a quadratic pattern takes seconds per run)
     }
     expect(worst, `slowest on ${worstInput}`).toBeLessThan(LIMIT_MS);
   });
@@ -82,9 +94,12 @@ describe("trimTrailingSlashes (replaces /\\/+$/)", () => {
       new Request("http://b.test/api/put///", { method: "POST", headers: { "content-type": "application/json" }, body: '[{"metric":"m","timestamp":1700000000,"value":1,"tags":{"a":"b"}}]' }),
     );
     expect(put.status).toBe(204);
-    const started = performance.now();
-    const hostile = await backend.fetch(new Request(`http://b.test/${"/".repeat(50_000)}x`));
-    expect(hostile.status).toBe(404);
-    expect(performance.now() - started).toBeLessThan(LIMIT_MS);
+    const statuses: number[] = [];
+    const took = await bestOf(async () => {
+      const hostile = await backend.fetch(new Request(`http://b.test/${"/".repeat(50_000)}x`));
+      statuses.push(hostile.status);
+    });
+    expect(new Set(statuses)).toEqual(new Set([404]));
+    expect(took).toBeLessThan(LIMIT_MS);
   });
 });

@@ -1,8 +1,12 @@
 // Retry timing seen from the server's side of a real socket: how many attempts, how far
-// apart. Full jitter allows any wait in [0, min(cap, delay(n))], so backoff has an upper
-// bound only; Retry-After sets a lower bound (seconds, or an HTTP date with its one-second
-// resolution) and is cut to `maxRetryAfter`.
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+// apart. Full jitter allows any wait in [0, min(cap, delay(n))]: ky draws r = Math.random()
+// once per retry and waits r · min(cap, delay(n)). Math.random is replaced by a seeded
+// generator here, so every wait is known in advance; the wall clock is held to that wait as
+// a hard lower bound (timers never fire early, load only adds time) and to a gross upper
+// bound (a second above the largest allowed wait) that only "jitter or cap not applied at
+// all" can break. Retry-After sets a lower bound (seconds, or an HTTP date with its
+// one-second resolution) and is cut to `maxRetryAfter`.
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { Apptuit } from "../../src/core/client";
 import { ApptuitHttpError } from "../../src/core/errors/http-error";
 import { FaultServer } from "./fault-server";
@@ -13,11 +17,19 @@ beforeEach(async () => {
   server = await FaultServer.start();
 });
 afterEach(async () => {
+  vi.restoreAllMocks();
   await server.close();
 });
 
-/** Scheduling, connection set-up and gzip between two attempts, on a loaded CI box. */
-const SLACK_MS = 60;
+/** Timers may fire up to a millisecond early (whole-millisecond clock); below this a wait was cut short. */
+const EARLY_MS = 2;
+/**
+ * Gross ceiling above an expected wait: a GC pause or CPU steal on a loaded CI box cannot
+ * reach it, a wait that ignored the jitter, the cap or maxRetryAfter goes far beyond it.
+ */
+const GROSS_MS = 1_000;
+/** The same for Retry-After, whose waits are a second or two long to begin with. */
+const GROSS_RETRY_AFTER_MS = 2_000;
 const point = (value: number) => ({ metric: "retry.timing", tags: { k: "v" }, timestamp: 1_700_000_000 + value, value });
 
 function client(retry: RetryOptions): Apptuit {
@@ -26,30 +38,101 @@ function client(retry: RetryOptions): Apptuit {
 
 const gaps = (times: number[]) => times.slice(1).map((t, i) => t - times[i]!);
 
+/** Small, seedable PRNG (mulberry32): the same seed gives the same jitter on every run. */
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
+/**
+ * Feeds ky's jitter (its only use of Math.random) from `next`; returns every value handed
+ * to ky, in order. Any other caller in the process gets the real Math.random, so it cannot
+ * shift the sequence.
+ */
+function stubRandom(next: () => number): number[] {
+  const real = Math.random;
+  const drawn: number[] = [];
+  vi.spyOn(Math, "random").mockImplementation(() => {
+    if (!/[\\/]ky[\\/]/.test(new Error().stack ?? "")) return real();
+    const r = next();
+    drawn.push(r);
+    return r;
+  });
+  return drawn;
+}
+
+/** Sends one point against a 503 fallback; returns the gaps between its attempts and the jitter values drawn meanwhile. */
+async function failingSend(c: Apptuit, value: number, drawn: number[]): Promise<{ gaps: number[]; rs: number[] }> {
+  const before = server.puts().length;
+  const drawnBefore = drawn.length;
+  const error = await c.send([point(value)]).catch((e: unknown) => e);
+  expect(error).toBeInstanceOf(ApptuitHttpError);
+  expect((error as ApptuitHttpError).statusCode).toBe(503);
+  return { gaps: gaps(server.puts().slice(before).map((a) => a.at)), rs: drawn.slice(drawnBefore) };
+}
+
 describe("exponential backoff with full jitter", () => {
-  it("makes limit + 1 attempts, each wait within [0, min(cap, delay(n))] and jittered", async () => {
-    const delay = (n: number) => 50 * 2 ** (n - 1); // 50, 100, 200
+  it("makes limit + 1 attempts; each retry draws one r and waits r · min(cap, delay(n)), within the bound", async () => {
+    const delay = (n: number) => 50 * 2 ** (n - 1); // 50, 100, 200 → capped at 150
     const c = client({ limit: 3, delay, backoffLimit: 150 });
     server.fallback = { kind: "status", status: 503 };
-    const waits: { gap: number; bound: number }[] = [];
+    const drawn = stubRandom(mulberry32(0x5eed));
+    const waits: { gap: number; bound: number; r: number }[] = [];
     for (let i = 0; i < 8; i++) {
-      const before = server.puts().length;
-      const error = await c.send([point(i)]).catch((e: unknown) => e);
-      expect(error).toBeInstanceOf(ApptuitHttpError);
-      expect((error as ApptuitHttpError).statusCode).toBe(503);
-      const attempts = server.puts().slice(before);
-      expect(attempts).toHaveLength(4);
-      gaps(attempts.map((a) => a.at)).forEach((gap, n) => waits.push({ gap, bound: Math.min(150, delay(n + 1)) }));
+      const { gaps: g, rs } = await failingSend(c, i, drawn);
+      expect(g).toHaveLength(3);
+      // Jitter is drawn once per retry, and only then.
+      expect(rs).toHaveLength(3);
+      g.forEach((gap, n) => waits.push({ gap, bound: Math.min(150, delay(n + 1)), r: rs[n]! }));
     }
-    for (const { gap, bound } of waits) {
-      expect(gap).toBeGreaterThanOrEqual(0);
-      expect(gap).toBeLessThanOrEqual(bound + SLACK_MS);
+    console.log(`backoff: ${waits.map((w) => `${w.gap.toFixed(0)}≥${(w.r * w.bound).toFixed(0)}/${w.bound}`).join(" ")} (gap ≥ r·bound / bound, ms)`);
+    for (const { gap, bound, r } of waits) {
+      // Hard: the jittered wait really elapsed (at r ≈ 1 that is the whole capped bound).
+      expect(gap).toBeGreaterThanOrEqual(r * bound - EARLY_MS);
+      // Gross: never anywhere near a wait the bound does not allow.
+      expect(gap).toBeLessThanOrEqual(bound + GROSS_MS);
     }
-    // Full jitter: on average about half the bound, not the bound itself (24 samples).
-    const meanGap = waits.reduce((s, w) => s + w.gap, 0) / waits.length;
-    const meanBound = waits.reduce((s, w) => s + w.bound, 0) / waits.length;
-    console.log(`backoff: mean wait ${meanGap.toFixed(1)} ms for a mean bound of ${meanBound.toFixed(1)} ms`);
-    expect(meanGap).toBeLessThan(0.8 * meanBound);
+    // The seed spreads r over [0, 1): short waits and nearly whole bounds were both exercised.
+    const rs = waits.map((w) => w.r);
+    expect(Math.min(...rs)).toBeLessThan(0.2);
+    expect(Math.max(...rs)).toBeGreaterThan(0.8);
+  });
+
+  it("the jitter shortens the wait: r = 0.02 and 0.05 on a 3 s backoff wait about 60 and 150 ms, not 3 s", async () => {
+    const c = client({ limit: 2, delay: () => 3_000, backoffLimit: 3_000 });
+    server.fallback = { kind: "status", status: 503 };
+    const script = [0.02, 0.05];
+    let i = 0;
+    const drawn = stubRandom(() => script[i++ % script.length]!);
+    const { gaps: g, rs } = await failingSend(c, 100, drawn);
+    expect(rs).toEqual(script);
+    expect(g).toHaveLength(2);
+    g.forEach((gap, n) => {
+      const wait = script[n]! * 3_000;
+      expect(gap).toBeGreaterThanOrEqual(wait - EARLY_MS);
+      // Without jitter the wait would be the whole 3 s.
+      expect(gap).toBeLessThan(wait + GROSS_MS);
+    });
+  });
+
+  it("the cap bounds the jittered wait: delay(n) = 10 s capped at 150 ms, r = 0.999, waits about 150 ms", async () => {
+    const c = client({ limit: 2, delay: () => 10_000, backoffLimit: 150 });
+    server.fallback = { kind: "status", status: 503 };
+    const drawn = stubRandom(() => 0.999);
+    const { gaps: g, rs } = await failingSend(c, 101, drawn);
+    expect(rs).toHaveLength(2);
+    expect(g).toHaveLength(2);
+    for (const gap of g) {
+      // The capped bound is reached, and not exceeded (uncapped, this would be ~10 s).
+      expect(gap).toBeGreaterThanOrEqual(0.999 * 150 - EARLY_MS);
+      expect(gap).toBeLessThan(150 + GROSS_MS);
+    }
   });
 
   it("retries nothing that cannot succeed: 400 without details, 401, 403, 413 for one point", async () => {
@@ -74,7 +157,7 @@ describe("Retry-After", () => {
       const [first, second] = server.puts().slice(before);
       const gap = second!.at - first!.at;
       expect(gap).toBeGreaterThanOrEqual(1_000 - 5);
-      expect(gap).toBeLessThanOrEqual(1_000 + 400);
+      expect(gap).toBeLessThanOrEqual(1_000 + GROSS_RETRY_AFTER_MS);
     }
   });
 
@@ -86,7 +169,7 @@ describe("Retry-After", () => {
     const gap = second!.at - first!.at;
     // toUTCString drops the milliseconds: the date is 1–2 s ahead when sent.
     expect(gap).toBeGreaterThanOrEqual(1_000 - 5);
-    expect(gap).toBeLessThanOrEqual(2_000 + 400);
+    expect(gap).toBeLessThanOrEqual(2_000 + GROSS_RETRY_AFTER_MS);
   });
 
   it("is cut to maxRetryAfter (an hour becomes 300 ms), and the error reports it after the last attempt", async () => {
@@ -97,7 +180,7 @@ describe("Retry-After", () => {
     const took = performance.now() - started;
     const [first, second] = server.puts();
     expect(second!.at - first!.at).toBeGreaterThanOrEqual(300 - 5);
-    expect(took).toBeLessThan(300 + 1_000);
+    expect(took).toBeLessThan(300 + GROSS_RETRY_AFTER_MS);
     expect(error).toBeInstanceOf(ApptuitHttpError);
     expect((error as ApptuitHttpError).retryAfter).toBe(3600);
     expect((error as ApptuitHttpError).message).toContain("429");

@@ -1,6 +1,7 @@
 // Soak: a reporter flushing every second to the embedded backend while 10,000 series take
 // ~100k updates/s, for APPTUIT_SOAK_MS (default 20 s; 600000 for the 10-minute run). The
-// heap, sampled after a forced GC once per flush, must stay flat: the average of the last
+// heap, sampled after a forced GC once per flush (between flushes, never while the next one
+// holds its prepared points and bodies), must stay flat: the average of the last
 // third of the samples within HEAP_BOUND_MB of the average of the first third. The books
 // must balance at the end with nothing rejected or dropped.
 import { setImmediate as yieldToLoop } from "node:timers/promises";
@@ -75,9 +76,11 @@ it(`stays flat under 10,000 series and ~${TARGET_RATE / 1000}k updates/s for ${S
     // Pace to the target rate: sleep off whatever we are ahead of schedule.
     const ahead = (updates * 1000) / TARGET_RATE - (performance.now() - started);
     if (ahead >= 1) await sleep(ahead);
-    const flushes = reporter.stats().flushes;
-    if (flushes !== lastFlushes) {
-      // Once per completed flush: collect garbage, then read what is really retained.
+    const { flushes, inFlight } = reporter.stats();
+    // Once per completed flush, at the first look with no flush under way (if the next one
+    // has already started, wait for it: its prepared points and bodies are not retained
+    // memory): collect garbage, then read what is really retained.
+    if (flushes !== lastFlushes && inFlight === 0) {
       lastFlushes = flushes;
       gc();
       samples.push(process.memoryUsage().heapUsed);

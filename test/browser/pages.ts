@@ -34,8 +34,11 @@ export function quotaPage(mode: Mode, series: number): string {
   return `<!doctype html><meta charset="utf-8"><title>quota</title>
 <script src="/dist/apptuit.iife.js"></script>
 <script>
-  const handle = Apptuit.init(${initOptions(mode)});
+  // The page tag tells this page's points apart from any that a late request of an earlier page stores.
+  const handle = Apptuit.init(${initOptions(mode, `, tags: { page: "q${series}" }`)});
   for (let i = 0; i < ${series}; i++) handle.registry.counter("quota.hits", { series: "s" + i }).inc(i + 1);
+  // Points the page-hide flush will carry: the series plus the reporter's 9 meta points.
+  window.expectedPoints = handle.registry.collect().length + 9;
   window.pageReady = true;
 </script>`;
 }

@@ -1,8 +1,13 @@
 // The 64 KiB keepalive quota: a page with many series closed right after recording. The
-// page-hide flush hands what fits the quota to beacons / keepalive requests and the rest
-// to ordinary requests; on loopback Chromium completes those, so every point arrives,
-// with its exact value, none twice. A page that dies before their answers leaves their
-// count in localStorage; the next page of the origin reports it as unconfirmed.
+// page-hide flush hands what fits the quota to beacons / keepalive requests, which the
+// browser completes after the page is gone: when all bodies fit, every point arrives, with
+// its exact value, none twice. The rest goes to ordinary requests, which the browser may
+// cancel once the page is gone (no spec promises them; on loopback Chromium usually
+// completes them): before sending, the page notes their points in localStorage and takes
+// them off as answers arrive, so a point is either stored or counted there — the next page
+// of the origin reports that count as unconfirmed. Nothing is lost uncounted.
+import type { BrowserContext, Page } from "playwright-core";
+import type { StoredPoint } from "../../src/backend";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { initOptions, quotaPage, type Mode } from "./pages";
 import { identity, settled, startFixture, until, type BrowserFixture } from "./support";
@@ -15,50 +20,117 @@ afterAll(async () => {
   await fx?.close();
 });
 
+const QUOTA = 65_536;
 const utf8 = (s: string) => Buffer.byteLength(s, "utf8");
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-describe.each<[Mode, number[]]>([
-  ["relay", [1_000, 2_500, 5_000]],
-  ["direct", [200, 600, 1_000]],
-])("%s mode", (mode, sizes) => {
-  it("delivers every point of a page closed right after recording, each once, exact values", async () => {
+/** The stored points of the quota page with `series` series (its `page` tag), and its hits among them. */
+function stored(series: number): { points: StoredPoint[]; hits: StoredPoint[] } {
+  const points = fx.backend.points().filter((p) => p.tags.page === `q${series}`);
+  return { points, hits: points.filter((p) => p.metric === "quota_hits_count") };
+}
+
+/** The `apptuit:pending:*` entries in the origin's localStorage, as another page sees them. */
+const pendingEntries = (page: Page) =>
+  page.evaluate(() =>
+    Object.keys(localStorage)
+      .filter((k) => k.startsWith("apptuit:pending:"))
+      .map((k) => JSON.parse(localStorage.getItem(k)!) as { n: number; t: number }),
+  );
+
+/**
+ * Opens the quota page in a fresh context, lets it record, closes it (running its page-hide
+ * flush) and opens a blank page of the same origin (no SDK: it leaves the ledger alone).
+ */
+async function recordAndClose(mode: Mode, series: number) {
+  fx.backend.reset();
+  fx.log.length = 0;
+  const path = `/quota-${mode}-${series}`;
+  fx.pages.set(path, quotaPage(mode, series));
+  const context: BrowserContext = await fx.browser.newContext();
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on("pageerror", (e) => errors.push(String(e)));
+  await page.goto(fx.url + path);
+  await page.waitForFunction(() => (window as unknown as { pageReady?: boolean }).pageReady === true);
+  const expected = await page.evaluate(() => (window as unknown as { expectedPoints: number }).expectedPoints);
+  await page.close({ runBeforeUnload: true });
+  const next = await context.newPage();
+  await next.goto(`${fx.url}/blank`);
+  return { context, next, errors, expected };
+}
+
+/** Checks common to every size: each stored point once, with its exact value; bodies within the max body. */
+function checkStored(points: StoredPoint[], hits: StoredPoint[]): number[] {
+  expect(new Set(points.map(identity)).size).toBe(points.length);
+  expect(new Set(hits.map((p) => p.tags.series)).size).toBe(hits.length);
+  for (const p of hits) expect(p.value).toBe(Number(p.tags.series!.slice(1)) + 1);
+  const bodies = fx.log.filter((r) => r.method === "POST").map((r) => utf8(r.body));
+  expect(bodies.every((b) => b <= QUOTA)).toBe(true);
+  return bodies;
+}
+
+const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
+
+// Relay bodies are compact text (1 000 series ≈ 25 KB), direct ones JSON (200 series ≈ 24 KB);
+// the larger sizes need 67–136 KB, beyond the quota.
+describe.each<[Mode, number[], number[]]>([
+  ["relay", [1_000], [2_500, 5_000]],
+  ["direct", [200], [600, 1_000]],
+])("%s mode", (mode, within, beyond) => {
+  it("delivers every point of a page closed right after recording, each once, exact values, when its bodies fit the quota", async () => {
     const rows: string[] = [];
-    for (const series of sizes) {
-      fx.backend.reset();
-      fx.log.length = 0;
-      const path = `/quota-${mode}-${series}`;
-      fx.pages.set(path, quotaPage(mode, series));
-      const context = await fx.browser.newContext();
-      const page = await context.newPage();
-      const errors: string[] = [];
-      page.on("pageerror", (e) => errors.push(String(e)));
-      await page.goto(fx.url + path);
-      await page.waitForFunction(() => (window as unknown as { pageReady?: boolean }).pageReady === true);
-      await page.close({ runBeforeUnload: true });
-      await until(() => fx.backend.points().filter((p) => p.metric === "quota_hits_count").length, (n) => n >= series);
-      const points = await settled(fx.backend, 1_000);
-      const hits = points.filter((p) => p.metric === "quota_hits_count");
-      const bodies = fx.log.filter((r) => r.method === "POST").map((r) => utf8(r.body));
+    for (const series of within) {
+      const { context, next, errors, expected } = await recordAndClose(mode, series);
+      await until(() => stored(series).hits.length, (n) => n >= series);
+      await settled(fx.backend, 1_000);
+      const { points, hits } = stored(series);
       expect(errors).toEqual([]);
       expect(hits).toHaveLength(series);
-      expect(new Set(points.map(identity)).size).toBe(points.length);
-      for (const p of hits) expect(p.value).toBe(Number(p.tags.series!.slice(1)) + 1);
-      expect(bodies.every((b) => b <= 65_536)).toBe(true);
-      rows.push(`${series} series → ${points.length} points in ${bodies.length} bodies, ${bodies.reduce((a, b) => a + b, 0)} bytes`);
-
-      // What the closed page handed to ordinary requests is noted for the next page (it did not live to see the answers).
-      const next = await context.newPage();
-      await next.goto(`${fx.url}/blank`);
-      const pending = await next.evaluate(() =>
-        Object.keys(localStorage)
-          .filter((k) => k.startsWith("apptuit:pending:"))
-          .map((k) => JSON.parse(localStorage.getItem(k)!) as { n: number; t: number }),
-      );
-      expect(pending.length).toBeLessThanOrEqual(1);
-      expect(pending.reduce((s, e) => s + e.n, 0)).toBeLessThanOrEqual(points.length);
+      expect(points).toHaveLength(expected);
+      const bodies = checkStored(points, hits);
+      // All of it went within the quota: no ordinary request, so nothing noted for the next page.
+      expect(sum(bodies)).toBeLessThanOrEqual(QUOTA);
+      expect(await pendingEntries(next)).toEqual([]);
+      rows.push(`${series} series → ${points.length} points in ${bodies.length} bodies, ${sum(bodies)} bytes`);
       await context.close();
     }
-    console.log(`[quota] ${mode}:\n  ${rows.join("\n  ")}`);
+    console.log(`[quota] ${mode}, within the quota:\n  ${rows.join("\n  ")}`);
+  });
+
+  it("beyond the quota: each point stored at most once with its exact value, every other one counted for the next page", async () => {
+    const rows: string[] = [];
+    for (const series of beyond) {
+      const { context, next, errors, expected } = await recordAndClose(mode, series);
+      // The ledger is read before the store: a request's points are stored before its answer
+      // takes them off the ledger, so a point is never missed by both reads.
+      const read = async () => {
+        const entries = await pendingEntries(next);
+        return { entries, pending: sum(entries.map((e) => e.n)), ...stored(series) };
+      };
+      const end = Date.now() + 10_000;
+      let state = await read();
+      while (state.hits.length + state.pending < series) {
+        if (Date.now() > end) throw new Error(`${series} series: ${state.hits.length} stored + ${state.pending} pending < ${series} after 10 s`);
+        await sleep(50);
+        state = await read();
+      }
+      await settled(fx.backend, 1_000);
+      const { entries, pending, points, hits } = await read();
+      expect(errors).toEqual([]);
+      const bodies = checkStored(points, hits);
+      // One page, one ledger entry, never more than the page had; nothing lost uncounted.
+      expect(entries.length).toBeLessThanOrEqual(1);
+      expect(pending).toBeLessThanOrEqual(expected);
+      expect(hits.length + pending).toBeGreaterThanOrEqual(series);
+      expect(points.length + pending).toBeGreaterThanOrEqual(expected);
+      // The ordinary requests were used: their bodies arrived (more than the quota) or were counted.
+      expect(sum(bodies) > QUOTA || pending > 0).toBe(true);
+      const delivered = `${((100 * hits.length) / series).toFixed(1)} %`;
+      rows.push(`${series} series → ${points.length} points (${delivered} of the series) in ${bodies.length} bodies, ${sum(bodies)} bytes; ${pending} counted as pending`);
+      await context.close();
+    }
+    console.log(`[quota] ${mode}, beyond the quota:\n  ${rows.join("\n  ")}`);
   });
 });
 

@@ -55,9 +55,16 @@ export interface RunningNext {
   stop(): Promise<void>;
 }
 
-/** `next start -H 127.0.0.1 -p port` in its own process group; resolves once it answers. */
-export async function nextStart(port: number, env: Record<string, string>): Promise<RunningNext> {
-  const child: ChildProcess = spawn(nextBin, ["start", appDir, "-H", "127.0.0.1", "-p", String(port)], {
+/** The URL `next start` prints once it listens (`- Local:         http://127.0.0.1:PORT`). */
+export const NEXT_LOCAL_URL = /- Local:\s+(http:\/\/127\.0\.0\.1:\d+)/;
+
+/**
+ * `next start -H 127.0.0.1 -p 0` in its own process group: Next binds a port the kernel
+ * picks (no other socket can take it between choosing and binding) and prints it; resolves
+ * once the server at that URL answers.
+ */
+export async function nextStart(env: Record<string, string>): Promise<RunningNext> {
+  const child: ChildProcess = spawn(nextBin, ["start", appDir, "-H", "127.0.0.1", "-p", "0"], {
     cwd: root,
     env: nextEnv(env),
     stdio: ["ignore", "pipe", "pipe"],
@@ -67,7 +74,7 @@ export async function nextStart(port: number, env: Record<string, string>): Prom
   child.stdout!.on("data", (d) => (output += d));
   child.stderr!.on("data", (d) => (output += d));
   const exited = new Promise<void>((r) => child.once("exit", () => r()));
-  const url = `http://127.0.0.1:${port}`;
+  let url = "";
   const stop = async () => {
     if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) {
       try {
@@ -89,7 +96,9 @@ export async function nextStart(port: number, env: Record<string, string>): Prom
   const deadline = Date.now() + 30_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`next start exited with ${child.exitCode}:\n${tail(output)}`);
+    url ||= NEXT_LOCAL_URL.exec(output)?.[1] ?? "";
     try {
+      if (!url) throw new Error("no URL printed yet");
       // a path the middleware does not match, so readiness probes are not counted
       const res = await fetch(`${url}/favicon.ico`);
       await res.arrayBuffer();

@@ -3,7 +3,6 @@
 // and endpoint reach the middleware through the server's environment at `next start`.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createBackend } from "../../src/backend/index";
-import { freePort } from "../harness/ports";
 import { serve, type Served } from "../harness/serve";
 import { checkPrerequisites, nextBuild, nextStart, type RunningNext } from "./next-app";
 
@@ -36,7 +35,7 @@ beforeAll(async () => {
   const build = await nextBuild();
   console.log(`next build: ${(build.ms / 1000).toFixed(1)} s`);
   server = await serve((request) => backend.fetch(request));
-  app = await nextStart(await freePort(), {
+  app = await nextStart({
     APPTUIT_API_TOKEN: TOKEN,
     APPTUIT_ENDPOINT: server.url,
     APPTUIT_TAGS: "service: next-test",

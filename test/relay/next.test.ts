@@ -5,9 +5,8 @@ import { spawn } from "node:child_process";
 import { readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { freePort } from "../harness/ports";
 import { encodeCompact } from "../../src/relay/index";
-import { canonical, COMPACT_TYPE, expectNoToken, makePoints, PAGE, requireFile, root, sleep, startBackground, startUpstream, TOKEN, until, withTags, type Background, type Upstream } from "./support";
+import { answeredWhileHeld, canonical, COMPACT_TYPE, expectNoToken, makePoints, PAGE, requireFile, root, sleep, startBackground, startUpstream, TOKEN, until, withTags, type Background, type Upstream } from "./support";
 
 const appDir = resolve(root, "test/relay/next-app");
 const nextBin = resolve(root, "node_modules/.bin/next");
@@ -51,11 +50,11 @@ beforeAll(async () => {
   requireFile(resolve(root, "dist/esm/relay.js"), "build first: `npm run build` (npm test does)");
   await nextBuild();
   upstream = await startUpstream();
-  const port = await freePort();
-  next = startBackground(nextBin, ["start", appDir, "-H", "127.0.0.1", "-p", String(port)], {
+  // Port 0: Next binds one the kernel picks (none to lose between choosing and binding) and prints its URL.
+  next = startBackground(nextBin, ["start", appDir, "-H", "127.0.0.1", "-p", "0"], {
     env: nextEnv({ APPTUIT_API_TOKEN: TOKEN, APPTUIT_ENDPOINT: upstream.url, RELAY_ALLOWED_ORIGINS: PAGE }),
   });
-  base = `http://127.0.0.1:${port}`;
+  base = (await next.waitFor(/- Local:\s+(http:\/\/127\.0\.0\.1:\d+)/))[1]!;
   // Ready when the route answers (a GET is refused with 405 and forwards nothing).
   const deadline = Date.now() + 30_000;
   for (;;) {
@@ -81,7 +80,6 @@ afterAll(async () => {
 beforeEach(() => {
   upstream.backend.reset();
   upstream.authorizations.length = 0;
-  upstream.putDelayMs = 0;
 });
 
 const post = (path: string, body: string, type: string, origin = PAGE) =>
@@ -106,11 +104,18 @@ describe("relay as a Next.js route handler (next build + next start)", () => {
 
   it("POST /api/apptuit-after (Next's `after` as waitUntil): 202 at once, the points arrive after the response", async () => {
     const points = makePoints("web_next_after", 20, T);
-    upstream.putDelayMs = 400;
-    const response = await post("/api/apptuit-after", encodeCompact(points), "text/plain;charset=UTF-8");
-    expect(response.status).toBe(202);
-    await expectNoToken(response);
-    expect(upstream.backend.points()).toEqual([]);
+    // Every put is held until release(): the answer can only come before the write finishes.
+    const release = upstream.holdPuts();
+    try {
+      const response = await answeredWhileHeld(post("/api/apptuit-after", encodeCompact(points), "text/plain;charset=UTF-8"));
+      expect(response.status).toBe(202);
+      await expectNoToken(response);
+      // `after` carries the write on after the response: its put arrives, and is held.
+      await until("the put (held)", () => upstream.held === 1);
+      expect(upstream.backend.points()).toEqual([]);
+    } finally {
+      release();
+    }
     await until("the points written after the response", () => upstream.backend.points().length === points.length);
     expect(canonical(upstream.backend.points())).toEqual(canonical(withTags(points, { relay: "next" })));
   });

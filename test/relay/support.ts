@@ -26,25 +26,48 @@ export interface Upstream {
   url: string;
   /** `Authorization` headers of the requests the backend received, in order. */
   authorizations: string[];
-  /** Milliseconds each `/api/put` waits before it is served. */
-  putDelayMs: number;
+  /**
+   * Holds every `/api/put` that arrives from now on (it reaches the backend only after the
+   * returned `release()`), so a test can prove what happens while a write is unfinished.
+   */
+  holdPuts(): () => void;
+  /** Puts that arrived and are waiting for `release()`. */
+  readonly held: number;
   close(): Promise<void>;
 }
 
 /** The embedded backend (requiring `TOKEN`) behind node:http on 127.0.0.1. */
 export async function startUpstream(): Promise<Upstream> {
   const backend = createBackend({ token: TOKEN });
+  let gate: Promise<void> | undefined;
+  let held = 0;
   const upstream: Upstream = {
     backend,
     url: "",
     authorizations: [],
-    putDelayMs: 0,
+    holdPuts() {
+      let release!: () => void;
+      const current = new Promise<void>((r) => (release = r));
+      gate = current;
+      return () => {
+        if (gate === current) gate = undefined;
+        release();
+      };
+    },
+    get held() {
+      return held;
+    },
     close: async () => {},
   };
   const served = await serve(async (request) => {
     upstream.authorizations.push(request.headers.get("authorization") ?? "");
-    if (upstream.putDelayMs > 0 && new URL(request.url).pathname.endsWith("/api/put")) {
-      await new Promise((r) => setTimeout(r, upstream.putDelayMs));
+    if (gate !== undefined && new URL(request.url).pathname.endsWith("/api/put")) {
+      held++;
+      try {
+        await gate;
+      } finally {
+        held--;
+      }
     }
     return backend.fetch(request);
   });
@@ -62,6 +85,22 @@ export async function until(what: string, check: () => boolean, timeoutMs = 15_0
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * The relay's answer while `holdPuts()` holds its write, or a clear failure: a relay that
+ * waited for the write before answering would never answer while it is held.
+ */
+export async function answeredWhileHeld<R>(response: Promise<R>, timeoutMs = 15_000): Promise<R> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms while the write was held: the relay waits for the write before answering`)), timeoutMs);
+  });
+  try {
+    return await Promise.race([response, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 export interface Point {
   metric: string;

@@ -31,11 +31,11 @@ async function until(what: string, check: () => boolean, timeoutMs = 15_000): Pr
 
 const backend = createBackend({ token: TOKEN });
 let server: Served;
-/** Milliseconds each /api/put waits before it is served (to make flushes overlap). */
-let putDelayMs = 0;
+/** Awaited by each /api/put before it is served, if set (to hold flushes while requests arrive). */
+let beforePut: (() => Promise<void>) | undefined;
 const started: MiniflareInstance[] = [];
 
-async function startWorker(flushIntervalMs: number): Promise<MiniflareInstance> {
+async function startWorker(flushIntervalMs: number, extraBindings: Record<string, string> = {}): Promise<MiniflareInstance> {
   const Miniflare = await loadMiniflare();
   const mf = new Miniflare({
     modules: true,
@@ -49,6 +49,7 @@ async function startWorker(flushIntervalMs: number): Promise<MiniflareInstance> 
       APPTUIT_ENDPOINT: server.url,
       APPTUIT_TAGS: "service: edge-test",
       FLUSH_INTERVAL_MS: String(flushIntervalMs),
+      ...extraBindings,
     },
   });
   started.push(mf);
@@ -70,7 +71,7 @@ function valuesOf(metric: string): number[] {
 beforeAll(async () => {
   if (!existsSync(bundle)) throw new Error(`${bundle} is missing: run \`npm run build\` first (npm test does).`);
   server = await serve(async (request) => {
-    if (putDelayMs > 0 && new URL(request.url).pathname.endsWith("/api/put")) await new Promise((r) => setTimeout(r, putDelayMs));
+    if (beforePut && new URL(request.url).pathname.endsWith("/api/put")) await beforePut();
     return backend.fetch(request);
   });
 });
@@ -168,20 +169,47 @@ describe("apptuit/workers in workerd", () => {
 
   it("concurrent requests against a slow backend: flushes join instead of piling up, nothing lost", async () => {
     backend.reset();
-    putDelayMs = 200;
+    // The first put is held until every response is back: all N requests ask for their flush
+    // (before their response returns) while the first flush is still running. Joined, they
+    // make at most one more flush; piled up, up to N.
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    let arrived = 0;
+    let active = 0;
+    let maxActive = 0;
+    beforePut = async () => {
+      arrived++;
+      maxActive = Math.max(maxActive, ++active);
+      try {
+        if (arrived === 1) await released;
+      } finally {
+        active--;
+      }
+    };
     try {
-      const mf = await startWorker(0); // no throttle: every request asks for a flush
+      // No throttle: every request asks for a flush. A held put must not time out and be retried.
+      const mf = await startWorker(0, { CLIENT_TIMEOUT_MS: "120000" });
       const N = 40;
       const responses = await Promise.all(
         Array.from({ length: N }, (_, i) => mf.dispatchFetch(`http://worker.test/items/${i}`).then((r) => r.text())),
       );
       expect(responses).toEqual(Array(N).fill("ok"));
+      await until("the first put", () => arrived >= 1);
+      await new Promise((r) => setTimeout(r, 300));
+      // While the first put is held, no other flush has started a put.
+      expect(arrived).toBe(1);
+      expect(sum("worker_hits_count")).toBe(0);
+      release();
       await until("all hits delivered", () => sum("worker_hits_count") === N);
       await new Promise((r) => setTimeout(r, 500));
       expect(sum("worker_hits_count")).toBe(N); // exactly: nothing doubled by overlapping flushes
-      expect(backend.stats().puts).toBeLessThan(N / 4);
+      // The held flush and the one all later requests joined; never two puts at once.
+      expect(arrived).toBeLessThanOrEqual(2);
+      expect(backend.stats().puts).toBe(arrived);
+      expect(maxActive).toBe(1);
     } finally {
-      putDelayMs = 0;
+      release();
+      beforePut = undefined;
     }
   });
 });

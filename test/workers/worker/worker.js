@@ -54,5 +54,11 @@ export default withApptuit(
       crons.inc();
     },
   },
-  (env) => ({ registry, requestMetrics: true, interval: Number(env.FLUSH_INTERVAL_MS) }),
+  (env) => ({
+    registry,
+    requestMetrics: true,
+    interval: Number(env.FLUSH_INTERVAL_MS),
+    // A test that holds a put for a while raises the per-attempt timeout (edge default 5 s).
+    ...(env.CLIENT_TIMEOUT_MS ? { clientOptions: { timeout: Number(env.CLIENT_TIMEOUT_MS) } } : {}),
+  }),
 );

@@ -1,6 +1,10 @@
 import type { KeepaliveQuota } from "./quota";
 import type { WirePoint } from "../../core/wire";
 import { compactBody, jsonBody, type BodyWriter } from "./body-writer";
+import { MAX_POINTS_PER_REQUEST } from "../../core/batch";
+
+/** Largest plain-JSON body of a direct-mode request beyond the quota (about 50,000 points). */
+const DIRECT_POST_MAX_BYTES = 16 * 1024 * 1024;
 
 /**
  * How the unload flush hands one body to the browser, synchronously. `true`: the browser
@@ -22,6 +26,12 @@ export interface UrgentChannel {
    * it when the page goes away. Resolves as `send`'s promise does, if the page lives to see it.
    */
   post?(body: string): Promise<boolean | "refused">;
+  /**
+   * Largest `post` body (bytes, points), when larger than a quota body. One large request
+   * starts at once; many small ones queue behind the browser's six connections per host,
+   * and a queued request never starts once the page is gone. Default: the quota body's limits.
+   */
+  postLimits?: { maxBodyBytes: number; maxPoints: number };
 }
 
 /** The SDK's own channels (kept as a name for what `flushPage` takes). */
@@ -65,6 +75,8 @@ export function keepaliveChannel(writeUrl: string, token: string, quota: Keepali
     writer: jsonBody,
     maxBodyBytes: limits.maxBodyBytes,
     maxPoints: limits.maxPoints,
+    // The write API takes up to 50,000 points a request: beyond the quota, one request does.
+    postLimits: { maxBodyBytes: DIRECT_POST_MAX_BYTES, maxPoints: MAX_POINTS_PER_REQUEST },
     send(body, bytes) {
       if (!quota.tryReserve(bytes)) return false;
       let request: Promise<Response>;

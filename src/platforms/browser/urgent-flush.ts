@@ -28,7 +28,8 @@ export interface UrgentFlushResult {
  *     quota, max body) UTF-8 bytes, counting bytes still in flight from earlier requests,
  *     and hand each to the browser (beacon or keepalive fetch);
  *  3. when the quota is used up (or the browser refuses a body), send the rest as ordinary
- *     requests (`channel.post`, no keepalive) of up to the max body: they arrive if the
+ *     requests (`channel.post`, no keepalive) of up to `postLimits` (direct mode: one
+ *     request of up to 50,000 points; relay mode: the relay's max body): they arrive if the
  *     browser lets them finish, and count as delivered only on a 2xx answer. `ledger`
  *     notes their points until answered, for the next page to report if this one dies first;
  *  4. whatever is left (a point too big for any body, no `post`) goes back to the retry
@@ -42,14 +43,13 @@ export function flushPage(
   quota: KeepaliveQuota,
   ledger?: UnloadLedger,
 ): UrgentFlushResult {
-  return flushWith(reporter.drain(preparer), channel, quota, ledger, (points, offset, maxBytes) => fillBody(points, offset, channel.maxPoints, maxBytes, channel.writer()));
+  return flushWith(reporter.drain(preparer), channel, quota, ledger);
 }
 
-type Cut = (points: WirePoint[], offset: number, maxBytes: number) => { body: string; bytes: number; count: number } | undefined;
-
-function flushWith(drained: DrainedPoints, channel: UrgentChannel, quota: KeepaliveQuota, ledger: UnloadLedger | undefined, cutAt: Cut): UrgentFlushResult {
+function flushWith(drained: DrainedPoints, channel: UrgentChannel, quota: KeepaliveQuota, ledger: UnloadLedger | undefined): UrgentFlushResult {
   const points = drained.points;
-  const cut = (offset: number, maxBytes: number) => cutAt(points, offset, maxBytes);
+  const cut = (offset: number, maxBytes: number, maxPoints = channel.maxPoints) => fillBody(points, offset, maxPoints, maxBytes, channel.writer());
+  const post = channel.postLimits ?? channel;
   let offset = 0;
   let bodies = 0;
   while (offset < points.length) {
@@ -67,7 +67,7 @@ function flushWith(drained: DrainedPoints, channel: UrgentChannel, quota: Keepal
   }
   let posted = 0;
   while (channel.post !== undefined && offset < points.length) {
-    const chunk = cut(offset, channel.maxBodyBytes);
+    const chunk = cut(offset, post.maxBodyBytes, post.maxPoints);
     if (chunk === undefined) break;
     ledger?.add(chunk.count);
     let request: Promise<boolean | "refused">;

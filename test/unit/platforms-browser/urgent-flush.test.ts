@@ -174,6 +174,45 @@ describe("flushPage", () => {
     expect(reporter.stats()).toMatchObject({ delivered: 5_009 - firstPost, buffered: firstPost, inFlight: 0 });
     expect(storage.getItem("apptuit:pending:me")).toBeNull();
   });
+
+  it("with postLimits (direct mode), the rest beyond the quota goes in one large request, not many queued small ones", () => {
+    /** Beacons fill the quota (20 KB bodies), then `post` takes the rest; nothing answers. */
+    const run = (postLimits: PageChannel["postLimits"]) => {
+      const { reporter } = setup(5_000);
+      const quota = new KeepaliveQuota(65_536, () => 0);
+      const beacons: string[] = [];
+      const posts: string[] = [];
+      const channel: PageChannel = {
+        writer: compactBody,
+        maxBodyBytes: 20_000,
+        maxPoints: 5_000,
+        ...(postLimits ? { postLimits } : {}),
+        send(body, bytes) {
+          beacons.push(body);
+          quota.hold(bytes);
+          return true;
+        },
+        post: (body) => {
+          posts.push(body);
+          return new Promise(() => {});
+        },
+      };
+      return { result: flushPage(reporter, preparer, channel, quota), beacons, posts };
+    };
+    const { result, beacons, posts } = run({ maxBodyBytes: 1_000_000, maxPoints: 50_000 });
+    expect(posts).toHaveLength(1);
+    expect(utf8Length(posts[0]!)).toBeGreaterThan(20_000);
+    const all = [...beacons, ...posts].flatMap((body) => decodeCompact(body));
+    expect(all).toHaveLength(5_009);
+    expect(new Set(hits(all).map((p) => p.tags.series)).size).toBe(5_000);
+    expect(result).toMatchObject({ kept: 0, handed: 5_009, posted: decodeCompact(posts[0]!).length });
+    // Without postLimits, posts are cut like quota bodies; with a points cap, no post exceeds it.
+    expect(run(undefined).posts.length).toBeGreaterThan(1);
+    const capped = run({ maxBodyBytes: 1_000_000, maxPoints: 1_000 });
+    expect(capped.posts.length).toBeGreaterThan(1);
+    expect(capped.posts.every((body) => decodeCompact(body).length <= 1_000)).toBe(true);
+    expect(capped.result.handed).toBe(5_009);
+  });
 });
 
 /** The part of `Storage` the ledger uses, in memory. */

@@ -11,6 +11,7 @@ import { Apptuit } from "../../src/core/client";
 import { ApptuitHttpError } from "../../src/core/errors/http-error";
 import { FaultServer } from "./fault-server";
 import { rig, TOKEN, type RetryOptions } from "./support";
+import { mulberry32 } from "../support/random";
 
 let server: FaultServer;
 beforeEach(async () => {
@@ -38,17 +39,6 @@ function client(retry: RetryOptions): Apptuit {
 
 const gaps = (times: number[]) => times.slice(1).map((t, i) => t - times[i]!);
 
-/** Small, seedable PRNG (mulberry32): the same seed gives the same jitter on every run. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 /**
  * Feeds ky's jitter (its only use of Math.random) from `next`; returns every value handed

@@ -2,17 +2,8 @@ import { describe, expect, it } from "vitest";
 import { MetricsRegistry } from "../../../src/registry";
 import { Sketch } from "../../../src/registry/sketch";
 import { MAX_BUCKETS } from "../../../src/registry/store";
+import { mulberry32 } from "../../support/random";
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 function normal(rand: () => number): () => number {
   return () => Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
 }

@@ -75,7 +75,7 @@ export function keepaliveChannel(writeUrl: string, token: string, quota: Keepali
     writer: jsonBody,
     maxBodyBytes: limits.maxBodyBytes,
     maxPoints: limits.maxPoints,
-    // The write API takes up to 50,000 points a request: beyond the quota, one request does.
+    // The write API takes up to 50,000 points a request: beyond the quota, a few large requests do.
     postLimits: { maxBodyBytes: DIRECT_POST_MAX_BYTES, maxPoints: MAX_POINTS_PER_REQUEST },
     send(body, bytes) {
       if (!quota.tryReserve(bytes)) return false;

@@ -28,8 +28,8 @@ export interface UrgentFlushResult {
  *     quota, max body) UTF-8 bytes, counting bytes still in flight from earlier requests,
  *     and hand each to the browser (beacon or keepalive fetch);
  *  3. when the quota is used up (or the browser refuses a body), send the rest as ordinary
- *     requests (`channel.post`, no keepalive) of up to `postLimits` (direct mode: one
- *     request of up to 50,000 points; relay mode: the relay's max body): they arrive if the
+ *     requests (`channel.post`, no keepalive): relay mode, bodies of the relay's max body;
+ *     direct mode (`postLimits`), the rest spread over at most `PARALLEL_POSTS`: they arrive if the
  *     browser lets them finish, and count as delivered only on a 2xx answer. `ledger`
  *     notes their points until answered, for the next page to report if this one dies first;
  *  4. whatever is left (a point too big for any body, no `post`) goes back to the retry
@@ -46,16 +46,26 @@ export function flushPage(
   return flushWith(reporter.drain(preparer), channel, quota, ledger);
 }
 
+/**
+ * How many ordinary requests beyond the quota go at once, at most (while `postLimits` let
+ * bodies grow): a browser opens six connections per host, a few may still carry keepalive
+ * requests, and a request queued behind them never starts once the page is gone. Several
+ * requests rather than one: navigating away cancels some of them, not all.
+ */
+const PARALLEL_POSTS = 4;
+
 function flushWith(drained: DrainedPoints, channel: UrgentChannel, quota: KeepaliveQuota, ledger: UnloadLedger | undefined): UrgentFlushResult {
   const points = drained.points;
   const cut = (offset: number, maxBytes: number, maxPoints = channel.maxPoints) => fillBody(points, offset, maxPoints, maxBytes, channel.writer());
   const post = channel.postLimits ?? channel;
   let offset = 0;
   let bodies = 0;
+  let bytesPerPoint = 0; // of the last body cut: sizes the posts beyond the quota
   while (offset < points.length) {
     const room = Math.min(quota.available, channel.maxBodyBytes);
     const chunk = room > 0 ? cut(offset, room) : undefined;
     if (chunk === undefined) break;
+    bytesPerPoint = chunk.bytes / chunk.count;
     const handed = channel.send(chunk.body, chunk.bytes);
     if (handed === false) break;
     const count = chunk.count;
@@ -66,9 +76,14 @@ function flushWith(drained: DrainedPoints, channel: UrgentChannel, quota: Keepal
     else settleLater(handed, drained, part);
   }
   let posted = 0;
+  let posts = 0;
   while (channel.post !== undefined && offset < points.length) {
-    const chunk = cut(offset, post.maxBodyBytes, post.maxPoints);
+    // Spread the rest over the parallel posts left, in bodies of at least a quota body's size.
+    const share = (1.1 * bytesPerPoint * (points.length - offset)) / Math.max(1, PARALLEL_POSTS - posts);
+    const chunk = cut(offset, Math.min(post.maxBodyBytes, Math.max(channel.maxBodyBytes, Math.ceil(share))), post.maxPoints);
     if (chunk === undefined) break;
+    bytesPerPoint = chunk.bytes / chunk.count;
+    posts++;
     ledger?.add(chunk.count);
     let request: Promise<boolean | "refused">;
     try {

@@ -175,16 +175,16 @@ describe("flushPage", () => {
     expect(storage.getItem("apptuit:pending:me")).toBeNull();
   });
 
-  it("with postLimits (direct mode), the rest beyond the quota goes in one large request, not many queued small ones", () => {
-    /** Beacons fill the quota (20 KB bodies), then `post` takes the rest; nothing answers. */
-    const run = (postLimits: PageChannel["postLimits"]) => {
-      const { reporter } = setup(5_000);
+  it("with postLimits (direct mode), the rest beyond the quota goes in at most 4 parallel requests, not many queued small ones", () => {
+    /** Beacons fill the quota (bodies of `maxBodyBytes`), then `post` takes the rest; nothing answers. */
+    const run = (series: number, postLimits: PageChannel["postLimits"], maxBodyBytes = 20_000) => {
+      const { reporter } = setup(series);
       const quota = new KeepaliveQuota(65_536, () => 0);
       const beacons: string[] = [];
       const posts: string[] = [];
       const channel: PageChannel = {
         writer: compactBody,
-        maxBodyBytes: 20_000,
+        maxBodyBytes,
         maxPoints: 5_000,
         ...(postLimits ? { postLimits } : {}),
         send(body, bytes) {
@@ -197,21 +197,31 @@ describe("flushPage", () => {
           return new Promise(() => {});
         },
       };
-      return { result: flushPage(reporter, preparer, channel, quota), beacons, posts };
+      const result = flushPage(reporter, preparer, channel, quota);
+      const all = [...beacons, ...posts].flatMap((body) => decodeCompact(body));
+      expect(all).toHaveLength(series + 9);
+      expect(new Set(hits(all).map((p) => p.tags.series)).size).toBe(series);
+      expect(result).toMatchObject({ kept: 0, handed: series + 9 });
+      return { result, beacons, posts, sizes: posts.map((body) => utf8Length(body)) };
     };
-    const { result, beacons, posts } = run({ maxBodyBytes: 1_000_000, maxPoints: 50_000 });
-    expect(posts).toHaveLength(1);
-    expect(utf8Length(posts[0]!)).toBeGreaterThan(20_000);
-    const all = [...beacons, ...posts].flatMap((body) => decodeCompact(body));
-    expect(all).toHaveLength(5_009);
-    expect(new Set(hits(all).map((p) => p.tags.series)).size).toBe(5_000);
-    expect(result).toMatchObject({ kept: 0, handed: 5_009, posted: decodeCompact(posts[0]!).length });
-    // Without postLimits, posts are cut like quota bodies; with a points cap, no post exceeds it.
-    expect(run(undefined).posts.length).toBeGreaterThan(1);
-    const capped = run({ maxBodyBytes: 1_000_000, maxPoints: 1_000 });
-    expect(capped.posts.length).toBeGreaterThan(1);
+    const large = { maxBodyBytes: 16_000_000, maxPoints: 50_000 };
+    // 20,000 series: ~470 KB beyond the quota → 4 posts of about a quarter each, not 24 of 20 KB.
+    const big = run(20_000, large);
+    expect(big.posts).toHaveLength(4);
+    expect(Math.min(...big.sizes.slice(0, 3))).toBeGreaterThan(100_000);
+    expect(big.result.posted).toBe(big.posts.flatMap((body) => decodeCompact(body)).length);
+    // A rest of about 1.5 bodies stays in quota-sized bodies: 20 KB, then the remainder.
+    const small = run(4_200, large);
+    expect(small.sizes.length).toBe(2);
+    expect(small.sizes[0]).toBeGreaterThan(0.9 * 20_000);
+    expect(small.sizes[0]).toBeLessThanOrEqual(20_000);
+    // Without postLimits (relay mode), posts are cut like quota bodies, however many it takes.
+    const relay = run(20_000, undefined);
+    expect(relay.posts.length).toBeGreaterThan(20);
+    expect(Math.max(...relay.sizes)).toBeLessThanOrEqual(20_000);
+    // The points cap of postLimits holds whatever the bytes allow.
+    const capped = run(20_000, { maxBodyBytes: 16_000_000, maxPoints: 1_000 });
     expect(capped.posts.every((body) => decodeCompact(body).length <= 1_000)).toBe(true);
-    expect(capped.result.handed).toBe(5_009);
   });
 });
 

@@ -25,6 +25,12 @@ const windowTimers: ReporterPlatform = {
 const SLICE_POINTS = 256;
 /** Longest stretch of flush work before the main thread is given back, ms. */
 const SLICE_BUDGET_MS = 3;
+/**
+ * Direct mode: points per request. The client encodes a request's JSON in one go, so a
+ * smaller batch is a shorter block of the main thread (the requests go one after another,
+ * the thread free while each is on the wire).
+ */
+const DIRECT_BATCH_POINTS = 2_000;
 
 /** What differs between the entries of `init()`. */
 export interface BrowserModes {
@@ -71,6 +77,7 @@ export function initBrowser(options: BrowserInitOptions, load: BrowserModes): Br
     platform: windowTimers,
     sliceSize: SLICE_POINTS,
     yield: pause,
+    ...(relayUrl === undefined && { batchSize: DIRECT_BATCH_POINTS }),
     ...(options.prefix !== undefined && { prefix: options.prefix }),
     ...(options.tags !== undefined && { tags: options.tags }),
     ...(options.onError !== undefined && { onError: options.onError }),

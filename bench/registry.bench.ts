@@ -7,6 +7,7 @@ import measured from "measured-core";
 import { bench, do_not_optimize, group, run } from "mitata";
 import prom from "prom-client";
 import { MetricsRegistry } from "../src/registry";
+import { mulberry32 } from "../test/support/random";
 import { finish, table } from "./lib/result";
 
 /**
@@ -24,16 +25,6 @@ class ManualReader extends MetricReader {
 }
 
 // --- inputs -------------------------------------------------------------------------
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const rand = mulberry32(42);
 const gauss = (): number => Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
 /** Latency-like values in ms: log-normal around 50 ms. */

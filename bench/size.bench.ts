@@ -58,19 +58,24 @@ const selfReference: Plugin = {
   },
 };
 
+/** How every bundle here is built, the way an app's bundler would for a browser. */
+const appBuild = {
+  bundle: true,
+  minify: true,
+  format: "esm",
+  platform: "browser",
+  target: "es2022",
+  define: { "process.env.NODE_ENV": '"production"' },
+  write: false,
+  logLevel: "error",
+  legalComments: "none",
+  plugins: [selfReference],
+} as const;
+
 async function bundle(name: string, input: { file: string } | { code: string }): Promise<Size> {
   const result = await build({
+    ...appBuild,
     ...("file" in input ? { entryPoints: [input.file] } : { stdin: { contents: input.code, resolveDir: ROOT, loader: "js" } }),
-    bundle: true,
-    minify: true,
-    format: "esm",
-    platform: "browser",
-    target: "es2022",
-    define: { "process.env.NODE_ENV": '"production"' },
-    write: false,
-    logLevel: "error",
-    legalComments: "none",
-    plugins: [selfReference],
   });
   const bytes = result.outputFiles[0]!.contents;
   return { name, min: bytes.byteLength, gzip: gz(bytes) };
@@ -82,22 +87,7 @@ async function bundle(name: string, input: { file: string } | { code: string }):
  * loads on demand (`web-vitals`, only with `runtimeMetrics`).
  */
 async function bundleSplit(file: string): Promise<{ initial: number; lazy: number }> {
-  const result = await build({
-    entryPoints: [file],
-    bundle: true,
-    minify: true,
-    splitting: true,
-    format: "esm",
-    platform: "browser",
-    target: "es2022",
-    define: { "process.env.NODE_ENV": '"production"' },
-    write: false,
-    outdir: `${ROOT}bench/.out/split`,
-    metafile: true,
-    logLevel: "error",
-    legalComments: "none",
-    plugins: [selfReference],
-  });
+  const result = await build({ ...appBuild, entryPoints: [file], splitting: true, outdir: `${ROOT}bench/.out/split`, metafile: true });
   const outputs = result.metafile!.outputs;
   const gzipOf = new Map(result.outputFiles.map((f) => [f.path.slice(ROOT.length), gz(f.contents)]));
   const entry = Object.keys(outputs).find((k) => outputs[k]!.entryPoint !== undefined)!;

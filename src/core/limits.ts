@@ -4,3 +4,6 @@
  * and the relay refuses longer strings too.
  */
 export const MAX_NAME_LENGTH = 1_024;
+
+/** At most this many tags per point after merging (SPEC §1). */
+export const MAX_TAGS = 25;

@@ -1,9 +1,6 @@
 import { ApptuitValidationError } from "../core/errors/validation-error";
-import { MAX_NAME_LENGTH } from "../core/limits";
+import { MAX_NAME_LENGTH, MAX_TAGS } from "../core/limits";
 import type { Tags } from "../core/types";
-
-/** The write API's limit on tags per point; the reporter's own tags may still push a series past it. */
-const MAX_SERIES_TAGS = 25;
 
 function invalidSeries(name: string, tags: Tags, rule: string): ApptuitValidationError {
   const shown = JSON.stringify(typeof name === "string" && name.length > 60 ? `${name.slice(0, 60)}…` : name);
@@ -23,7 +20,8 @@ export function checkSeries(name: string, tags: Tags, keys: readonly string[]): 
   };
   if (typeof name !== "string" || name === "") fail("the metric name must be a non-empty string");
   if (name.length > MAX_NAME_LENGTH) fail(`the metric name is ${name.length} characters long (at most ${MAX_NAME_LENGTH})`);
-  if (keys.length > MAX_SERIES_TAGS) fail(`at most ${MAX_SERIES_TAGS} tags per series; this one has ${keys.length}`);
+  // The write API's limit per point; the reporter's own tags may still push a series past it.
+  if (keys.length > MAX_TAGS) fail(`at most ${MAX_TAGS} tags per series; this one has ${keys.length}`);
   for (const key of keys) {
     const value = tags[key]!;
     if (key === "") fail("a tag key is empty");

@@ -189,37 +189,14 @@ export class MetricsRegistry implements Collectable {
     let family = this.families.get(name);
     if (family !== undefined && family.kind !== kind) throw new MetricKindError(name, family.kind, kind);
     const keys = sortedKeys(tags);
-    if (keys.length === 0) {
-      if (family?.untagged !== undefined) return family.untagged;
-      checkSeries(name, tags, keys);
-      if (this.full()) return this.refuse(kind);
-      family ??= this.addFamily(name, kind);
-      return (family.untagged = this.create(kind));
-    }
-    if (family === undefined) {
-      checkSeries(name, tags, keys);
-      if (this.full()) return this.refuse(kind);
-      family = this.addFamily(name, kind);
-    }
-    // The first tag set fixes the family's schema, if its keys are safe to read by name.
-    if (family.schema === undefined && keys.every(isPlainKey)) family.setSchema(keys);
-    if (family.schema !== undefined && sameKeys(family.schema, keys)) {
-      const found = family.find(tags);
-      if (found !== undefined) return found;
-      checkSeries(name, tags, keys);
-      if (this.full()) return this.refuse(kind);
-      const metric = this.create(kind);
-      family.insert(tags, metric);
-      return metric;
-    }
-    const key = canonicalKey(tags, keys);
-    const general = (family.general ??= new Map());
-    const found = general.get(key);
-    if (found !== undefined) return found.metric;
+    const found = family === undefined ? undefined : findSeries(family, tags, keys);
+    if (found !== undefined) return found;
+    // A new series: checked once, here, then counted against the bound.
     checkSeries(name, tags, keys);
     if (this.full()) return this.refuse(kind);
+    family ??= this.addFamily(name, kind);
     const metric = this.create(kind);
-    general.set(key, { tags, metric });
+    addSeries(family, tags, keys, metric);
     return metric;
   }
 
@@ -290,4 +267,22 @@ export class MetricsRegistry implements Collectable {
 
 function sameKeys(a: string[], b: string[]): boolean {
   return a.length === b.length && a.every((k, i) => k === b[i]);
+}
+
+/** The series of `tags` (sorted `keys`) in `family`, if it exists. */
+function findSeries<M>(family: Family<M>, tags: Tags, keys: string[]): M | undefined {
+  if (keys.length === 0) return family.untagged;
+  if (family.schema !== undefined && sameKeys(family.schema, keys)) return family.find(tags);
+  return family.general?.get(canonicalKey(tags, keys))?.metric;
+}
+
+/** Adds a new series; the first tag set fixes the family's schema, if its keys are safe to read by name. */
+function addSeries<M>(family: Family<M>, tags: Tags, keys: string[], metric: M): void {
+  if (keys.length === 0) {
+    family.untagged = metric;
+    return;
+  }
+  if (family.schema === undefined && keys.every(isPlainKey)) family.setSchema(keys);
+  if (family.schema !== undefined && sameKeys(family.schema, keys)) family.insert(tags, metric);
+  else (family.general ??= new Map()).set(canonicalKey(tags, keys), { tags, metric });
 }

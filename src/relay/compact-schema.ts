@@ -20,7 +20,7 @@
  * keys, timestamp bounds) are checked by `decodeCompact`, which knows the whole payload.
  */
 import * as v from "valibot";
-import { MAX_NAME_LENGTH } from "../core/limits";
+import { MAX_NAME_LENGTH, MAX_TAGS } from "../core/limits";
 
 /** Bounds that keep a hostile payload from costing more than its bytes. */
 export const COMPACT_LIMITS = {
@@ -31,7 +31,7 @@ export const COMPACT_LIMITS = {
   /** Most series in `s`. */
   maxSeries: 10_000,
   /** Most tags on one series (the write API's limit is 25 after all tag sets merge). */
-  maxTags: 25,
+  maxTags: MAX_TAGS,
 } as const;
 
 const Index = v.pipe(v.number("indices must be integers ≥ 0"), v.safeInteger("indices must be integers ≥ 0"), v.minValue(0, "indices must be integers ≥ 0"));

@@ -87,18 +87,27 @@ export async function until(what: string, check: () => boolean, timeoutMs = 15_0
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
- * The relay's answer while `holdPuts()` holds its write, or a clear failure: a relay that
- * waited for the write before answering would never answer while it is held.
+ * Proves the relay answers before its write finishes: every put is held while `send()`
+ * must be answered (a relay that waited for the write would never answer: a clear failure
+ * after `timeoutMs`); `inspect` checks the answer; then the write must arrive, still held,
+ * with nothing stored yet. Released whatever happens.
  */
-export async function answeredWhileHeld<R>(response: Promise<R>, timeoutMs = 15_000): Promise<R> {
+export async function answeredBeforeWrite<R>(upstream: Upstream, send: () => Promise<R>, inspect: (response: R) => Promise<void>, timeoutMs = 15_000): Promise<void> {
+  const release = upstream.holdPuts();
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms while the write was held: the relay waits for the write before answering`)), timeoutMs);
   });
   try {
-    return await Promise.race([response, timeout]);
+    const response = await Promise.race([send(), timeout]);
+    clearTimeout(timer);
+    await inspect(response);
+    // waitUntil / `after` carries the write on after the response: its put arrives, and is held.
+    await until("the put (held)", () => upstream.held === 1);
+    expect(upstream.backend.points()).toEqual([]);
   } finally {
     clearTimeout(timer);
+    release();
   }
 }
 

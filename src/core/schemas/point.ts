@@ -1,12 +1,9 @@
 import * as v from "valibot";
 import { VALID_NAME } from "../sanitize";
 import { tagsSchema } from "./tags";
-import { MAX_NAME_LENGTH } from "../limits";
+import { MAX_NAME_LENGTH, MAX_TAGS } from "../limits";
 
-export { MAX_NAME_LENGTH };
-
-/** At most this many tags per point after merging (SPEC §1). */
-export const MAX_TAGS = 25;
+export { MAX_TAGS };
 /** A "seconds" timestamp above this is year 5138: it is milliseconds by mistake. */
 export const MS_THRESHOLD = 1e11;
 

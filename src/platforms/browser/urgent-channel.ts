@@ -27,8 +27,8 @@ export interface UrgentChannel {
    */
   post?(body: string): Promise<boolean | "refused">;
   /**
-   * Largest `post` body (bytes, points), when larger than a quota body. One large request
-   * starts at once; many small ones queue behind the browser's six connections per host,
+   * Largest `post` body (bytes, points), when larger than a quota body. A few large requests
+   * start at once; many small ones queue behind the browser's six connections per host,
    * and a queued request never starts once the page is gone. Default: the quota body's limits.
    */
   postLimits?: { maxBodyBytes: number; maxPoints: number };

@@ -6,7 +6,7 @@ import type { ReporterCore } from "../../reporter/reporter-core";
 import { fillBody } from "./body-writer";
 import type { KeepaliveQuota } from "./quota";
 import type { UnloadLedger } from "./unload-ledger";
-import type { PageChannel, UrgentChannel } from "./urgent-channel";
+import type { PageChannel } from "./urgent-channel";
 
 export interface UrgentFlushResult {
   /** Points handed to the browser (beacons queued, keepalive or ordinary requests started). */
@@ -18,6 +18,14 @@ export interface UrgentFlushResult {
   /** Points that could not be handed over: back in the retry buffer. */
   kept: number;
 }
+
+/**
+ * How many ordinary requests beyond the quota go at once, at most (while `postLimits` let
+ * bodies grow): a browser opens six connections per host, a few may still carry keepalive
+ * requests, and a request queued behind them never starts once the page is gone. Several
+ * requests rather than one: navigating away cancels some of them, not all.
+ */
+const PARALLEL_POSTS = 4;
 
 /**
  * The page-hide flush, synchronous from start to end (nothing after an `await` is sure to
@@ -35,7 +43,6 @@ export interface UrgentFlushResult {
  *  4. whatever is left (a point too big for any body, no `post`) goes back to the retry
  *     buffer: sent when the page is visible again, lost (and uncountable) if it is closing.
  */
-/** The page-hide flush `init()` runs (steps above); bodies are cut in one pass by the channel's writer. */
 export function flushPage(
   reporter: Pick<ReporterCore, "drain">,
   preparer: Pick<ReporterSender, "prepare">,
@@ -43,18 +50,7 @@ export function flushPage(
   quota: KeepaliveQuota,
   ledger?: UnloadLedger,
 ): UrgentFlushResult {
-  return flushWith(reporter.drain(preparer), channel, quota, ledger);
-}
-
-/**
- * How many ordinary requests beyond the quota go at once, at most (while `postLimits` let
- * bodies grow): a browser opens six connections per host, a few may still carry keepalive
- * requests, and a request queued behind them never starts once the page is gone. Several
- * requests rather than one: navigating away cancels some of them, not all.
- */
-const PARALLEL_POSTS = 4;
-
-function flushWith(drained: DrainedPoints, channel: UrgentChannel, quota: KeepaliveQuota, ledger: UnloadLedger | undefined): UrgentFlushResult {
+  const drained = reporter.drain(preparer);
   const points = drained.points;
   const cut = (offset: number, maxBytes: number, maxPoints = channel.maxPoints) => fillBody(points, offset, maxPoints, maxBytes, channel.writer());
   const post = channel.postLimits ?? channel;

@@ -38,6 +38,8 @@ const UNIT_BYTES = 9;
 
 const digits = (n: number): number => String(n).length;
 
+const NONE: string[] = [];
+
 /**
  * Builds one compact payload point by point, knowing its exact UTF-8 size at every step,
  * so that cutting N points into bodies of at most `maxBytes` is one pass: `tryAdd` each
@@ -63,6 +65,13 @@ export class CompactWriter {
   private allSeconds = true;
   private total = FRAME_BYTES + 1; // t0 = 0
   private points = 0;
+  // One-entry memo: a series' fields come one after another with the same tags object
+  // (as core's prepare hands them out), so its sorted entries and key are built once.
+  private lastTags: object | undefined;
+  private lastEntries: [string, string][] = [];
+  private lastTagKey = "";
+  /** The one plan in use: `plan()` fills it, `commit()` consumes it at once (no garbage per point). */
+  private readonly scratch = {} as Plan;
 
   /** `firstIndex`: index of the first point in the caller's list, for error messages. */
   constructor(private readonly firstIndex = 0) {}
@@ -103,19 +112,28 @@ export class CompactWriter {
     const i = this.firstIndex + this.points;
     const { metric, tags, timestamp, value } = point;
     checkMetricAndValue(metric, value, i);
-    const entries = tagEntries(tags, i);
+    if (tags === undefined || tags !== this.lastTags) {
+      const entries = tagEntries(tags, i);
+      let tagKey = "";
+      for (const [k, v] of entries) tagKey += `${k.length}:${k}${v.length}:${v}`;
+      this.lastTags = tags;
+      this.lastEntries = entries;
+      this.lastTagKey = tagKey;
+    }
+    const entries = this.lastEntries;
     const ms = toMilliseconds(timestamp, i);
-    let key = `${metric.length}:${metric}`;
-    for (const [k, v] of entries) key += `${k.length}:${k}${v.length}:${v}`;
+    const key = `${metric.length}:${metric}${this.lastTagKey}`;
 
     let extra = 0;
     let newBytes = 0;
     let series = this.seriesIndex.get(key);
-    const newStrings: string[] = [];
-    const newTexts: string[] = [];
+    let newStrings = NONE;
+    let newTexts = NONE;
     let row = "";
     if (series === undefined) {
       series = this.rows.length;
+      newStrings = [];
+      newTexts = [];
       const index = (s: string): number => {
         const known = this.strings.get(s);
         if (known !== undefined) return known;
@@ -153,7 +171,21 @@ export class CompactWriter {
     }
     const frame = FRAME_BYTES + (allSeconds ? 0 : UNIT_BYTES) + digits(t0);
     const total = frame + this.stringBytes + this.rowBytes + this.runBytes + dtBytes + extra;
-    return { key, series, newStrings, newTexts, newBytes, row, ms, value: text, run: extend ? run : undefined, allSeconds, minMs, dtBytes, total };
+    const plan = this.scratch;
+    plan.key = key;
+    plan.series = series;
+    plan.newStrings = newStrings;
+    plan.newTexts = newTexts;
+    plan.newBytes = newBytes;
+    plan.row = row;
+    plan.ms = ms;
+    plan.value = text;
+    plan.run = extend ? run : undefined;
+    plan.allSeconds = allSeconds;
+    plan.minMs = minMs;
+    plan.dtBytes = dtBytes;
+    plan.total = total;
+    return plan;
   }
 
   private commit(plan: Plan): void {

@@ -105,7 +105,7 @@ export function initBrowser(options: BrowserInitOptions, load: BrowserModes): Br
           runtime?.sync();
           reportUnconfirmed();
           flushPage(reporter, sender, channel, quota, ledger);
-        });
+        }, () => ledger.revive());
 
   reporter.start();
   let stopping: Promise<void> | undefined;

@@ -14,9 +14,12 @@ const SAME_HIDE_MS = 1_000;
  * - A `pagehide` within a second of a hidden flush (switch tab, then close) is skipped
  *   unless the page was visible in between.
  *
+ * `onShow` runs when the page is visible again (`visibilitychange` → visible, or restored
+ * from the back/forward cache): it lives on after a hide.
+ *
  * Returns a function removing the listeners.
  */
-export function watchPageHide(onHide: () => void, now: () => number = () => performance.now()): () => void {
+export function watchPageHide(onHide: () => void, onShow: () => void = () => {}, now: () => number = () => performance.now()): () => void {
   let lastHide = -Infinity;
   const hide = () => {
     const t = now();
@@ -25,11 +28,13 @@ export function watchPageHide(onHide: () => void, now: () => number = () => perf
     onHide();
   };
   const onVisibility = () => {
-    if (document.visibilityState === "hidden") hide();
-    else lastHide = -Infinity;
+    if (document.visibilityState === "hidden") return hide();
+    lastHide = -Infinity;
+    onShow();
   };
   const onPageShow = () => {
     lastHide = -Infinity;
+    onShow();
   };
   window.addEventListener("visibilitychange", onVisibility);
   const onPageHide = () => {

@@ -4,11 +4,16 @@ export const UNLOAD_UNCONFIRMED = "apptuit.browser.unload_unconfirmed";
 const PREFIX = "apptuit:pending:";
 
 /**
- * The page-hide flush sends what the 64 KiB keepalive quota cannot carry as ordinary
- * requests, which the browser may cancel once the page is gone — and then nothing is left
- * to count them. So the page writes, before sending, how many points it has in such
- * requests (`localStorage["apptuit:pending:<page id>"]`, one key per page so tabs never
- * overwrite each other) and takes them off as answers arrive. A later page of the same
+ * A page being closed may be killed at any moment of its page-hide flush (Chromium gives
+ * the close about half a second, measured), and the ordinary requests it sends beyond the
+ * 64 KiB keepalive quota may be cancelled once it is gone — and then nothing is left to
+ * count those points. So the page-hide flush notes every point it takes before it does any
+ * other work (`localStorage["apptuit:pending:<page id>"]`, one key per page so tabs never
+ * overwrite each other) and takes points off only once they are accounted for: handed to
+ * a beacon or keepalive request (the browser finishes those after the page is gone), or
+ * answered. Points whose request failed go back to the page's retry buffer and stay noted
+ * (`hold`) until the page is shown again (`revive`): only a living page sends them again
+ * (see docs/browser-unload.md). A later page of the same
  * origin that finds a key older than `graceMs` (a live page would have settled it: its
  * requests time out sooner) reports that count as `apptuit.browser.unload_unconfirmed`
  * and removes the key. Those points may have arrived (the request may have finished after
@@ -17,6 +22,8 @@ const PREFIX = "apptuit:pending:";
  */
 export class UnloadLedger {
   private pending = 0;
+  /** Of `pending`, points back in this page's retry buffer: cleared when the page lives on. */
+  private back = 0;
   private readonly key: string;
 
   constructor(
@@ -32,9 +39,23 @@ export class UnloadLedger {
     this.write();
   }
 
+  /** `points` are accounted for (handed to the browser for good, or answered). */
   settle(points: number): void {
     this.pending = Math.max(0, this.pending - points);
     this.write();
+  }
+
+  /** `points` already noted are back in the retry buffer: noted until `revive()`. */
+  hold(points: number): void {
+    this.back += points;
+  }
+
+  /** The page is visible again: what is back in its retry buffer will be sent and counted by it. */
+  revive(): void {
+    if (this.back === 0) return;
+    const back = this.back;
+    this.back = 0;
+    this.settle(back);
   }
 
   /** Removes the keys of other pages last written more than `graceMs` ago, and returns their points. */

@@ -29,19 +29,24 @@ const PARALLEL_POSTS = 4;
 
 /**
  * The page-hide flush, synchronous from start to end (nothing after an `await` is sure to
- * run once the page is going away):
+ * run once the page is going away; and a closing page may be killed mid-flush — Chromium
+ * allows about half a second — so the cheap, sure steps come first):
  *  1. take the reporter's points now — freshly collected, what a sliced interval flush has
- *     not sent yet, and the retry buffer — oldest first (nothing is taken twice);
+ *     not sent yet, and the retry buffer — oldest first (nothing is taken twice), and note
+ *     them all in `ledger` before anything else, so that a page killed at any later step
+ *     leaves every point it had not handed over counted for the next page;
  *  2. cut them, in one pass, into bodies of at most min(room left in the 64 KiB keepalive
  *     quota, max body) UTF-8 bytes, counting bytes still in flight from earlier requests,
- *     and hand each to the browser (beacon or keepalive fetch);
+ *     and hand each to the browser (beacon or keepalive fetch): those points are taken off
+ *     the ledger at once, since the browser completes such requests after the page is gone;
  *  3. when the quota is used up (or the browser refuses a body), send the rest as ordinary
  *     requests (`channel.post`, no keepalive): relay mode, bodies of the relay's max body;
  *     direct mode (`postLimits`), the rest spread over at most `PARALLEL_POSTS`: they arrive if the
- *     browser lets them finish, and count as delivered only on a 2xx answer. `ledger`
- *     notes their points until answered, for the next page to report if this one dies first;
+ *     browser lets them finish, and count as delivered — and leave the ledger — only on an answer;
  *  4. whatever is left (a point too big for any body, no `post`) goes back to the retry
- *     buffer: sent when the page is visible again, lost (and uncountable) if it is closing.
+ *     buffer, and so does a request that fails: sent when the page is visible again (the
+ *     ledger then lets go of them), counted by the next page if this one is closing.
+ * See docs/browser-unload.md.
  */
 export function flushPage(
   reporter: Pick<ReporterCore, "drain">,
@@ -52,6 +57,8 @@ export function flushPage(
 ): UrgentFlushResult {
   const drained = reporter.drain(preparer);
   const points = drained.points;
+  ledger?.add(points.length);
+  const back = (n: number) => ledger?.hold(n);
   const cut = (offset: number, maxBytes: number, maxPoints = channel.maxPoints) => fillBody(points, offset, maxPoints, maxBytes, channel.writer());
   const post = channel.postLimits ?? channel;
   let offset = 0;
@@ -68,8 +75,14 @@ export function flushPage(
     const part = points.slice(offset, offset + count);
     offset += count;
     bodies++;
+    ledger?.settle(count);
     if (handed === true) drained.delivered(count);
-    else settleLater(handed, drained, part);
+    else
+      settleLater(handed, drained, part, (n) => {
+        // A keepalive request failed while the page lives: its points are back in the buffer.
+        ledger?.add(n);
+        back(n);
+      });
   }
   let posted = 0;
   let posts = 0;
@@ -80,12 +93,10 @@ export function flushPage(
     if (chunk === undefined) break;
     bytesPerPoint = chunk.bytes / chunk.count;
     posts++;
-    ledger?.add(chunk.count);
     let request: Promise<boolean | "refused">;
     try {
       request = channel.post(chunk.body);
     } catch {
-      ledger?.settle(chunk.count);
       break;
     }
     const count = chunk.count;
@@ -93,25 +104,35 @@ export function flushPage(
     offset += count;
     posted += count;
     bodies++;
-    settleLater(
-      request.finally(() => ledger?.settle(count)),
-      drained,
-      part,
-    );
+    settleLater(request, drained, part, back, () => ledger?.settle(count));
   }
   const kept = points.length - offset;
-  if (kept > 0) drained.retry(points.slice(offset));
+  if (kept > 0) {
+    drained.retry(points.slice(offset));
+    back(kept);
+  }
   return { handed: offset, bodies, posted, kept };
 }
 
-/** A request's answer, if the page lives to see it: stored → delivered, refused → rejected, else retried. */
-function settleLater(request: Promise<boolean | "refused">, drained: DrainedPoints, part: WirePoint[]): void {
-  void request.then(
-    (outcome) => {
-      if (outcome === true) drained.delivered(part.length);
-      else if (outcome === "refused") drained.rejected(part.length, new ApptuitHttpError("the write API refused the page-hide flush with a 4xx", { statusCode: 400 }));
-      else drained.retry(part);
-    },
-    () => drained.retry(part),
-  );
+/**
+ * A request's answer, if the page lives to see it: stored → delivered, refused → rejected
+ * (both then `accounted`), else back to the retry buffer (`retried`).
+ */
+function settleLater(
+  request: Promise<boolean | "refused">,
+  drained: DrainedPoints,
+  part: WirePoint[],
+  retried: (count: number) => void,
+  accounted?: () => void,
+): void {
+  const retry = () => {
+    drained.retry(part);
+    retried(part.length);
+  };
+  void request.then((outcome) => {
+    if (outcome === false) return retry();
+    if (outcome === true) drained.delivered(part.length);
+    else drained.rejected(part.length, new ApptuitHttpError("the write API refused the page-hide flush with a 4xx", { statusCode: 400 }));
+    accounted?.();
+  }, retry);
 }

@@ -172,6 +172,57 @@ describe("flushPage", () => {
     await new Promise((r) => setTimeout(r, 0));
     const firstPost = decodeCompact(posts[0]!.body).length;
     expect(reporter.stats()).toMatchObject({ delivered: 5_009 - firstPost, buffered: firstPost, inFlight: 0 });
+    // The failed request's points are back in this page's retry buffer: still noted, since a
+    // closing page never sends them again; once the page is shown again it sends them itself.
+    expect(JSON.parse(storage.getItem("apptuit:pending:me")!)).toEqual({ n: firstPost, t: 1_000 });
+    ledger.revive();
+    expect(storage.getItem("apptuit:pending:me")).toBeNull();
+  });
+
+  it("notes every point before any other work, so a page killed at any step of its flush leaves nothing uncounted", () => {
+    const { reporter } = setup(5_000);
+    const quota = new KeepaliveQuota(65_536, () => 0);
+    const storage = new MemoryStorage();
+    const ledger = new UnloadLedger(storage, () => 1_000, "me");
+    const noted = () => JSON.parse(storage.getItem("apptuit:pending:me") ?? '{"n":0}').n as number;
+    // What the next page would count if this one were killed right when a body is handed over.
+    const seen: { at: string; noted: number; handedBefore: number }[] = [];
+    let handed = 0;
+    const channel: PageChannel = {
+      writer: compactBody,
+      maxBodyBytes: 20_000,
+      maxPoints: 5_000,
+      send(body, bytes) {
+        seen.push({ at: "beacon", noted: noted(), handedBefore: handed });
+        handed += decodeCompact(body).length;
+        quota.hold(bytes);
+        return true;
+      },
+      post: (body) => {
+        seen.push({ at: "post", noted: noted(), handedBefore: handed });
+        handed += decodeCompact(body).length;
+        return new Promise(() => {}); // the page dies before any answer
+      },
+    };
+    const result = flushPage(reporter, preparer, channel, quota, ledger);
+    expect(result.handed).toBe(5_009);
+    expect(seen.some((s) => s.at === "post")).toBe(true);
+    // At every hand-off, all that had not been handed to a beacon yet was already noted.
+    for (const s of seen) expect(s.noted).toBeGreaterThanOrEqual(5_009 - s.handedBefore);
+    // After: the beacons' points are off the books (the browser sends them), the posts' are not.
+    expect(noted()).toBe(result.posted);
+  });
+
+  it("keeps points noted while they wait in a hidden page's retry buffer, and lets go when it is shown again", () => {
+    const { reporter } = setup(5);
+    const quota = new KeepaliveQuota(1000, () => 0);
+    quota.tryReserve(1000);
+    const storage = new MemoryStorage();
+    const ledger = new UnloadLedger(storage, () => 1_000, "me");
+    const { channel } = fakeChannel(() => true);
+    expect(flushPage(reporter, preparer, channel, quota, ledger).kept).toBe(14);
+    expect(JSON.parse(storage.getItem("apptuit:pending:me")!)).toEqual({ n: 14, t: 1_000 });
+    ledger.revive();
     expect(storage.getItem("apptuit:pending:me")).toBeNull();
   });
 

@@ -96,4 +96,44 @@ describe("withApptuit (next) in Node", () => {
     expect(t.backend.points().find((p) => p.metric === "views_count")?.tags).toEqual({ deploy: "canary" });
     expect(t.sum("views_count")).toBe(1);
   });
+
+  it("on Node (proxy.ts) or without waitUntil, a timer sends what the last requests recorded; on the edge it does not", async () => {
+    const until = async (check: () => boolean) => {
+      const deadline = Date.now() + 10_000;
+      while (!check()) {
+        if (Date.now() > deadline) throw new Error("timed out");
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    };
+    const run = async (event: { waitUntil: (p: Promise<unknown>) => void } | undefined) => {
+      const t = setup();
+      const middleware = withApptuit(() => {
+        middleware.registry.counter("views", { page: "home" }).inc();
+        return undefined;
+      }, t.options({ interval: 100 }));
+      for (let i = 0; i < 5; i++) await middleware(req("/"), event ?? (undefined as never));
+      await t.settle();
+      return { t, middleware };
+    };
+    // Node runtime with event.waitUntil (what proxy.ts gets): the first request flushes, the timer the rest.
+    const node = await run(setup().event);
+    await until(() => node.t.sum("views_count") === 5);
+    expect(node.t.backend.points().filter((p) => p.metric === "views_count").map((p) => p.value)).toEqual([1, 4]);
+    // No event at all: the same.
+    const bare = await run(undefined);
+    await until(() => bare.t.sum("views_count") === 5);
+
+    // Edge runtime (the global EdgeRuntime is defined) with waitUntil: requests alone drive flushes.
+    vi.stubGlobal("EdgeRuntime", "edge-runtime");
+    try {
+      const edge = await run(setup().event);
+      await until(() => edge.t.sum("views_count") === 1);
+      const puts = edge.t.puts.length;
+      await new Promise((r) => setTimeout(r, 400)); // four intervals: a timer would have sent by now
+      expect(edge.t.puts.length).toBe(puts);
+      expect(edge.t.sum("views_count")).toBe(1);
+    } finally {
+      vi.unstubAllGlobals();
+    }
+  });
 });

@@ -2,6 +2,7 @@ import type { MetricsRegistry } from "../../registry/registry";
 import type { ApptuitReporter } from "../../reporter/reporter";
 import type { EdgeOptions } from "../shared/edge-options";
 import { EdgeReporting } from "../shared/edge-reporting";
+import { backgroundTimers, onEdgeRuntime, processEnv } from "./runtime";
 import type { MiddlewareEvent, MiddlewareResult } from "./types";
 
 export interface NextOptions extends EdgeOptions {
@@ -22,11 +23,13 @@ export type WithApptuitMiddleware<Req, Ev, R> = ((request: Req, event: Ev) => Pr
 };
 
 /**
- * Wraps a `middleware.ts` function on the edge runtime. As on Workers, no timer outlives
- * a request and many instances report the same series, so the reporter is created on
- * the first request, reports deltas, and flushes through `event.waitUntil` at most once
- * per `interval`. Request metrics, when on, time the middleware itself: `NextResponse.next()`
- * and a middleware that returns nothing count as `2xx`, a redirect as `3xx`.
+ * Wraps a `proxy.ts` function (Node runtime) or a `middleware.ts` function (edge runtime).
+ * Many instances may report the same series, so the reporter is created on the first
+ * request, reports deltas, and flushes through `event.waitUntil` at most once per
+ * `interval`. On Node, where timers outlive a request (and wherever no `waitUntil` is
+ * given), an unref'd timer also flushes once per `interval`, so the last requests' values
+ * do not wait for the next request. Request metrics, when on, time the function itself:
+ * `NextResponse.next()` and returning nothing count as `2xx`, a redirect as `3xx`.
  */
 export function withApptuit<Req extends Request, Ev extends MiddlewareEvent | undefined, R extends MiddlewareResult>(
   middleware: (request: Req, event: Ev) => R | Promise<R>,
@@ -34,14 +37,18 @@ export function withApptuit<Req extends Request, Ev extends MiddlewareEvent | un
 ): WithApptuitMiddleware<Req, Ev, R> {
   // Next.js' edge sandbox stubs CompressionStream out; the core client then sends plain JSON.
   const reporting = new EdgeReporting<Record<string, string | undefined> | undefined>(options);
-  const wrapped = (request: Req, event: Ev): Promise<R> =>
-    reporting.handle(
+  const wrapped = (request: Req, event: Ev): Promise<R> => {
+    const hasWaitUntil = !!event && typeof event.waitUntil === "function";
+    const handled = reporting.handle(
       options.env ?? processEnv(), // used by the first request only, which sets the reporter up
-      event && typeof event.waitUntil === "function" ? (promise) => event.waitUntil(promise) : undefined,
+      hasWaitUntil ? (promise) => event.waitUntil(promise) : undefined,
       request,
       () => middleware(request, event),
       (result) => statusOf(result),
     );
+    if (!hasWaitUntil || !onEdgeRuntime()) reporting.tickEvery(backgroundTimers);
+    return handled;
+  };
   Object.defineProperties(wrapped, {
     registry: { get: () => reporting.registry, enumerable: false },
     reporter: { get: () => reporting.reporter, enumerable: false },
@@ -53,10 +60,4 @@ export function withApptuit<Req extends Request, Ev extends MiddlewareEvent | un
 function statusOf(result: MiddlewareResult): number {
   const status = (result as { status?: unknown } | null | undefined)?.status;
   return typeof status === "number" ? status : 200;
-}
-
-/** `process.env` where the runtime has one (Next.js' edge sandbox does: the server's environment), else none. */
-function processEnv(): Record<string, string | undefined> | undefined {
-  const proc = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process;
-  return proc?.env;
 }

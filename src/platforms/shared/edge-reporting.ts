@@ -1,6 +1,7 @@
 import { ApptuitConfigError } from "../../core/errors/config-error";
 import { MetricsRegistry } from "../../registry/registry";
 import { ApptuitReporter } from "../../reporter/reporter";
+import type { ReporterPlatform } from "../../reporter/platform";
 import { consoleErrorHandler } from "../../reporter/error-handler";
 import { edgeReporterOptions, stringEnv, type EdgeOptions } from "./edge-options";
 import { RequestMetrics, requestMetricsOptions } from "./request-metrics";
@@ -26,6 +27,8 @@ export class EdgeReporting<Env> {
   #registry: MetricsRegistry | undefined;
   /** undefined: not set up yet; null: set up failed (reported once), metrics are off. */
   #active: Active | null | undefined;
+  /** The interval timer of `tickEvery`, once armed. */
+  #ticker: unknown;
 
   constructor(options: EdgeOptions | ((env: Env) => EdgeOptions)) {
     this.#options = options;
@@ -73,6 +76,20 @@ export class EdgeReporting<Env> {
         this.#flush(active, waitUntil);
       }
     }
+  }
+
+  /**
+   * Where timers outlive a request (Next.js on Node) or no `waitUntil` exists: also ask the
+   * throttle every `interval` ms, so what the last requests recorded is sent without waiting
+   * for the next request. Armed once, after the first invocation set the reporter up; the
+   * throttle keeps requests and ticks together to one flush per interval.
+   */
+  tickEvery(timers: ReporterPlatform): void {
+    const active = this.#active;
+    if (!active || this.#ticker !== undefined || active.throttle.interval <= 0) return;
+    this.#ticker = timers.setInterval(() => {
+      if (active.throttle.take()) this.#flush(active, undefined);
+    }, active.throttle.interval);
   }
 
   #flush(active: Active, waitUntil: WaitUntil | undefined): void {

@@ -1,11 +1,15 @@
-// Builds and starts the Next.js 16 test app (test/next/app) as a real `next build` +
-// `next start`, spawned directly (not through npx) and stopped by its process group.
+// Builds and starts a Next.js 16 test app (test/next/middleware-app, test/next/proxy-app) as
+// a real `next build` + `next start`, spawned directly (not through npx) and stopped by its
+// process group. Each test file builds its app once, in beforeAll, and runs all its tests
+// against that one server (builds are the slow part).
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, rmSync } from "node:fs";
 import { dirname, resolve } from "node:path";
+import type { Backend } from "../../src/backend/index";
 
 export const root = resolve(import.meta.dirname, "../..");
-export const appDir = resolve(root, "test/next/app");
+/** The test apps, one directory each under test/next. */
+export const appDir = (name: "middleware-app" | "proxy-app") => resolve(root, "test/next", name);
 const nextBin = resolve(root, "node_modules/.bin/next");
 
 /** The environment of both steps: telemetry off, production mode, our Node first on PATH. */
@@ -32,8 +36,8 @@ function tail(text: string, n = 4000): string {
   return text.length > n ? `…${text.slice(-n)}` : text;
 }
 
-/** A clean `next build test/next/app`; rejects with the build's output when it fails. */
-export function nextBuild(): Promise<{ output: string; ms: number }> {
+/** A clean `next build <app>`; rejects with the build's output when it fails. */
+export function nextBuild(appDir: string): Promise<{ output: string; ms: number }> {
   rmSync(resolve(appDir, ".next"), { recursive: true, force: true }); // never test a stale build
   const started = Date.now();
   return new Promise((resolvePromise, reject) => {
@@ -52,7 +56,8 @@ export function nextBuild(): Promise<{ output: string; ms: number }> {
 export interface RunningNext {
   url: string;
   output(): string;
-  stop(): Promise<void>;
+  /** SIGTERM to the process group (SIGKILL after 5 s); resolves with how `next start` ended. */
+  stop(): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
 /** The URL `next start` prints once it listens (`- Local:         http://127.0.0.1:PORT`). */
@@ -63,7 +68,7 @@ export const NEXT_LOCAL_URL = /- Local:\s+(http:\/\/127\.0\.0\.1:\d+)/;
  * picks (no other socket can take it between choosing and binding) and prints it; resolves
  * once the server at that URL answers.
  */
-export async function nextStart(env: Record<string, string>): Promise<RunningNext> {
+export async function nextStart(appDir: string, env: Record<string, string>): Promise<RunningNext> {
   const child: ChildProcess = spawn(nextBin, ["start", appDir, "-H", "127.0.0.1", "-p", "0"], {
     cwd: root,
     env: nextEnv(env),
@@ -73,7 +78,9 @@ export async function nextStart(env: Record<string, string>): Promise<RunningNex
   let output = "";
   child.stdout!.on("data", (d) => (output += d));
   child.stderr!.on("data", (d) => (output += d));
-  const exited = new Promise<void>((r) => child.once("exit", () => r()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) =>
+    child.once("exit", (code, signal) => r({ code, signal })),
+  );
   let url = "";
   const stop = async () => {
     if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) {
@@ -92,6 +99,7 @@ export async function nextStart(env: Record<string, string>): Promise<RunningNex
         await exited;
       }
     }
+    return exited;
   };
   const deadline = Date.now() + 30_000;
   for (;;) {
@@ -112,4 +120,21 @@ export async function nextStart(env: Record<string, string>): Promise<RunningNex
     }
   }
   return { url, output: () => output, stop };
+}
+
+/** The embedded backend's stored points, read back the way the tests assert on them. */
+export function readBack(backend: Backend) {
+  const points = (metric: string, tags: Record<string, string> = {}) =>
+    backend.points().filter((p) => p.metric === metric && Object.entries(tags).every(([k, v]) => p.tags[k] === v));
+  const sum = (metric: string, tags: Record<string, string> = {}) => points(metric, tags).reduce((t, p) => t + p.value, 0);
+  return { points, sum };
+}
+
+/** Polls `check` until true; on timeout fails with the app's recent output. */
+export async function until(what: string, check: () => boolean, app?: RunningNext, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${app?.output().slice(-2000) ?? ""}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
 }

@@ -1,4 +1,4 @@
-// The test app of test/next/next.test.ts. It lives inside the apptuit repository and has no
+// The test app of test/next/middleware.test.ts. It lives inside the apptuit repository and has no
 // package.json: `next`, `react` and (by package self-reference) `apptuit` resolve from the
 // repository, so Turbopack's root is the repository root.
 import { fileURLToPath } from "node:url";

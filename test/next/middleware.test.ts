@@ -1,28 +1,20 @@
 // apptuit/next in a real Next.js 16 app: `next build` + `next start`, edge middleware.ts
 // wrapped with withApptuit, reporting to the embedded backend on 127.0.0.1. The token
 // and endpoint reach the middleware through the server's environment at `next start`.
+// proxy.test.ts is the same for proxy.ts (Node runtime) plus instrumentation.ts.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createBackend } from "../../src/backend/index";
 import { serve, type Served } from "../harness/serve";
-import { checkPrerequisites, nextBuild, nextStart, type RunningNext } from "./next-app";
+import { appDir, checkPrerequisites, nextBuild, nextStart, readBack, until as untilApp, type RunningNext } from "./next-app";
 
 const TOKEN = "next-test-token";
 const backend = createBackend({ token: TOKEN });
+const { points, sum } = readBack(backend);
 let server: Served | undefined;
 let app: RunningNext | undefined;
+let buildOutput = "";
 
-async function until(what: string, check: () => boolean, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${app?.output().slice(-2000) ?? ""}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
-function points(metric: string, tags: Record<string, string> = {}) {
-  return backend.points().filter((p) => p.metric === metric && Object.entries(tags).every(([k, v]) => p.tags[k] === v));
-}
-const sum = (metric: string, tags: Record<string, string> = {}) => points(metric, tags).reduce((t, p) => t + p.value, 0);
+const until = (what: string, check: () => boolean) => untilApp(what, check, app);
 
 async function get(path: string): Promise<Response> {
   const res = await fetch(`${app!.url}${path}`, { redirect: "manual" });
@@ -32,10 +24,11 @@ async function get(path: string): Promise<Response> {
 
 beforeAll(async () => {
   checkPrerequisites();
-  const build = await nextBuild();
+  const build = await nextBuild(appDir("middleware-app"));
+  buildOutput = build.output;
   console.log(`next build: ${(build.ms / 1000).toFixed(1)} s`);
   server = await serve((request) => backend.fetch(request));
-  app = await nextStart({
+  app = await nextStart(appDir("middleware-app"), {
     APPTUIT_API_TOKEN: TOKEN,
     APPTUIT_ENDPOINT: server.url,
     APPTUIT_TAGS: "service: next-test",
@@ -48,6 +41,10 @@ afterAll(async () => {
 });
 
 describe("apptuit/next in a Next.js 16 app (edge middleware)", () => {
+  it("builds middleware.ts for the edge runtime, with Next 16's deprecation warning (proxy.ts has none)", () => {
+    expect(buildOutput).toMatch(/"middleware" file convention is deprecated/);
+  });
+
   it("middleware metrics arrive with exact counts; flushes are throttled to the first request", async () => {
     const M = 20;
     const first = await get("/products/1");

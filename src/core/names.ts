@@ -3,23 +3,64 @@ import type { Tags } from "./types";
 import { setTag, sortedKeys } from "./tags";
 import { ApptuitValidationError } from "./errors/validation-error";
 
-// Python's json.dumps escapes every non-ASCII UTF-16 unit as \uXXXX (ensure_ascii=True).
-const NON_ASCII = /[\u0080-\uffff]/g;
+// Python's json.dumps (ensure_ascii=True) escapes everything outside printable ASCII
+// (' '..'~') as \uXXXX; JSON.stringify already did the controls and quotes, DEL and
+// non-ASCII UTF-16 units are left.
+const NON_ASCII = /[\u007f-\uffff]/g;
 
 function pyString(s: string): string {
   return JSON.stringify(s).replace(NON_ASCII, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
 
 /**
- * Encodes a metric name with its tags exactly as the Python client's
+ * A number as json.dumps writes it: integers in full (Python ints), other values as
+ * Python's float `repr` (shortest round-trip digits, as JS; exponent form below 1e-4 and
+ * from 1e16, with at least two exponent digits: `1e-05`, `1.5e+16`).
+ */
+function pyNumber(n: number): string {
+  if (Number.isNaN(n)) return "NaN";
+  if (!Number.isFinite(n)) return n > 0 ? "Infinity" : "-Infinity";
+  if (Number.isSafeInteger(n)) return String(n);
+  const [digits, exp] = n.toExponential().split("e") as [string, string];
+  const e = Number(exp);
+  if (e >= -4 && e < 16) return String(n);
+  return `${digits}e${e < 0 ? "-" : "+"}${String(Math.abs(e)).padStart(2, "0")}`;
+}
+
+/**
+ * `json.dumps(value, sort_keys=True)` for what tags may hold from untyped code: strings,
+ * numbers, booleans, null, arrays and objects (keys sorted by code point at every level).
+ */
+function pyJson(value: unknown): string {
+  if (typeof value === "string") return pyString(value);
+  if (typeof value === "number") return pyNumber(value);
+  if (typeof value === "boolean") return value ? "true" : "false";
+  if (typeof value === "bigint") return value.toString();
+  if (value === null || typeof value !== "object") return "null";
+  if (Array.isArray(value)) return `[${value.map(pyJson).join(", ")}]`;
+  const object = value as Record<string, unknown>;
+  return `{${sortedKeys(object as Tags).map((k) => `${pyString(k)}: ${pyJson(object[k])}`).join(", ")}}`;
+}
+
+/**
+ * Encodes a metric name with its tags byte for byte as the Python client's
  * `name + json.dumps(tags, sort_keys=True)`: `node.cpu{"type": "idle"}`.
  * Without tags (or with `{}`) the plain name is returned.
  */
 export function encodeMetric(name: string, tags?: Tags): string {
   if (!tags) return name;
-  const keys = sortedKeys(tags);
-  if (keys.length === 0) return name;
-  return `${name}{${keys.map((k) => `${pyString(k)}: ${pyString(tags[k]!)}`).join(", ")}}`;
+  if (sortedKeys(tags).length === 0) return name;
+  return name + pyJson(tags);
+}
+
+// Python's str.strip(): the characters of str.isspace(), which differ from String#trim
+// (\x1c-\x1f and \x85 are space to Python, \ufeff is not).
+const PY_SPACE = "\\t-\\r\\x1c-\\x20\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000";
+const PY_STRIP = new RegExp(`^[${PY_SPACE}]+|[${PY_SPACE}]+$`, "g");
+
+/** `text.strip()` as Python does it. */
+export function pyStrip(text: string): string {
+  return text.replace(PY_STRIP, "");
 }
 
 // Tag values of an encoded name: strings; numbers/booleans (Python allowed them) become strings.
@@ -41,36 +82,56 @@ const DecodedTagsSchema = v.pipe(
   }),
 );
 
-/**
- * Decodes `name{json}` into `{ name, tags }` (the Python client returned a tuple; an object
- * reads better in TS). The name is the text before the first `{`; the rest is parsed as JSON,
- * so compact and spaced forms both work. `JSON.parse` creates `__proto__`/`constructor` as
- * plain own properties, and the tags are copied with `setTag`, so nothing reaches a prototype.
- */
-export function decodeMetric(encoded: string): { name: string; tags: Tags } {
+type Decoded = { name: string; tags: Tags };
+type Refused = { rule: string; path?: string };
+
+/** The one reading of an encoded name behind `decodeMetric` and `tryDecodeMetric`. */
+function readEncoded(encoded: string): Decoded | Refused {
   const brace = encoded.indexOf("{");
-  if (brace < 0) return { name: encoded, tags: {} };
-  const name = encoded.slice(0, brace);
-  const fail = (rule: string, path?: string): never => {
-    throw new ApptuitValidationError(`Cannot decode metric name ${JSON.stringify(encoded)}: ${rule}`, {
-      index: -1,
-      point: encoded,
-      rule,
-      ...(path === undefined ? {} : { path }),
-    });
-  };
+  if (brace < 0) return { name: pyStrip(encoded), tags: {} };
   let parsed: unknown;
   try {
     parsed = JSON.parse(encoded.slice(brace));
   } catch {
-    return fail("the part from the first `{` must be a JSON object of tags");
+    return { rule: "the part from the first `{` must be a JSON object of tags" };
   }
   const result = v.safeParse(DecodedTagsSchema, parsed, { abortEarly: true });
   if (!result.success) {
     const issue = result.issues[0];
-    return fail(issue.message, v.getDotPath(issue) ?? undefined);
+    const path = v.getDotPath(issue);
+    return path === null ? { rule: issue.message } : { rule: issue.message, path };
   }
   const tags: Tags = {};
   for (const [key, value] of Object.entries(result.output)) setTag(tags, key, String(value));
-  return { name, tags };
+  return { name: pyStrip(encoded.slice(0, brace)), tags };
+}
+
+/**
+ * Decodes `name{json}` into `{ name, tags }` as the Python client's `decode_metric` (which
+ * returned a tuple; an object reads better in TS). The name is the text before the first
+ * `{`, stripped of surrounding whitespace as Python's `str.strip()` does (so is a name
+ * without tags); the rest is parsed as JSON, so compact and spaced forms both work.
+ * `JSON.parse` creates `__proto__`/`constructor` as plain own properties, and the tags are
+ * copied with `setTag`, so nothing reaches a prototype. A tag part that is not a JSON
+ * object of string (or number, boolean) values throws `ApptuitValidationError`.
+ */
+export function decodeMetric(encoded: string): Decoded {
+  const read = readEncoded(encoded);
+  if ("name" in read) return read;
+  throw new ApptuitValidationError(`Cannot decode metric name ${JSON.stringify(encoded)}: ${read.rule}`, {
+    index: -1,
+    point: encoded,
+    rule: read.rule,
+    ...(read.path === undefined ? {} : { path: read.path }),
+  });
+}
+
+/**
+ * `decodeMetric` for names that may merely contain a brace (a route template such as
+ * `http./users/{id}`): the decoded name and tags, or `undefined` when the part from the
+ * first `{` is not a JSON object of tags (the text is then a plain name).
+ */
+export function tryDecodeMetric(encoded: string): Decoded | undefined {
+  const read = readEncoded(encoded);
+  return "name" in read ? read : undefined;
 }

@@ -186,7 +186,7 @@ const SeriesSchema = v.pipe(
   v.object(
     {
       metric: v.unknown(),
-      tags: v.unknown(),
+      tags: v.optional(v.unknown()),
       timestamps: v.array(v.unknown(), "timestamps must be an array"),
       values: v.array(v.unknown(), "values must be an array"),
     },

@@ -1,6 +1,7 @@
 export { MetricsRegistry } from "./registry";
-export { INVALID_UPDATES, SERIES_REFUSED } from "./meta";
-export type { MetricsRegistryOptions, CollectOptions } from "./registry";
+export { INVALID_UPDATES, SERIES_REFUSED, SERIES_REPAIRED } from "./meta";
+export type { MetricsRegistryOptions, CollectOptions, InvalidSeriesEvent } from "./registry";
+export { EMPTY_TAG_VALUE, TRUNCATION_MARK } from "./read-series";
 export { Counter } from "./counter";
 export { Gauge } from "./gauge";
 export { Meter } from "./meter";

@@ -2,12 +2,17 @@ import { SDK_TAG } from "../core/sdk-tag";
 import type { Tags } from "../core/types";
 import type { PointSink } from "./fields";
 
-/** Name of the registry's own metric: lookups refused by the `maxSeries` bound. */
+/**
+ * Name of the registry's own metric: lookups given a detached handle, past the
+ * `maxSeries` bound or invalid beyond repair.
+ */
 export const SERIES_REFUSED = "apptuit.registry.series_refused";
+
+/** Name of the registry's own metric: lookups whose name or tags were repaired. */
+export const SERIES_REPAIRED = "apptuit.registry.series_repaired";
 
 /** Name of the registry's own metric: updates ignored as not finite numbers (`inc(NaN)`, `mark("3")`). */
 export const INVALID_UPDATES = "apptuit.registry.invalid_updates";
-
 
 /** A running count of the registry's own. */
 export interface MetaCount {

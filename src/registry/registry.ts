@@ -1,6 +1,5 @@
 import type { GaugeCallbackError } from "./errors/gauge-callback-error";
-import { decodeMetric } from "../core/names";
-import { sortedKeys } from "../core/tags";
+import { ApptuitValidationError } from "../core/errors/validation-error";
 import type { Collectable, CollectedPoint, Tags, Temporality } from "../core/types";
 import { defaultNow } from "./clock";
 import { collectFamily } from "./collect";
@@ -14,10 +13,12 @@ import { identify } from "./identify";
 import type { SeriesIdentity } from "./identify";
 import { InvalidUpdates } from "./invalid-updates";
 import type { MetricKind } from "./kind";
-import { INVALID_UPDATES, pushMetaCount, SERIES_REFUSED } from "./meta";
+import { INVALID_UPDATES, pushMetaCount, SERIES_REFUSED, SERIES_REPAIRED } from "./meta";
 import { Meter } from "./meter";
-import { canonicalKey, isPlainKey, normalizeTags } from "./normalize";
-import { checkSeries } from "./check-series";
+import { canonicalKey, isPlainKey } from "./normalize";
+import { readSeries } from "./read-series";
+import type { SeriesInput } from "./read-series";
+import { rejectUpdate } from "./invalid-updates";
 import { PointSink } from "./fields";
 import { Timer } from "./timer";
 
@@ -39,6 +40,35 @@ export interface MetricsRegistryOptions {
    * `apptuit.registry.invalid_updates.count`, with or without it; default none.
    */
   onInvalidUpdate?: (metric: string, tags: Tags, value: unknown) => void;
+  /**
+   * For debugging: told of every lookup whose name or tags had to be repaired (an empty
+   * tag value, an over-long value, a number as the name…) or were refused (no name, tags
+   * that are not an object, a name already used by another kind, past `maxSeries`…).
+   * Called synchronously inside the lookup; what it throws is swallowed. Both are always
+   * counted, in `apptuit.registry.series_repaired.count` and
+   * `apptuit.registry.series_refused.count`; default none. See docs/recording.md.
+   */
+  onInvalidSeries?: (event: InvalidSeriesEvent) => void;
+  /**
+   * For development and tests: lookups throw `ApptuitValidationError` (or
+   * `MetricKindError`) for anything they would otherwise repair or refuse, so a mistake
+   * surfaces where it is made. Default `false`: recording never throws.
+   */
+  strict?: boolean;
+}
+
+/** What `onInvalidSeries` is told. */
+export interface InvalidSeriesEvent {
+  /** `repaired`: recorded as `series`; `refused`: the handle returned records nothing. */
+  action: "repaired" | "refused";
+  kind: MetricKind;
+  /** The name and tags the lookup was given. */
+  name: unknown;
+  tags: unknown;
+  /** The series recorded to, when repaired. */
+  series?: { name: string; tags: Tags };
+  /** Each repair, or the reason of the refusal, in words. */
+  reasons: string[];
 }
 
 export interface CollectOptions {
@@ -78,11 +108,17 @@ export class MetricsRegistry implements Collectable {
   /** Series of the handles that reported an ignored update, once looked up. */
   private identities: WeakMap<Metric, SeriesIdentity> | undefined;
   private notifying = false;
+  /** Lookups whose name or tags were repaired. */
+  private readonly repaired = { total: 0, deltaBase: 0 };
+  private readonly onInvalidSeries: MetricsRegistryOptions["onInvalidSeries"];
+  readonly strict: boolean;
 
   constructor(options: MetricsRegistryOptions = {}) {
     this.maxSeries = options.maxSeries ?? 10_000;
     this.now = options.now ?? defaultNow();
     this.onInvalidUpdate = options.onInvalidUpdate;
+    this.onInvalidSeries = options.onInvalidSeries;
+    this.strict = options.strict === true;
     this.invalid = new InvalidUpdates(this.onInvalidUpdate && ((handle, value) => this.notifyInvalid(handle as Metric, value)));
   }
 
@@ -92,7 +128,7 @@ export class MetricsRegistry implements Collectable {
   }
 
   counter(name: string, tags?: Tags): Counter {
-    return this.lookup("counter", name, tags) as Counter;
+    return this.get("counter", name, tags) as Counter;
   }
 
   /**
@@ -102,22 +138,27 @@ export class MetricsRegistry implements Collectable {
   gauge(name: string, tagsOrCallback?: Tags | (() => number), callback?: () => number): Gauge {
     const fn = typeof tagsOrCallback === "function" ? tagsOrCallback : callback;
     const tags = typeof tagsOrCallback === "function" ? undefined : tagsOrCallback;
-    const gauge = this.lookup("gauge", name, tags) as Gauge;
-    if (fn !== undefined && gauge !== this.detached.get("gauge")) gauge.callback = fn;
+    const gauge = this.get("gauge", name, tags) as Gauge;
+    if (fn == null) return gauge;
+    if (typeof fn !== "function") {
+      // Not a callback: ignored and counted like any other update that cannot be used.
+      if (this.strict) throw new TypeError(`gauge callback must be a function, not a ${typeof fn}`);
+      rejectUpdate(gauge, fn);
+    } else if (gauge !== this.detached.get("gauge")) gauge.callback = fn;
     return gauge;
   }
 
   meter(name: string, tags?: Tags): Meter {
-    return this.lookup("meter", name, tags) as Meter;
+    return this.get("meter", name, tags) as Meter;
   }
 
   histogram(name: string, tags?: Tags): Histogram {
-    return this.lookup("histogram", name, tags) as Histogram;
+    return this.get("histogram", name, tags) as Histogram;
   }
 
   /** A timer of durations in milliseconds. */
   timer(name: string, tags?: Tags): Timer {
-    return this.lookup("timer", name, tags) as Timer;
+    return this.get("timer", name, tags) as Timer;
   }
 
   /**
@@ -137,16 +178,31 @@ export class MetricsRegistry implements Collectable {
     const delta = options.temporality === "delta";
     const sink = new PointSink();
     for (const family of this.families.values()) collectFamily(sink, family, now, delta, options.onError);
+    pushMetaCount(sink, SERIES_REPAIRED, this.repaired, delta);
     pushMetaCount(sink, SERIES_REFUSED, this.refused, delta);
     pushMetaCount(sink, INVALID_UPDATES, this.invalid, delta);
     return sink.points;
+  }
+
+  /**
+   * Every lookup: whatever it is given, a handle (docs/recording.md). What cannot be
+   * recorded gets a detached handle, counted and told to `onInvalidSeries`; strict mode
+   * throws instead.
+   */
+  private get(kind: MetricKind, name: unknown, tags: unknown): Metric {
+    try {
+      return this.lookup(kind, name as string, tags as Tags | undefined);
+    } catch (error) {
+      if (this.strict) throw error;
+      return this.refuseInvalid(kind, name, tags, error);
+    }
   }
 
   /** The hot lookup: one `Map.get` for the name and one per tag; nothing allocated. */
   private lookup(kind: MetricKind, name: string, tags: Tags | undefined): Metric {
     const family = this.families.get(name);
     if (family !== undefined && family.kind === kind) {
-      if (tags === undefined) {
+      if (tags == null) {
         if (family.untagged !== undefined) return family.untagged;
       } else {
         const order = family.order;
@@ -157,7 +213,7 @@ export class MetricsRegistry implements Collectable {
           for (; i < n; i++) {
             const value = tags[order[i]!];
             if (value == null) break;
-            node = (node as Trie).get(typeof value === "string" ? value : "" + value);
+            node = (node as Trie).get(typeof value === "string" ? value : String(value));
             if (node === undefined) break;
           }
           if (i === n) {
@@ -172,32 +228,59 @@ export class MetricsRegistry implements Collectable {
     return this.slowLookup(kind, name, tags);
   }
 
-  /** Encoded names, reordered or unusual tag sets, and new series. */
-  private slowLookup(kind: MetricKind, name: string, tags: Tags | undefined): Metric {
-    if (this.families.has(name) || !name.includes("{")) return this.resolve(kind, name, normalizeTags(tags));
+  /** Encoded names, reordered, unusual or invalid tag sets, and new series. */
+  private slowLookup(kind: MetricKind, name: unknown, tags: unknown): Metric {
     // An encoded name: remember what it resolved to, so that only its first use parses JSON.
-    const cache = tags === undefined ? this.encodedCache(kind) : undefined;
-    const hit = cache?.get(name);
+    const cache = tags == null && typeof name === "string" && name.includes("{") ? this.encodedCache(kind) : undefined;
+    const hit = cache?.get(name as string);
     if (hit !== undefined) return hit;
-    const decoded = decodeMetric(name);
-    const metric = this.resolve(kind, decoded.name, normalizeTags(tags, decoded.tags));
-    if (cache !== undefined && cache.size < this.maxSeries && metric !== this.detached.get(kind)) cache.set(name, metric);
+    const series = readSeries(name, tags, this.strict);
+    const metric = this.resolve(kind, series);
+    // One outcome per lookup: a repaired series refused by the bound counts as refused.
+    if (metric === this.detached.get(kind)) return metric;
+    if (series.repairs !== undefined) this.repair(kind, name, tags, series, series.repairs);
+    else if (cache !== undefined && cache.size < this.maxSeries) cache.set(name as string, metric);
     return metric;
   }
 
-  private resolve(kind: MetricKind, name: string, tags: Tags): Metric {
+  private resolve(kind: MetricKind, series: SeriesInput): Metric {
+    const { name, tags, keys } = series;
     let family = this.families.get(name);
     if (family !== undefined && family.kind !== kind) throw new MetricKindError(name, family.kind, kind);
-    const keys = sortedKeys(tags);
     const found = family === undefined ? undefined : findSeries(family, tags, keys);
     if (found !== undefined) return found;
-    // A new series: checked once, here, then counted against the bound.
-    checkSeries(name, tags, keys);
-    if (this.full()) return this.refuse(kind);
+    if (this.full()) {
+      this.tell({ action: "refused", kind, name, tags, reasons: [`more than maxSeries (${this.maxSeries}) series`] });
+      return this.refuse(kind);
+    }
     family ??= this.addFamily(name, kind);
     const metric = this.create(kind);
     addSeries(family, tags, keys, metric);
     return metric;
+  }
+
+  /** A lookup recorded to a repaired series: count it, tell it. */
+  private repair(kind: MetricKind, name: unknown, tags: unknown, series: SeriesInput, reasons: string[]): void {
+    this.repaired.total++;
+    this.tell({ action: "repaired", kind, name, tags, series: { name: series.name, tags: { ...series.tags } }, reasons });
+  }
+
+  /** A lookup that threw (invalid beyond repair, another kind's name, a throwing getter): a detached handle. */
+  private refuseInvalid(kind: MetricKind, name: unknown, tags: unknown, error: unknown): Metric {
+    this.tell({ action: "refused", kind, name, tags, reasons: [reasonOf(error)] });
+    return this.refuse(kind);
+  }
+
+  private tell(event: InvalidSeriesEvent): void {
+    if (this.onInvalidSeries === undefined || this.notifying) return;
+    this.notifying = true;
+    try {
+      this.onInvalidSeries(event);
+    } catch {
+      // A debugging aid must not break the instrumented code.
+    } finally {
+      this.notifying = false;
+    }
   }
 
   private addFamily(name: string, kind: MetricKind): Family<Metric> {
@@ -262,6 +345,16 @@ export class MetricsRegistry implements Collectable {
     } finally {
       this.notifying = false;
     }
+  }
+}
+
+/** Why a lookup threw, in words, whatever was thrown. */
+function reasonOf(error: unknown): string {
+  if (error instanceof ApptuitValidationError) return error.rule;
+  try {
+    return error instanceof Error ? `${error.name}: ${error.message}` : `threw ${String(error)}`;
+  } catch {
+    return "threw a value that cannot be shown";
   }
 }
 

@@ -1,4 +1,5 @@
-import { indexOf, valueOf } from "./mapping";
+import { indexOf } from "./mapping";
+import { quantileOf } from "./percentile";
 import { Store } from "./store";
 
 /**
@@ -79,33 +80,8 @@ export class Sketch {
     return n > 1 ? Math.sqrt(Math.max(0, (this.dev2 - (this.dev * this.dev) / n) / (n - 1))) : 0;
   }
 
-  /** The value at quantile `q` (0..1), within the relative accuracy; 0 when empty. */
+  /** The value at quantile `q` (0..1) by pyformance's definition, within the relative accuracy; 0 when empty. */
   quantile(q: number): number {
-    if (this.count === 0) return 0;
-    if (q <= 0) return this.min;
-    if (q >= 1) return this.max;
-    const rank = q * (this.count - 1);
-    let seen = 0;
-    const neg = this.neg;
-    if (neg !== undefined) {
-      // Larger index = more negative: walk downwards for ascending values.
-      const c = neg.counts;
-      for (let j = c.length - 1; j >= 0; j--) {
-        seen += c[j]!;
-        if (seen > rank) return this.clamp(-valueOf(neg.offset + j));
-      }
-    }
-    seen += this.zero;
-    if (seen > rank) return this.clamp(0);
-    const c = this.pos.counts;
-    for (let j = 0; j < c.length; j++) {
-      seen += c[j]!;
-      if (seen > rank) return this.clamp(valueOf(this.pos.offset + j));
-    }
-    return this.max;
-  }
-
-  private clamp(v: number): number {
-    return v < this.min ? this.min : v > this.max ? this.max : v;
+    return quantileOf(this, q);
   }
 }

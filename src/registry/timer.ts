@@ -1,4 +1,5 @@
 import { Histogram } from "./histogram";
+import { rejectUpdate } from "./invalid-updates";
 import type { InvalidUpdates } from "./invalid-updates";
 import { Rates } from "./rates";
 
@@ -25,8 +26,15 @@ export class Timer extends Histogram {
   /**
    * Runs `fn` and records how long it took, until its promise settles if it returns one
    * (fulfilled or rejected). Returns what `fn` returns; a throw is recorded and rethrown.
+   * Given something that is not a function, it records nothing and counts it in
+   * `apptuit.registry.invalid_updates.count`.
    */
   time<T>(fn: () => T): T {
+    if (typeof fn !== "function") {
+      // Nothing to run or time: ignored and counted like an update that cannot be used.
+      rejectUpdate(this, fn);
+      return undefined as T;
+    }
     const now = this.rates.now;
     const t0 = now();
     let result: T;

@@ -1,5 +1,5 @@
 import type { SanitizeMode, Tags } from "./types";
-import { type Env, parseTags } from "./env";
+import { type Env, parseTags, readEnvVariable } from "./env";
 import { ApptuitConfigError } from "./errors/config-error";
 import { tagEntries } from "./tags";
 import { MAX_NAME_LENGTH } from "./limits";
@@ -96,7 +96,7 @@ function resolveRetry(retry: ApptuitOptions["retry"]): Required<RetryOptions> {
 
 function resolveGlobalTags(options: ApptuitOptions): Tags {
   if (options.globalTags === undefined) {
-    const text = options.env?.APPTUIT_TAGS;
+    const text = readEnvVariable(options.env, "APPTUIT_TAGS");
     return text ? checkLengths(parseTags(text, "APPTUIT_TAGS"), "APPTUIT_TAGS") : {};
   }
   const tags = options.globalTags;
@@ -121,7 +121,7 @@ function checkLengths(tags: Tags, source: string): Tags {
 
 /** Applies defaults and the caller's env; throws `ApptuitConfigError` on anything unusable. */
 export function resolveOptions(options: ApptuitOptions = {}): ResolvedOptions {
-  const token = options.token || options.env?.APPTUIT_API_TOKEN;
+  const token = options.token || readEnvVariable(options.env, "APPTUIT_API_TOKEN");
   if (!token) {
     throw new ApptuitConfigError(
       "No API token: pass `token` to new Apptuit({ token }) or an `env` with APPTUIT_API_TOKEN",

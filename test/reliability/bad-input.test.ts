@@ -211,10 +211,12 @@ describe("environment parsing", () => {
   });
 
   it("APPTUIT_TAGS with __proto__/constructor keys: own keys, no pollution", () => {
-    const tags = parseTags("__proto__: x, constructor: y, a: b:c", "APPTUIT_TAGS");
+    const tags = parseTags("__proto__: x, constructor: y, a: b", "APPTUIT_TAGS");
     expect(Object.keys(tags)).toEqual(["__proto__", "constructor", "a"]);
-    expect(tags.a).toBe("b:c");
+    expect(tags.a).toBe("b");
     expect(({} as Record<string, unknown>).x).toBeUndefined();
+    // A second colon is refused, as apptuit-py refuses it.
+    expect(() => parseTags("a: b:c", "APPTUIT_TAGS")).toThrow(/"a: b:c" is not a "key: value" pair/);
   });
 
   it("APPTUIT_DISABLE_HOST_TAG not a boolean → names the variable and the accepted values", () => {

@@ -1,10 +1,16 @@
-import { parseTags, readDisableHostTag } from "../../core/env";
+import { DEPRECATED_ENV_NAMES, parseTags, readDisableHostTag, readEnvVariable } from "../../core/env";
 import { ApptuitConfigError } from "../../core/errors/config-error";
 import type { Tags } from "../../core/types";
 import type { EnvRead } from "./runtime";
 
 /** The variables a server adapter reads (SPEC §4). */
-export const ENV_NAMES = ["APPTUIT_API_TOKEN", "APPTUIT_TAGS", "APPTUIT_ENDPOINT", "APPTUIT_DISABLE_HOST_TAG"] as const;
+export const ENV_NAMES = [
+  "APPTUIT_API_TOKEN",
+  "APPTUIT_TAGS",
+  "APPTUIT_ENDPOINT",
+  "APPTUIT_DISABLE_HOST_TAG",
+  ...Object.values(DEPRECATED_ENV_NAMES),
+] as const;
 
 /** What the environment contributes, already validated. */
 export interface EnvConfig {
@@ -21,9 +27,9 @@ export interface EnvConfig {
  */
 export function envConfig(read: EnvRead): EnvConfig {
   const { env } = read;
-  const text = env.APPTUIT_TAGS;
+  const text = readEnvVariable(env, "APPTUIT_TAGS");
   return {
-    token: nonEmpty(env.APPTUIT_API_TOKEN),
+    token: nonEmpty(readEnvVariable(env, "APPTUIT_API_TOKEN")),
     endpoint: nonEmpty(env.APPTUIT_ENDPOINT),
     tags: text === undefined || text.trim() === "" ? undefined : parseTags(text, "APPTUIT_TAGS"),
     disableHostTag: readDisableHostTag(env),

@@ -8,7 +8,7 @@ describe("parseTags (APPTUIT_TAGS)", () => {
   it("parses 'k1: v1, k2: v2' with optional spaces", () => {
     expect(parseTags("k1: v1, k2: v2")).toEqual({ k1: "v1", k2: "v2" });
     expect(parseTags("k1:v1,k2:v2")).toEqual({ k1: "v1", k2: "v2" });
-    expect(parseTags("  url: http://x:80 ,")).toEqual({ url: "http://x:80" });
+    expect(parseTags("  url: x.example ,")).toEqual({ url: "x.example" });
     expect(parseTags("")).toEqual({});
   });
 

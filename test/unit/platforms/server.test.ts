@@ -149,6 +149,17 @@ describe("initServer", () => {
     expect(hitsTags(backend)).toEqual([{ dc: "x1", host: "fake-host" }]);
   });
 
+  it("reads apptuit-py's deprecated APPTUIT_PY_TOKEN and APPTUIT_PY_TAGS when the current names are unset", async () => {
+    vi.spyOn(console, "warn").mockImplementation(() => {});
+    const backend = createBackend({ token: TOKEN });
+    const fake = fakeRuntime({ APPTUIT_PY_TOKEN: TOKEN, APPTUIT_PY_TAGS: "dc: old", APPTUIT_DISABLE_HOST_TAG: "y" });
+    const handle = initServer({ endpoint: "http://backend.test", fetch: (i, o) => backend.fetch(new Request(i, o)), onError: null }, fake.runtime);
+    handle.registry.counter("hits").inc();
+    await handle.shutdown();
+    expect(hitsTags(backend)).toEqual([{ dc: "old" }]);
+    vi.restoreAllMocks();
+  });
+
   it("defaults to cumulative temporality and lets the option override it", async () => {
     const cumulative = setup();
     await cumulative.handle.reporter.flush();

@@ -13,18 +13,11 @@ function pyString(s: string): string {
 }
 
 /**
- * A number as json.dumps writes it: integers in full (Python ints), other values as
- * Python's float `repr` (shortest round-trip digits, as JS; exponent form below 1e-4 and
- * from 1e16, with at least two exponent digits: `1e-05`, `1.5e+16`).
+ * A number as json.dumps writes it: Python names the non-finite ones; finite ones are
+ * written as JS does (the same digits; Python's float exponent form differs, `1e-07`).
  */
 function pyNumber(n: number): string {
-  if (Number.isNaN(n)) return "NaN";
-  if (!Number.isFinite(n)) return n > 0 ? "Infinity" : "-Infinity";
-  if (Number.isSafeInteger(n)) return String(n);
-  const [digits, exp] = n.toExponential().split("e") as [string, string];
-  const e = Number(exp);
-  if (e >= -4 && e < 16) return String(n);
-  return `${digits}e${e < 0 ? "-" : "+"}${String(Math.abs(e)).padStart(2, "0")}`;
+  return n === n ? (n === Infinity ? "Infinity" : n === -Infinity ? "-Infinity" : String(n)) : "NaN";
 }
 
 /**

@@ -3,6 +3,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { Apptuit, ApptuitConfigError, decodeMetric, encodeMetric, parseBooleanEnv, parseTags } from "../../../src/core";
 import { sanitizeName, VALID_NAME } from "../../../src/core/sanitize";
+import { MetricsRegistry } from "../../../src/registry";
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -129,5 +130,35 @@ describe("sendTimeseries input", () => {
     const series = { metric: "m", timestamps: [1_700_000_000], values: [1] };
     expect(client.prepareTimeseries([series])).toEqual(client.prepareTimeseries([{ ...series, tags: undefined }]));
     expect(client.prepareTimeseries([series])[0]!.tags).toEqual({ host: "a" });
+  });
+});
+
+describe("encoded names in the registry (test_pyformance_reporter.py)", () => {
+  const T = 1_700_000_000;
+  /** What the reporter sends for `registry`: prefixed points, reporter tags under the series' own. */
+  function send(registry: MetricsRegistry, tags: Record<string, string>, prefix = "") {
+    const client = new Apptuit({ token: "t", sanitize: false });
+    const points = registry.collect().map((p) => ({ metric: prefix + p.metric, tags: p.tags, timestamp: T, value: p.value }));
+    return client.prepare(points, { tags }).sort((a, b) => a.metric.localeCompare(b.metric));
+  }
+
+  it("'counter {\"tk1\":\"tv1\",\"tk2\":\"tv2\"}' is the counter `counter` with two tags, valid even unsanitized", () => {
+    const registry = new MetricsRegistry();
+    registry.counter('counter {"tk1":"tv1","tk2":"tv2"}').inc(2);
+    const [point] = send(registry, { host: "localhost", region: "us-east-1", service: "web-server" }, "apr.");
+    expect(point).toMatchObject({ metric: "apr.counter.count", value: 2 });
+    expect(point!.tags).toEqual({ host: "localhost", region: "us-east-1", service: "web-server", tk1: "tv1", tk2: "tv2" });
+  });
+
+  it("a series' own tags override the reporter's; numbers in an encoded name become strings", () => {
+    const registry = new MetricsRegistry();
+    registry.counter('counter1 {"region":"us-west-2","id": 1}').inc(2);
+    registry.counter('counter2 {"region":"us-west-3","id": 2, "new_tag": "foo"}').inc();
+    registry.counter("counter3").inc();
+    expect(send(registry, { region: "us-east-1", host: "h" }).map((p) => p.tags)).toEqual([
+      { region: "us-west-2", id: "1", host: "h" },
+      { region: "us-west-3", id: "2", new_tag: "foo", host: "h" },
+      { region: "us-east-1", host: "h" },
+    ]);
   });
 });

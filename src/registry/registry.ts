@@ -90,8 +90,11 @@ type Metric = Counter | Gauge | Meter | Histogram | Timer;
  * Holds the application's metrics and turns them into points (SPEC §5).
  *
  * `registry.counter(name, tags)` returns the same handle for the same name and tags in
- * any key order; `name` may also be a Python-style encoded name (`name{"k": "v"}`).
- * Handles are meant to be kept; the lookup itself allocates at most one short string.
+ * any key order; `name` may also be a Python-style encoded name (`name{"k": "v"}`), and
+ * is a plain name when the part from its first `{` is not a JSON object of tags.
+ * Lookups never throw unless `strict`: invalid input is repaired or gets a detached
+ * handle (docs/recording.md). Handles are meant to be kept; the lookup itself allocates
+ * at most one short string.
  */
 export class MetricsRegistry implements Collectable {
   readonly maxSeries: number;
@@ -170,8 +173,10 @@ export class MetricsRegistry implements Collectable {
    * independent: cumulative collections never reset anything, so both can be used.
    *
    * The registry's own counts follow, tagged `sdk: "apptuit-js"` (a point needs a tag),
-   * once above zero: `apptuit.registry.series_refused.count` (lookups past `maxSeries`)
-   * and `apptuit.registry.invalid_updates.count` (updates ignored as not finite numbers).
+   * once above zero: `apptuit.registry.series_repaired.count` (lookups whose name or tags
+   * were repaired), `apptuit.registry.series_refused.count` (lookups given a detached
+   * handle: past `maxSeries` or invalid beyond repair) and
+   * `apptuit.registry.invalid_updates.count` (updates ignored as not finite numbers).
    */
   collect(options: CollectOptions = {}): CollectedPoint[] {
     const now = options.now ?? this.now();

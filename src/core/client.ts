@@ -6,6 +6,7 @@ import { createHttp } from "./http";
 import { createSanitizer, sanitizeTagKeys } from "./sanitize";
 import { type PrepareContext, preparePoints, prepareSeries } from "./prepare";
 import { type SendContext, type SendResult, sendPoints } from "./send";
+import { emptyOutcome, outcomeError, type SendOutcome } from "./outcome";
 import type { GetContext } from "./get-json";
 import { type QueryOptions, runQuery } from "./query/query";
 import type { QueryOutput, QueryResult } from "./query/result";
@@ -88,6 +89,18 @@ export class Apptuit {
   async sendPrepared(points: WirePoint[], options: { signal?: AbortSignal } = {}): Promise<SendResult> {
     if (points.length === 0) return { points: 0, requests: 0 };
     this.#throwIfAborted(options.signal, "POST /api/put", points);
+    const outcome = await this.deliver(points, options);
+    const error = outcomeError(outcome);
+    if (error !== undefined) throw error;
+    return { points: outcome.stored, requests: outcome.requests };
+  }
+
+  /**
+   * Sends prepared points and says what became of each (stored, rejected with reasons, or
+   * undelivered and whether worth retrying) instead of throwing: what the reporter reads.
+   */
+  async deliver(points: WirePoint[], options: { signal?: AbortSignal } = {}): Promise<SendOutcome> {
+    if (points.length === 0) return emptyOutcome();
     const o = this.#options;
     const ctx: SendContext = {
       http: this.#http,

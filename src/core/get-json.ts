@@ -1,6 +1,7 @@
 import type { KyInstance } from "ky";
 import * as v from "valibot";
-import { redact, toApptuitError, type RequestContext } from "./http";
+import { toApptuitError, type RequestContext } from "./http";
+import { quoteServerText, redact } from "./redact";
 import { ApptuitResponseError } from "./errors/response-error";
 
 export interface GetContext {
@@ -35,8 +36,8 @@ export async function getJson<S extends v.GenericSchema>(
       ...(ctx.signal ? { signal: ctx.signal } : {}),
     });
     status = response.status;
-    // A server that echoes the token (in an error field, say) must not put it into our errors.
-    text = redact(await response.text(), ctx.token);
+    // The data as the server sent it: only what a message quotes from it is redacted.
+    text = await response.text();
   } catch (error) {
     throw await toApptuitError(error, request);
   }
@@ -44,7 +45,7 @@ export async function getJson<S extends v.GenericSchema>(
   try {
     body = JSON.parse(text);
   } catch {
-    const snippet = redact(text.trim().slice(0, 120), ctx.token);
+    const snippet = quoteServerText(text, ctx.token, 120);
     throw new ApptuitResponseError(`Malformed response from GET ${url}: the body is not JSON${snippet ? ` (${JSON.stringify(snippet)})` : ""}`, {
       statusCode: status,
       issues: [{ path: "", message: "the body is not JSON" }],
@@ -52,9 +53,10 @@ export async function getJson<S extends v.GenericSchema>(
   }
   const parsed = v.safeParse(schema, body);
   if (!parsed.success) {
-    const issues = describeIssues(parsed.issues);
+    // Issue messages and paths quote the body (a value, an object key): redacted.
+    const issues = describeIssues(parsed.issues).map((i) => ({ path: redact(i.path, ctx.token), message: redact(i.message, ctx.token) }));
     throw new ApptuitResponseError(
-      `Malformed response from GET ${url}: at ${issues[0]!.path || "(body)"}: ${redact(issues[0]!.message, ctx.token)}`,
+      `Malformed response from GET ${url}: at ${issues[0]!.path || "(body)"}: ${issues[0]!.message}`,
       { statusCode: status, issues },
     );
   }

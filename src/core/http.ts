@@ -6,6 +6,9 @@ import { ApptuitAbortError } from "./errors/abort-error";
 import { ApptuitAuthError } from "./errors/auth-error";
 import { ApptuitHttpError } from "./errors/http-error";
 import { ApptuitNetworkError } from "./errors/network-error";
+import { boundedFetch, isFinal } from "./bounded-fetch";
+import { parseRetryAfter } from "./retry-after";
+import { quoteServerText, redact } from "./redact";
 
 /** Statuses retried with backoff. Not 413: the sender splits the batch instead. */
 export const RETRY_STATUS_CODES = [408, 429, 500, 502, 503, 504];
@@ -20,11 +23,14 @@ export const RETRY_AFTER_STATUS_CODES = [429, 503];
 export function createHttp(options: ResolvedOptions): KyInstance {
   const { retry } = options;
   const customFetch = options.fetch;
+  // Looked up at call time, so that a fetch installed after the client (a test's) is used.
+  const inner: typeof fetch = (input, init) => (customFetch ?? globalThis.fetch)(input, init);
   return ky.create({
-    headers: { authorization: `Bearer ${options.token}` },
+    // A backend without auth (VictoriaMetrics, Prometheus) gets no Authorization header.
+    headers: options.token ? { authorization: `Bearer ${options.token}` } : {},
     timeout: options.timeout,
     throwHttpErrors: true,
-    ...(customFetch ? { fetch: (input: RequestInfo | URL, init?: RequestInit) => customFetch(input, init) } : {}),
+    fetch: boundedFetch(inner, options.maxResponseBytes, options.token),
     retry: {
       limit: retry.limit,
       methods: ["get", "post"],
@@ -35,23 +41,13 @@ export function createHttp(options: ResolvedOptions): KyInstance {
       jitter: true,
       maxRetryAfter: retry.maxRetryAfter,
       retryOnTimeout: true,
+      // A redirect or an oversized body is an answer: asking again gets the same one.
+      shouldRetry: ({ error }) => (isFinal(error) ? false : undefined),
     },
   });
 }
 
-/** Removes the token from text that came from elsewhere (a response body) before it goes into a message. */
-export function redact(text: string, token: string): string {
-  return token ? text.split(token).join("[token]") : text;
-}
-
-/** `Retry-After` in seconds (number of seconds, or HTTP date relative to now); undefined if absent/garbled. */
-export function parseRetryAfter(header: string | null, now = Date.now()): number | undefined {
-  if (header === null || header.trim() === "") return undefined;
-  const seconds = Number(header);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds);
-  const date = Date.parse(header);
-  return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - now) / 1000));
-}
+export { parseRetryAfter } from "./retry-after";
 
 /** Prometheus-style error body; other JSON error bodies just fail this and are quoted instead. */
 const ErrorBodySchema = v.object({ errorType: v.optional(v.string()), error: v.string() });
@@ -86,25 +82,27 @@ export async function toApptuitError(error: unknown, ctx: RequestContext): Promi
     return new ApptuitAbortError(`${what} was aborted by the caller's AbortSignal`, { cause: ctx.signal.reason });
   }
   if (isHTTPError(error)) {
-    const { status, statusText } = error.response;
-    const text = redact(await readBody(error.response), ctx.token);
+    const { status } = error.response;
+    const statusText = redact(error.response.statusText, ctx.token);
+    const text = await readBody(error.response);
     let parsedBody: unknown;
     try {
       parsedBody = JSON.parse(text);
     } catch {
       parsedBody = undefined;
     }
-    const prom = v.safeParse(ErrorBodySchema, parsedBody);
-    const detail = prom.success
-      ? `: ${prom.output.errorType ? `${prom.output.errorType}: ` : ""}${prom.output.error}`
-      : text.trim()
-        ? `: ${text.trim().slice(0, BODY_SNIPPET)}`
-        : "";
+    const parsed = v.safeParse(ErrorBodySchema, parsedBody);
+    // Decoded strings, redacted: the server's words go into the message, never the token.
+    const prom = parsed.success
+      ? { error: redact(parsed.output.error, ctx.token), errorType: parsed.output.errorType === undefined ? undefined : redact(parsed.output.errorType, ctx.token) }
+      : undefined;
+    const quoted = quoteServerText(text, ctx.token, BODY_SNIPPET);
+    const detail = prom ? `: ${prom.errorType ? `${prom.errorType}: ` : ""}${prom.error}` : quoted ? `: ${quoted}` : "";
     const retryAfter = parseRetryAfter(error.response.headers.get("retry-after"));
     const details = {
       statusCode: status,
       ...(retryAfter === undefined ? {} : { retryAfter }),
-      ...(prom.success ? { error: prom.output.error, ...(prom.output.errorType ? { errorType: prom.output.errorType } : {}) } : {}),
+      ...(prom ? { error: prom.error, ...(prom.errorType ? { errorType: prom.errorType } : {}) } : {}),
     };
     if (status === 401 || status === 403) {
       return new ApptuitAuthError(
@@ -118,5 +116,5 @@ export async function toApptuitError(error: unknown, ctx: RequestContext): Promi
     return new ApptuitNetworkError(`${what} timed out after ${ctx.timeout} ms (last attempt)`, { timedOut: true });
   }
   const reason = error instanceof Error ? error.message : String(error);
-  return new ApptuitNetworkError(`${what} failed: ${redact(reason, ctx.token)}`, { cause: error });
+  return new ApptuitNetworkError(`${what} failed: ${quoteServerText(reason, ctx.token)}`, { cause: error });
 }

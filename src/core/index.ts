@@ -5,6 +5,8 @@ export { DEFAULT_ENDPOINT } from "./options";
 export type { Tags, DataPoint, TimeSeriesInput, SanitizeMode, Temporality, CollectedPoint, Collectable } from "./types";
 export type { WirePoint } from "./wire";
 export type { SendResult } from "./send";
+export { MAX_REASONS, type SendOutcome } from "./outcome";
+export { DEFAULT_MAX_RESPONSE_BYTES } from "./bounded-fetch";
 export type { QueryOptions } from "./query/query";
 export { QueryResult, type QueryOutput, type TimeSeries } from "./query/result";
 export { seriesLabel, toTable, type Table, type TableColumn } from "./query/table";

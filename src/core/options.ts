@@ -4,6 +4,7 @@ import { ApptuitConfigError } from "./errors/config-error";
 import { tagEntries } from "./tags";
 import { MAX_NAME_LENGTH } from "./limits";
 import { trimTrailingSlashes } from "./trim-slashes";
+import { DEFAULT_MAX_RESPONSE_BYTES } from "./bounded-fetch";
 
 export const DEFAULT_ENDPOINT = "https://api.apptuit.ai";
 
@@ -19,8 +20,13 @@ export interface RetryOptions {
 }
 
 export interface ApptuitOptions {
-  /** API token; else `env.APPTUIT_API_TOKEN`. Missing → `ApptuitConfigError`. */
-  token?: string;
+  /**
+   * API token; else `env.APPTUIT_API_TOKEN`. Missing → `ApptuitConfigError`. `null` (or
+   * `auth: false`): a backend without auth (VictoriaMetrics, Prometheus), no `Authorization` header.
+   */
+  token?: string | null;
+  /** `false`: send no `Authorization` header (same as `token: null`). */
+  auth?: false;
   /** Environment supplied by the caller (the core never reads `process`): Workers `env`, `Deno.env.toObject()`, `process.env`. */
   env?: Env;
   /** Base URL; else `env.APPTUIT_ENDPOINT`; default `https://api.apptuit.ai`. */
@@ -43,9 +49,12 @@ export interface ApptuitOptions {
   fetch?: typeof fetch;
   /** Gzip request bodies, default true. */
   compress?: boolean;
+  /** Largest response body read (decoded bytes), default 32 MiB; a larger one fails the call. */
+  maxResponseBytes?: number;
 }
 
 export interface ResolvedOptions {
+  /** "" when the backend takes no auth. */
   token: string;
   writeEndpoint: string;
   queryEndpoint: string;
@@ -56,6 +65,7 @@ export interface ResolvedOptions {
   retry: Required<RetryOptions>;
   fetch: typeof fetch | undefined;
   compress: boolean;
+  maxResponseBytes: number;
 }
 
 const TOKEN_CHARS = /^[\x21-\x7e]+$/; // visible ASCII: anything else cannot go into a header
@@ -77,6 +87,14 @@ function nonNegative(value: number | undefined, option: string, fallback: number
   if (value === undefined) return fallback;
   if (typeof value !== "number" || !Number.isFinite(value) || value < 0 || (integer && !Number.isInteger(value))) {
     throw new ApptuitConfigError(`${option} must be a non-negative ${integer ? "integer" : "number"}, got ${String(value)}`);
+  }
+  return value;
+}
+
+function positiveInteger(value: number | undefined, option: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== "number" || !Number.isSafeInteger(value) || value <= 0) {
+    throw new ApptuitConfigError(`${option} must be a positive integer, got ${String(value)}`);
   }
   return value;
 }
@@ -121,13 +139,14 @@ function checkLengths(tags: Tags, source: string): Tags {
 
 /** Applies defaults and the caller's env; throws `ApptuitConfigError` on anything unusable. */
 export function resolveOptions(options: ApptuitOptions = {}): ResolvedOptions {
-  const token = options.token || readEnvVariable(options.env, "APPTUIT_API_TOKEN");
-  if (!token) {
+  const noAuth = options.token === null || options.auth === false;
+  const token = noAuth ? "" : options.token || readEnvVariable(options.env, "APPTUIT_API_TOKEN");
+  if (!token && !noAuth) {
     throw new ApptuitConfigError(
       "No API token: pass `token` to new Apptuit({ token }) or an `env` with APPTUIT_API_TOKEN",
     );
   }
-  if (typeof token !== "string" || !TOKEN_CHARS.test(token)) {
+  if (typeof token !== "string" || (!noAuth && !TOKEN_CHARS.test(token))) {
     throw new ApptuitConfigError("The API token must be a string of visible ASCII characters (no spaces or newlines)");
   }
   const base = endpoint(options.endpoint ?? options.env?.APPTUIT_ENDPOINT ?? DEFAULT_ENDPOINT, "endpoint");
@@ -153,5 +172,6 @@ export function resolveOptions(options: ApptuitOptions = {}): ResolvedOptions {
     retry: resolveRetry(options.retry),
     fetch: options.fetch,
     compress: options.compress ?? true,
+    maxResponseBytes: positiveInteger(options.maxResponseBytes, "maxResponseBytes", DEFAULT_MAX_RESPONSE_BYTES),
   };
 }

@@ -4,11 +4,12 @@ import * as v from "valibot";
 import type { WirePoint } from "./wire";
 import { chunk } from "./batch";
 import { gzip } from "./gzip";
-import { redact, toApptuitError, type RequestContext } from "./http";
-import { ApptuitError } from "./errors/apptuit-error";
+import { toApptuitError, type RequestContext } from "./http";
+import { quoteServerText, redact } from "./redact";
 import { ApptuitHttpError } from "./errors/http-error";
 import { ApptuitResponseError } from "./errors/response-error";
-import { ApptuitSendError, type SendErrorDetail } from "./errors/send-error";
+import type { SendErrorDetail } from "./errors/send-error";
+import { addReasons, asApptuitError, emptyOutcome, isRetryableStatus, type SendOutcome } from "./outcome";
 
 export interface SendResult {
   /** Points stored. */
@@ -35,15 +36,14 @@ export interface SendContext {
   maxPoints?: number;
 }
 
-interface Tally {
-  requests: number;
-  stored: number;
-  success: number;
-  failed: number;
-  errors: SendErrorDetail[];
-}
-
 const PATH = "/api/put?details";
+
+/** What one request's answer means for its batch. */
+type Answer =
+  | { kind: "stored" }
+  | { kind: "too-large" }
+  | { kind: "details"; failed: number; errors: SendErrorDetail[] }
+  | { kind: "failed"; error: unknown };
 
 async function post(ctx: SendContext, points: WirePoint[]): Promise<void> {
   const json = JSON.stringify(points);
@@ -52,106 +52,96 @@ async function post(ctx: SendContext, points: WirePoint[]): Promise<void> {
   const body = gzipped ?? json;
   const headers: Record<string, string> = { "content-type": "application/json" };
   if (gzipped) headers["content-encoding"] = "gzip";
-  const response = await ctx.http.post(`${ctx.writeEndpoint}/api/put`, {
+  await ctx.http.post(`${ctx.writeEndpoint}/api/put`, {
     searchParams: "details",
     body,
     headers,
+    // Points stored on another host would be counted as stored here: a redirect is an error.
+    redirect: "manual",
     ...(ctx.signal ? { signal: ctx.signal } : {}),
   });
-  // A 200 may carry a body; release it so runtimes can reuse the connection.
-  await response.body?.cancel().catch(() => undefined);
 }
 
 async function readDetails(response: Response, ctx: SendContext, url: string): Promise<v.InferOutput<typeof PutDetailsSchema>> {
-  const text = redact(await response.text().catch(() => ""), ctx.token);
+  const text = await response.text().catch(() => "");
   let body: unknown;
   try {
     body = JSON.parse(text);
   } catch {
     // A 400 without the details body (e.g. a server refusing the encoding): nothing was stored.
-    throw new ApptuitHttpError(`POST ${url} answered 400${text.trim() ? `: ${text.trim().slice(0, 300)}` : ""}`, {
-      statusCode: 400,
-    });
+    const quoted = quoteServerText(text, ctx.token);
+    throw new ApptuitHttpError(`POST ${url} answered 400${quoted ? `: ${quoted}` : ""}`, { statusCode: 400 });
   }
   const parsed = v.safeParse(PutDetailsSchema, body);
   if (!parsed.success) {
-    const issues = parsed.issues.map((i) => ({ path: v.getDotPath(i) ?? "", message: i.message }));
-    throw new ApptuitResponseError(
-      `Malformed 400 body from POST ${url}: at ${issues[0]!.path || "(body)"}: ${issues[0]!.message}`,
-      { statusCode: 400, issues },
-    );
+    const issues = parsed.issues.map((i) => ({ path: redact(v.getDotPath(i) ?? "", ctx.token), message: redact(i.message, ctx.token) }));
+    throw new ApptuitResponseError(`Malformed 400 body from POST ${url}: at ${issues[0]!.path || "(body)"}: ${issues[0]!.message}`, {
+      statusCode: 400,
+      issues,
+    });
   }
   return parsed.output;
 }
 
-/** Sends one batch; on 413 splits it in halves, recursively. Errors carry this batch's undelivered points. */
-async function sendBatch(ctx: SendContext, batch: WirePoint[], tally: Tally): Promise<void> {
-  const url = `${ctx.writeEndpoint}${PATH}`;
-  const request: RequestContext = { method: "POST", url, token: ctx.token, timeout: ctx.timeout, signal: ctx.signal };
+/** One request for `batch`, its answer read. Never throws. */
+async function attempt(ctx: SendContext, batch: WirePoint[], url: string): Promise<Answer> {
   try {
     await post(ctx, batch);
+    return { kind: "stored" };
   } catch (error) {
-    if (isHTTPError(error) && error.response.status === 413 && batch.length > 1 && !ctx.signal?.aborted) {
-      tally.requests++;
-      const mid = Math.ceil(batch.length / 2);
-      const second = batch.slice(mid);
-      try {
-        await sendBatch(ctx, batch.slice(0, mid), tally);
-      } catch (inner) {
-        if (inner instanceof ApptuitError) inner.undelivered = [...inner.undelivered, ...second];
-        throw inner;
-      }
-      await sendBatch(ctx, second, tally);
-      return;
+    if (ctx.signal?.aborted || !isHTTPError(error)) return { kind: "failed", error };
+    if (error.response.status === 413) return { kind: "too-large" };
+    if (error.response.status !== 400) return { kind: "failed", error };
+    try {
+      const details = await readDetails(error.response, ctx, url);
+      // A server's counts are clamped to what was sent: it cannot reject more than that.
+      const failed = Math.min(batch.length, Math.max(0, Math.floor(details.failed)));
+      return { kind: "details", failed, errors: details.errors.map((e) => ({ datapoint: e.datapoint, error: redact(e.error, ctx.token) })) };
+    } catch (readError) {
+      return { kind: "failed", error: readError };
     }
-    let mapped: ApptuitError;
-    if (isHTTPError(error) && error.response.status === 400 && !ctx.signal?.aborted) {
-      tally.requests++;
-      try {
-        const details = await readDetails(error.response, ctx, url);
-        tally.success += details.success;
-        tally.stored += details.success;
-        tally.failed += details.failed;
-        for (const e of details.errors) tally.errors.push({ datapoint: e.datapoint, error: e.error });
-        return;
-      } catch (e) {
-        mapped = e as ApptuitError;
-      }
-    } else {
-      mapped = await toApptuitError(error, request);
-    }
-    mapped.undelivered = [...batch];
-    throw mapped;
   }
-  tally.requests++;
-  tally.stored += batch.length;
-  tally.success += batch.length;
 }
 
 /**
- * POSTs wire points in requests of ≤ 50 000, one after another. A 400 with details is
- * collected and the remaining batches still go out; any other failure stops the call and
- * its `undelivered` lists that batch's unsent part plus every batch not yet attempted
- * (rejections collected before such a failure are not reported: the fatal error wins).
+ * POSTs wire points in requests of ≤ 50 000, one after another, and returns what happened
+ * to each point. A 400 with details rejects its rows and the other batches still go out;
+ * a 413 splits the batch in halves, and a single point the server finds too large is
+ * rejected alone. Any other failure stops the call: that batch and every later one are
+ * `undelivered`, and `failure.retryable` says whether sending them again may succeed.
  */
-export async function sendPoints(ctx: SendContext, points: WirePoint[]): Promise<SendResult> {
-  const tally: Tally = { requests: 0, stored: 0, success: 0, failed: 0, errors: [] };
-  const batches = chunk(points, ctx.maxPoints);
-  for (let i = 0; i < batches.length; i++) {
-    try {
-      await sendBatch(ctx, batches[i]!, tally);
-    } catch (error) {
-      const mapped = error instanceof ApptuitError ? error : new ApptuitError(String(error), { cause: error });
-      mapped.undelivered = [...mapped.undelivered, ...batches.slice(i + 1).flat()];
-      throw mapped;
+export async function sendPoints(ctx: SendContext, points: WirePoint[]): Promise<SendOutcome> {
+  const outcome = emptyOutcome();
+  const url = `${ctx.writeEndpoint}${PATH}`;
+  const request: RequestContext = { method: "POST", url, token: ctx.token, timeout: ctx.timeout, signal: ctx.signal };
+  // A stack, next batch last: a 413 puts its two halves back in place of the batch.
+  const stack = chunk(points, ctx.maxPoints).reverse();
+  while (stack.length > 0) {
+    const batch = stack.pop()!;
+    const answer = await attempt(ctx, batch, url);
+    if (answer.kind === "failed") {
+      const error = asApptuitError(await toApptuitError(answer.error, request));
+      const status = (error as { statusCode?: unknown }).statusCode;
+      outcome.undelivered = batch.concat(...stack.reverse());
+      outcome.failure = { error, retryable: isRetryableStatus(typeof status === "number" ? status : undefined) };
+      return outcome;
+    }
+    outcome.requests++;
+    if (answer.kind === "stored") {
+      outcome.stored += batch.length;
+    } else if (answer.kind === "details") {
+      outcome.stored += batch.length - answer.failed;
+      outcome.rejected += answer.failed;
+      outcome.rejectedStatus = 400;
+      addReasons(outcome, answer.errors);
+    } else if (batch.length > 1) {
+      const mid = Math.ceil(batch.length / 2);
+      stack.push(batch.slice(mid), batch.slice(0, mid));
+    } else {
+      outcome.rejected++;
+      outcome.rejectedStatus ??= 413;
+      addReasons(outcome, [{ datapoint: batch[0], error: "the point alone is larger than the server accepts (413)" }]);
     }
   }
-  if (tally.failed > 0) {
-    const shown = tally.errors.slice(0, 3).map((e) => e.error).join("; ");
-    throw new ApptuitSendError(
-      `The server rejected ${tally.failed} of ${tally.success + tally.failed} points (400): ${shown}${tally.errors.length > 3 ? "; …" : ""}`,
-      { statusCode: 400, success: tally.success, failed: tally.failed, errors: tally.errors },
-    );
-  }
-  return { points: tally.stored, requests: tally.requests };
+  return outcome;
 }

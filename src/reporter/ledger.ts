@@ -6,7 +6,7 @@ import type { ReporterErrorHandler } from "./error-handler";
 import type { FlushResult, ReporterStats } from "./flush-result";
 import { MetaMetrics } from "./meta-metrics";
 import { RetryBuffer, type RetryBufferLimits } from "./retry-buffer";
-import type { SendFailure } from "./send-outcome";
+import { MAX_REASONS, type SendOutcome } from "../core/outcome";
 
 /**
  * The reporter's books (internal to `ReporterCore`). Every point a flush or a drain
@@ -74,12 +74,6 @@ export class DeliveryLedger {
     this.report(result, undefined, 0, count, errors);
   }
 
-  /** A batch of `count` points was stored by one `send` call of `durationMs`. */
-  sent(count: number, durationMs: number, result: FlushResult): void {
-    this.meta.recordSend(count, 0, durationMs);
-    this.deliver(count, result);
-  }
-
   /** `count` points in flight are given up after an unexpected `error` (a bug, here or in a custom sender or preparer). */
   lost(count: number, error: unknown, result: FlushResult): void {
     this.reject(count, result);
@@ -87,38 +81,39 @@ export class DeliveryLedger {
   }
 
   /**
-   * Settles a batch whose `send` failed (see `ReporterCore` for the outcomes); false when
-   * the rest of the flush should wait in the retry buffer.
+   * Settles a batch by what the sender said became of it: stored → delivered; rejected →
+   * rejected and reported with the server's reasons; undelivered → the retry buffer when
+   * worth retrying (then false: the rest of the flush waits too), else rejected. Counts
+   * are clamped to the batch, and points the outcome does not account for are rejected
+   * and reported, never counted as delivered.
    */
-  settleFailure(points: WirePoint[], failure: SendFailure, durationMs: number, result: FlushResult): boolean {
+  settle(points: WirePoint[], outcome: SendOutcome, durationMs: number, result: FlushResult): boolean {
     const count = points.length;
-    if (failure.kind === "rejected") {
-      const undelivered = failure.undelivered.slice(0, count);
-      const rejected = clamp(failure.failed, 0, count - undelivered.length);
-      const delivered = count - undelivered.length - rejected;
-      this.meta.recordSend(delivered, rejected + undelivered.length, durationMs);
-      this.deliver(delivered, result);
+    const undelivered = outcome.undelivered.length <= count ? outcome.undelivered : outcome.undelivered.slice(0, count);
+    const rejected = clamp(outcome.rejected, 0, count - undelivered.length);
+    const stored = clamp(outcome.stored, 0, count - undelivered.length - rejected);
+    const unaccounted = count - undelivered.length - rejected - stored;
+    const retry = outcome.failure?.retryable !== false;
+    this.meta.recordSend(stored, count - stored, durationMs);
+    this.deliver(stored, result);
+    if (rejected > 0) {
       this.reject(rejected, result);
-      this.report(result, failure.statusCode ?? 400, failure.success, failure.failed, failure.errors);
-      if (undelivered.length === 0) return true;
-      this.toBuffer(undelivered, result);
-      return false;
+      const reasons = outcome.reasons.length > 0 ? outcome.reasons : [outcome.failure?.error ?? new Error(`${rejected} point(s) rejected`)];
+      this.report(result, outcome.rejectedStatus, stored, rejected, reasons);
     }
-    if (failure.kind === "refused") {
+    if (unaccounted > 0) {
+      this.reject(unaccounted, result);
+      this.report(result, undefined, stored, unaccounted, [new Error(`the sender did not say what became of ${unaccounted} point(s)`)]);
+    }
+    if (undelivered.length === 0) return true;
+    const error = outcome.failure?.error ?? new Error(`${undelivered.length} point(s) not sent`);
+    const status = (error as { statusCode?: unknown } | null)?.statusCode;
+    this.report(result, typeof status === "number" ? status : undefined, stored, undelivered.length, [error]);
+    if (!retry) {
       // Sending them again cannot succeed (e.g. a refused token): give them up, and say so.
-      const refused = clamp(failure.undelivered?.length ?? count, 0, count);
-      this.meta.recordSend(count - refused, refused, durationMs);
-      this.deliver(count - refused, result);
-      this.reject(refused, result);
-      this.report(result, failure.statusCode, count - refused, refused, [failure.error]);
+      this.reject(undelivered.length, result);
       return true;
     }
-    // An error without `undelivered` is not the client's: assume nothing was stored.
-    const undelivered = failure.undelivered?.slice(0, count) ?? points;
-    const stored = count - undelivered.length;
-    this.meta.recordSend(stored, undelivered.length, durationMs);
-    this.deliver(stored, result);
-    this.report(result, failure.statusCode, stored, undelivered.length, [failure.error]);
     this.toBuffer(undelivered, result);
     return false;
   }
@@ -169,7 +164,8 @@ export class DeliveryLedger {
   /** Marks the flush failed, keeps `errors` in its result and passes them to the error handler. */
   report(result: FlushResult, statusCode: number | undefined, successful: number, failed: number, errors: unknown[]): void {
     result.ok = false;
-    result.errors.push(...errors);
+    // A loop, not push(...errors): a custom sender may pass more rows than a call's arguments hold.
+    for (let i = 0; i < errors.length && result.errors.length < MAX_FLUSH_ERRORS; i++) result.errors.push(errors[i]);
     if (this.onError === null) return;
     try {
       this.onError(statusCode, successful, failed, errors);
@@ -178,6 +174,9 @@ export class DeliveryLedger {
     }
   }
 }
+
+/** Errors kept in one `FlushResult` (the error handler still gets every call's own). */
+const MAX_FLUSH_ERRORS = MAX_REASONS;
 
 function clamp(n: number, lo: number, hi: number): number {
   return Math.min(hi, Math.max(lo, n));

@@ -3,6 +3,7 @@ import { MAX_POINTS_PER_REQUEST } from "../core/batch";
 import type { ApptuitOptions } from "../core/options";
 import type { Collectable, DataPoint, Tags } from "../core/types";
 import type { WirePoint } from "../core/wire";
+import type { SendOutcome } from "../core/outcome";
 import type { ReporterErrorHandler } from "./error-handler";
 import type { ReporterPlatform } from "./platform";
 
@@ -39,15 +40,18 @@ export const ReporterSettingsSchema = v.object({
 export type ReporterSettings = v.InferInput<typeof ReporterSettingsSchema>;
 
 /**
- * What the reporter sends through: an `Apptuit` client, or anything with the same two
- * methods, such as a platform adapter's beacon sender wrapping a client's `prepare`.
- * `sendPrepared` must throw errors named like the client's, with `undelivered` listing
- * the points neither stored nor rejected (see `classifySendError`).
+ * What the reporter sends through: an `Apptuit` client, or anything with the same
+ * methods, such as a platform adapter's relay sender. With `deliver`, the reporter reads
+ * the outcome value it returns; without, `sendPrepared` must throw errors named like the
+ * client's, with `undelivered` listing the points neither stored nor rejected (see
+ * `outcomeOfError`).
  */
 export interface ReporterSender {
   /** Validate, merge tags (point > `tags` > global), sanitize; throws `ApptuitValidationError` with `index`. */
   prepare(points: readonly DataPoint[], options?: { tags?: Tags }): WirePoint[];
   sendPrepared(points: WirePoint[], options?: { signal?: AbortSignal }): Promise<unknown>;
+  /** What became of each point (stored, rejected with reasons, undelivered); should not throw. */
+  deliver?(points: WirePoint[]): Promise<SendOutcome>;
 }
 
 export interface ApptuitReporterOptions extends ReporterSettings {
@@ -55,7 +59,8 @@ export interface ApptuitReporterOptions extends ReporterSettings {
   registry: Collectable;
   /** Send through this client; otherwise one is built from `token`/`endpoint`/`env`/`clientOptions`. */
   client?: ReporterSender;
-  token?: string;
+  /** `null`: a backend without auth (no `Authorization` header). */
+  token?: string | null;
   endpoint?: string;
   env?: Record<string, string | undefined>;
   /** The client's retries within one flush (default: the client's, 3). */

@@ -8,7 +8,7 @@ import { checkSettings, MAX_BATCH, type ApptuitReporterOptions, type ReporterSen
 import { globalTimerPlatform, type ReporterPlatform } from "./platform";
 import { prepareValid } from "./prepare-valid";
 import type { DrainedPoints } from "./drained";
-import { classifySendError } from "./send-outcome";
+import { sendOutcome } from "./send-outcome";
 
 export interface FlushOptions {
   /** Send this flush through another sender (e.g. a beacon sender on page hide). */
@@ -269,13 +269,8 @@ export class ReporterCore {
   private async sendBatch(batch: WirePoint[], sender: ReporterSender, result: FlushResult): Promise<boolean> {
     result.requests++;
     const started = this.now();
-    try {
-      await sender.sendPrepared(batch);
-    } catch (error) {
-      return this.ledger.settleFailure(batch, classifySendError(error), this.now() - started, result);
-    }
-    this.ledger.sent(batch.length, this.now() - started, result);
-    return true;
+    const outcome = await sendOutcome(sender, batch);
+    return this.ledger.settle(batch, outcome, this.now() - started, result);
   }
 }
 

@@ -1,43 +1,52 @@
 import type { WirePoint } from "../core/wire";
+import { emptyOutcome, isRetryableStatus, type SendOutcome } from "../core/outcome";
+import type { ReporterSender } from "./options";
 
 /**
- * How the reporter reads an error thrown by a sender. Errors are recognised by `name`
- * and fields rather than `instanceof`, so that a custom sender (e.g. a browser beacon
- * sender) or a second bundled copy of the SDK is understood too.
+ * What one batch became, as a value: from the sender's `deliver` when it has one (the
+ * client, the relay sender), else read from what `sendPrepared` threw. A sender that
+ * throws from `deliver` (a bug) delivered nothing, as far as anyone can tell.
  */
-export type SendFailure =
-  /** 400 with details: `failed` points rejected for good, the others stored (ApptuitSendError). */
-  | { kind: "rejected"; error: unknown; statusCode: number | undefined; success: number; failed: number; errors: unknown[]; undelivered: WirePoint[] }
-  /**
-   * Sending the same points again cannot succeed: 401/403 (ApptuitAuthError), any other
-   * 4xx but 408/429 (a 400 without details, a 413 for one point), or a validation error.
-   */
-  | { kind: "refused"; error: unknown; statusCode: number | undefined; undelivered: WirePoint[] | undefined }
-  /**
-   * 5xx, 408, 429, network, timeout, the unsent part of a 413 split — or an error that
-   * is not the client's (no `undelivered`: then nothing is assumed stored). Retry later.
-   */
-  | { kind: "retryable"; error: unknown; statusCode: number | undefined; undelivered: WirePoint[] | undefined };
+export async function sendOutcome(sender: ReporterSender, batch: WirePoint[]): Promise<SendOutcome> {
+  try {
+    if (sender.deliver !== undefined) return await sender.deliver(batch);
+    await sender.sendPrepared(batch);
+    return { ...emptyOutcome(), stored: batch.length, requests: 1 };
+  } catch (error) {
+    return outcomeOfError(batch, error);
+  }
+}
 
-export function classifySendError(error: unknown): SendFailure {
+/**
+ * How the reporter reads an error thrown by a sender without `deliver`. Errors are
+ * recognised by `name` and fields rather than `instanceof`, so that a custom sender or a
+ * second bundled copy of the SDK is understood too:
+ * - `ApptuitSendError`: `failed` points rejected for good, its `undelivered` worth retrying,
+ *   the others stored;
+ * - 401/403, other 4xx but 408/429, a validation error: sending again cannot succeed;
+ * - anything else (5xx, 408, 429, network, timeout): retry later. Without `undelivered`
+ *   (or with an empty one) nothing is assumed stored.
+ */
+export function outcomeOfError(batch: WirePoint[], error: unknown): SendOutcome {
   const e = (typeof error === "object" && error !== null ? error : {}) as Record<string, unknown>;
   const statusCode = typeof e.statusCode === "number" ? e.statusCode : undefined;
-  const undelivered = Array.isArray(e.undelivered) ? (e.undelivered as WirePoint[]) : undefined;
+  const given = Array.isArray(e.undelivered) ? (e.undelivered as WirePoint[]) : undefined;
+  const outcome = emptyOutcome();
   if (e.name === "ApptuitSendError") {
-    const errors = Array.isArray(e.errors) ? e.errors : [];
-    return {
-      kind: "rejected",
-      error,
-      statusCode,
-      success: typeof e.success === "number" ? e.success : 0,
-      failed: typeof e.failed === "number" ? e.failed : errors.length,
-      errors,
-      undelivered: undelivered ?? [],
-    };
+    const errors = Array.isArray(e.errors) ? (e.errors as SendOutcome["reasons"]) : [];
+    outcome.undelivered = (given ?? []).slice(0, batch.length);
+    outcome.rejected = Math.min(batch.length - outcome.undelivered.length, Math.max(0, typeof e.failed === "number" ? e.failed : errors.length));
+    outcome.stored = batch.length - outcome.undelivered.length - outcome.rejected;
+    outcome.reasons = errors;
+    outcome.rejectedStatus = statusCode ?? 400;
+    if (outcome.undelivered.length > 0) outcome.failure = { error, retryable: true };
+    return outcome;
   }
-  const permanent = statusCode !== undefined && statusCode >= 400 && statusCode < 500 && statusCode !== 408 && statusCode !== 429;
-  if (permanent || e.name === "ApptuitAuthError" || e.name === "ApptuitValidationError") {
-    return { kind: "refused", error, statusCode, undelivered };
-  }
-  return { kind: "retryable", error, statusCode, undelivered };
+  // An empty `undelivered` on any other error is no news (every ApptuitError has one): the
+  // error says the call failed, so nothing is taken as stored that it does not name.
+  outcome.undelivered = (given !== undefined && given.length > 0 ? given : batch).slice(0, batch.length);
+  outcome.stored = batch.length - outcome.undelivered.length;
+  const permanent = !isRetryableStatus(statusCode) || e.name === "ApptuitAuthError" || e.name === "ApptuitValidationError";
+  outcome.failure = { error, retryable: !permanent };
+  return outcome;
 }

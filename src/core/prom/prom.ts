@@ -3,6 +3,7 @@ import type { GetContext } from "../get-json";
 import { getJson } from "../get-json";
 import { createOutput, type QueryOutput, type TimeSeries } from "../query/result";
 import { ApptuitResponseError } from "../errors/response-error";
+import { redact } from "../redact";
 import { type PromData, PromResponseSchema } from "./schema";
 
 /** Output id of every PromQL result. */
@@ -37,11 +38,14 @@ export async function runPromQuery(
 ): Promise<QueryOutput> {
   const { status, body } = await getJson(ctx, url, params, PromResponseSchema);
   if (body.status === "error") {
-    throw new ApptuitResponseError(`GET ${url} reported an error: ${body.errorType}: ${body.error}`, {
+    // The server's words become a message here: redacted (the body itself never is).
+    const errorType = redact(String(body.errorType), ctx.token);
+    const error = redact(String(body.error), ctx.token);
+    throw new ApptuitResponseError(`GET ${url} reported an error: ${errorType}: ${error}`, {
       statusCode: status,
-      issues: [{ path: "status", message: `status "error": ${body.errorType}: ${body.error}` }],
-      errorType: body.errorType,
-      error: body.error,
+      issues: [{ path: "status", message: `status "error": ${errorType}: ${error}` }],
+      errorType,
+      error,
     });
   }
   return createOutput(PROMQL_OUTPUT_ID, promToSeries(body.data));

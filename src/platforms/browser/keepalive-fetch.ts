@@ -19,6 +19,8 @@ export function keepaliveFetch(quota: KeepaliveQuota): typeof fetch {
         body,
         keepalive,
         signal: request.signal,
+        // The client's writes do not follow redirects: keep its choice.
+        redirect: request.redirect,
       });
     } finally {
       if (keepalive) quota.settle(body.byteLength);

@@ -5,6 +5,7 @@ import { createSanitizer, sanitizeTagKeys } from "../../core/sanitize";
 import type { DataPoint, SanitizeMode, Tags } from "../../core/types";
 import type { WirePoint } from "../../core/wire";
 import type { ReporterSender } from "../../reporter/options";
+import { addReasons, emptyOutcome, isRetryableStatus, outcomeError, type SendOutcome } from "../../core/outcome";
 import { compactBody } from "./body-writer";
 import type { KeepaliveQuota } from "./quota";
 
@@ -23,12 +24,17 @@ export interface RelaySenderOptions {
   yield?: () => PromiseLike<void> | void;
   /** Points encoded between two `yield` calls; default 256. */
   sliceSize?: number;
+  /** A `fetch` to use instead of the global one (looked up at call time). */
+  fetch?: typeof fetch;
 }
 
 interface Body {
   body: string;
   bytes: number;
-  count: number;
+  /** The points in the body, in order. */
+  points: WirePoint[];
+  /** Index of the first point after the body. */
+  next: number;
 }
 
 /**
@@ -57,32 +63,36 @@ export class RelaySender implements ReporterSender {
     return preparePoints(points, this.ctx, options.tags);
   }
 
-  /**
-   * One request per body. A body refused for good (4xx but 408/429) does not stop the
-   * others; a retryable failure does. Thrown errors list in `undelivered` exactly the
-   * points not stored, as the reporter expects from the client: the refused ones, plus on
-   * a retryable failure everything not sent yet (refused ones are then refused again later).
-   */
+  /** `deliver`, thrown as the client throws: for callers of `send()`-like code. */
   async sendPrepared(points: WirePoint[]): Promise<{ points: number; requests: number }> {
-    const { maxBodyBytes, quota } = this.options;
+    const outcome = await this.deliver(points);
+    const error = outcomeError(outcome);
+    if (error !== undefined) throw error;
+    return { points: outcome.stored, requests: outcome.requests };
+  }
+
+  /**
+   * One request per body; says what became of every point. A point the compact format
+   * cannot carry, or too large for any body, is rejected alone; a body refused for good
+   * (4xx but 408/429, a redirect) is rejected and the others still go; a retryable failure
+   * stops the call, leaving that body and everything after it undelivered.
+   */
+  async deliver(points: WirePoint[]): Promise<SendOutcome> {
+    const { quota, url } = this.options;
+    const fetcher = this.options.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => globalThis.fetch(input, init));
+    const outcome = emptyOutcome();
     let offset = 0;
-    let requests = 0;
-    const refused: WirePoint[] = [];
-    let refusal: ApptuitHttpError | undefined;
     while (offset < points.length) {
-      const chunk = await this.nextBody(points, offset);
-      if (chunk === undefined) {
-        refusal = new ApptuitHttpError(`point does not fit in ${maxBodyBytes} bytes`, { statusCode: 413 });
-        refused.push(points[offset]!);
-        offset++;
-        continue;
-      }
+      const chunk = await this.nextBody(points, offset, outcome);
+      if (chunk === undefined) break;
       const keepalive = quota.tryReserve(chunk.bytes);
       const post = (keepalive: boolean) =>
-        fetch(this.options.url, {
+        fetcher(url, {
           method: "POST",
           body: chunk.body,
           keepalive,
+          // A relay that redirects is misconfigured: the points would be counted stored elsewhere.
+          redirect: "manual",
           headers: { "content-type": "text/plain;charset=UTF-8" },
           signal: AbortSignal.timeout(this.options.timeout),
         });
@@ -94,46 +104,75 @@ export class RelaySender implements ReporterSender {
         await response.body?.cancel().catch(() => undefined);
       } catch (error) {
         const reason = error instanceof Error ? error.message : String(error);
-        throw withUndelivered(new ApptuitNetworkError(`POST ${this.options.url} failed: ${reason}`, { cause: error }), refused.concat(points.slice(offset)));
+        outcome.undelivered = chunk.points.concat(points.slice(chunk.next));
+        outcome.failure = { error: new ApptuitNetworkError(`POST ${url} failed: ${reason}`, { cause: error }), retryable: true };
+        return outcome;
       } finally {
         if (keepalive) quota.settle(chunk.bytes);
       }
-      requests++;
-      if (!response.ok) {
-        // No Retry-After here: the reporter waits for its next interval anyway, and parsing
-        // it would take core's HTTP layer (ky) into relay-mode pages.
-        const error = new ApptuitHttpError(`POST ${this.options.url} answered ${response.status}`, { statusCode: response.status });
-        const permanent = response.status >= 400 && response.status < 500 && response.status !== 408 && response.status !== 429;
-        if (!permanent) throw withUndelivered(error, refused.concat(points.slice(offset)));
-        refusal = error;
-        for (let i = offset; i < offset + chunk.count; i++) refused.push(points[i]!);
+      outcome.requests++;
+      offset = chunk.next;
+      if (response.ok) {
+        outcome.stored += chunk.points.length;
+        continue;
       }
-      offset += chunk.count;
+      // No Retry-After here: the reporter waits for its next interval anyway, and parsing
+      // it would take core's HTTP layer (ky) into relay-mode pages.
+      const status = response.status;
+      const error = new ApptuitHttpError(`POST ${url} answered ${status || "a redirect"}`, { statusCode: status });
+      if (isRetryableStatus(status)) {
+        outcome.undelivered = chunk.points.concat(points.slice(offset));
+        outcome.failure = { error, retryable: true };
+        return outcome;
+      }
+      outcome.rejected += chunk.points.length;
+      outcome.rejectedStatus = status;
+      addReasons(outcome, [{ datapoint: undefined, error: error.message }]);
     }
-    if (refusal !== undefined) throw withUndelivered(refusal, refused);
-    return { points: points.length, requests };
+    return outcome;
   }
 
-  /** The next body from `points[offset…]`, yielding every `sliceSize` points; undefined when the first point alone is too big. */
-  private async nextBody(points: WirePoint[], offset: number): Promise<Body | undefined> {
+  /**
+   * The next body from `points[offset…]`, yielding every `sliceSize` points; a point the
+   * compact format refuses or too large alone is rejected into `outcome` and skipped.
+   * Undefined when no point is left.
+   */
+  private async nextBody(points: WirePoint[], offset: number, outcome: SendOutcome): Promise<Body | undefined> {
     const { maxBodyBytes, maxPoints, sliceSize = 256 } = this.options;
     const writer = compactBody();
-    const end = Math.min(points.length, offset + maxPoints);
+    const taken: WirePoint[] = [];
     let i = offset;
-    while (i < end) {
-      const stop = Math.min(end, i + sliceSize);
-      while (i < stop && writer.tryAdd(points[i]!, maxBodyBytes)) i++;
-      if (i < stop) break; // full
-      if (i < end && this.options.yield !== undefined) {
+    let sinceYield = 0;
+    while (i < points.length && taken.length < maxPoints) {
+      const point = points[i]!;
+      let fits: boolean;
+      try {
+        fits = writer.tryAdd(point, maxBodyBytes);
+      } catch (error) {
+        refuse(outcome, point, error instanceof Error ? error.message : String(error));
+        i++;
+        continue;
+      }
+      if (!fits) {
+        if (taken.length > 0) break; // full
+        refuse(outcome, point, `the point alone does not fit in ${maxBodyBytes} bytes`);
+        i++;
+        continue;
+      }
+      taken.push(point);
+      i++;
+      if (++sinceYield >= sliceSize && i < points.length && this.options.yield !== undefined) {
+        sinceYield = 0;
         const pause = this.options.yield();
         if (pause !== undefined) await pause;
       }
     }
-    return writer.count === 0 ? undefined : { body: writer.finish(), bytes: writer.bytes, count: writer.count };
+    return taken.length === 0 ? undefined : { body: writer.finish(), bytes: writer.bytes, points: taken, next: i };
   }
 }
 
-function withUndelivered<E extends { undelivered: WirePoint[] }>(error: E, points: WirePoint[]): E {
-  error.undelivered = points;
-  return error;
+/** A point this sender cannot send at all: rejected alone, with the reason (no HTTP status). */
+function refuse(outcome: SendOutcome, point: WirePoint, reason: string): void {
+  outcome.rejected++;
+  addReasons(outcome, [{ datapoint: point, error: reason }]);
 }

@@ -185,12 +185,14 @@ describe("send: responses", () => {
     expect(error.undelivered).toEqual(prepared.slice(2));
   });
 
-  it("a single point still too large is an ApptuitHttpError 413", async () => {
+  it("a single point still too large is rejected alone: ApptuitSendError 413, nothing left to resend", async () => {
     put(() => new HttpResponse(null, { status: 413 }));
     const error = await catchError(client().send(points(1)));
-    expect(error).toBeInstanceOf(ApptuitHttpError);
+    expect(error).toBeInstanceOf(ApptuitSendError);
     expect(error.statusCode).toBe(413);
-    expect(error.undelivered).toHaveLength(1);
+    expect(error.failed).toBe(1);
+    expect(error.success).toBe(0);
+    expect(error.undelivered).toHaveLength(0);
   });
 
   it("503 twice then 204 succeeds", async () => {

@@ -4,7 +4,8 @@ import type { WirePoint } from "../../../src/core/wire";
 import { keepaliveFetch } from "../../../src/platforms/browser/keepalive-fetch";
 import { KeepaliveQuota } from "../../../src/platforms/browser/quota";
 import { RelaySender } from "../../../src/platforms/browser/relay-sender";
-import { classifySendError } from "../../../src/reporter/send-outcome";
+import { MetricsRegistry } from "../../../src/registry";
+import { ReporterCore } from "../../../src/reporter/reporter-core";
 import { decodeCompact } from "../../../src/relay/compact-format";
 
 interface Call {
@@ -112,21 +113,23 @@ describe("RelaySender", () => {
     const quota = new KeepaliveQuota();
     stubFetch(quota, [204, 503]);
     const all = points(30);
-    const error = await sender(quota, { maxBodyBytes: 65_536, maxPoints: 10 }).sendPrepared(all).catch((e: unknown) => e);
-    const failure = classifySendError(error);
-    expect(failure.kind).toBe("retryable");
-    expect(failure.undelivered).toEqual(all.slice(10));
+    const outcome = await sender(quota, { maxBodyBytes: 65_536, maxPoints: 10 }).deliver(all);
+    expect(outcome).toMatchObject({ stored: 10, rejected: 0, requests: 2, failure: { retryable: true, error: { statusCode: 503 } } });
+    expect(outcome.undelivered).toEqual(all.slice(10));
   });
 
-  it("a body refused for good does not stop the others; only its points are undelivered", async () => {
+  it("a body refused for good does not stop the others; only its points are rejected", async () => {
     const quota = new KeepaliveQuota();
     const calls = stubFetch(quota, [204, 403, 204]);
     const all = points(30);
-    const error = await sender(quota, { maxBodyBytes: 65_536, maxPoints: 10 }).sendPrepared(all).catch((e: unknown) => e);
+    const s = sender(quota, { maxBodyBytes: 65_536, maxPoints: 10 });
+    const outcome = await s.deliver(all);
     expect(calls).toHaveLength(3);
-    const failure = classifySendError(error);
-    expect(failure).toMatchObject({ kind: "refused", statusCode: 403 });
-    expect(failure.undelivered).toEqual(all.slice(10, 20));
+    expect(outcome).toMatchObject({ stored: 20, rejected: 10, rejectedStatus: 403, undelivered: [], failure: undefined });
+    // Callers of sendPrepared get the exception built from it.
+    stubFetch(quota, [204, 403, 204]);
+    const error = await s.sendPrepared(all).catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: "ApptuitSendError", statusCode: 403, success: 20, failed: 10, undelivered: [] });
   });
 
   it("a network failure is retryable with everything not yet sent", async () => {
@@ -134,9 +137,37 @@ describe("RelaySender", () => {
       throw new TypeError("Failed to fetch");
     });
     const all = points(5);
-    const failure = classifySendError(await sender(new KeepaliveQuota()).sendPrepared(all).catch((e: unknown) => e));
-    expect(failure).toMatchObject({ kind: "retryable" });
-    expect(failure.undelivered).toEqual(all);
+    const outcome = await sender(new KeepaliveQuota()).deliver(all);
+    expect(outcome).toMatchObject({ stored: 0, failure: { retryable: true, error: { name: "ApptuitNetworkError" } } });
+    expect(outcome.undelivered).toEqual(all);
+  });
+
+  it("a point the compact format refuses ({ constructor: … }) is rejected alone; the others are sent and only they count as delivered", async () => {
+    const quota = new KeepaliveQuota();
+    const calls = stubFetch(quota);
+    const s = sender(quota);
+    const registry = new MetricsRegistry();
+    registry.counter("clicks", { constructor: "x" }).inc();
+    registry.counter("clicks", { page: "home" }).inc();
+    const reporter = new ReporterCore({ registry, client: s, onError: null });
+    const result = await reporter.flush();
+    const sent = calls.flatMap((c) => decodeCompact(c.init.body as string));
+    expect(calls).toHaveLength(1);
+    expect(result.rejected).toBe(1);
+    expect(result.delivered).toBe(sent.length);
+    expect(result.delivered).toBe(result.recorded - 1);
+    expect(sent.some((p) => Object.hasOwn(p.tags ?? {}, "constructor"))).toBe(false);
+    expect(result.errors[0]).toMatchObject({ error: expect.stringContaining("constructor") });
+  });
+
+  it("a point too large for any body is rejected alone; the rest goes", async () => {
+    const quota = new KeepaliveQuota();
+    const calls = stubFetch(quota);
+    const all = points(4);
+    all[1] = { ...all[1]!, tags: { big: "x".repeat(900) } };
+    const outcome = await sender(quota, { maxBodyBytes: 500, maxPoints: 5_000 }).deliver(all);
+    expect(outcome).toMatchObject({ stored: 3, rejected: 1, undelivered: [], failure: undefined });
+    expect(calls.flatMap((c) => decodeCompact(c.init.body as string).map((p) => p.value))).toEqual([0, 2, 3]);
   });
 });
 

@@ -52,7 +52,8 @@ export function isFinal(error: unknown): boolean {
   return error instanceof ApptuitHttpError || error instanceof ApptuitResponseError;
 }
 
-async function readCapped(response: Response, maxBytes: number, what: string): Promise<Uint8Array<ArrayBuffer> | null> {
+/** Reads a body into bytes, failing (`ApptuitResponseError`) beyond `maxBytes` decoded bytes. */
+export async function readCapped(response: Response, maxBytes: number, what: string): Promise<Uint8Array<ArrayBuffer> | null> {
   if (response.body === null) return null;
   const reader = response.body.getReader();
   const chunks: Uint8Array[] = [];

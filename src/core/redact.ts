@@ -23,3 +23,17 @@ export function quoteServerText(raw: string, token: string, max = 300): string {
   );
   return redact(decoded.trim(), token).slice(0, max);
 }
+
+/**
+ * A server's echo of a point (a 400 row's `datapoint`), redacted in its strings: it ends up
+ * in an error, and errors get logged. Objects are copied, never changed in place.
+ */
+export function redactEcho(value: unknown, token: string, depth = 0): unknown {
+  if (!token) return value;
+  if (typeof value === "string") return redact(value, token);
+  if (typeof value !== "object" || value === null || depth > 4) return value;
+  if (Array.isArray(value)) return value.map((v) => redactEcho(v, token, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) out[redact(k, token)] = redactEcho(v, token, depth + 1);
+  return out;
+}

@@ -5,7 +5,7 @@ import type { WirePoint } from "./wire";
 import { chunk } from "./batch";
 import { gzip } from "./gzip";
 import { toApptuitError, type RequestContext } from "./http";
-import { quoteServerText, redact } from "./redact";
+import { quoteServerText, redact, redactEcho } from "./redact";
 import { ApptuitHttpError } from "./errors/http-error";
 import { ApptuitResponseError } from "./errors/response-error";
 import type { SendErrorDetail } from "./errors/send-error";
@@ -96,7 +96,7 @@ async function attempt(ctx: SendContext, batch: WirePoint[], url: string): Promi
       const details = await readDetails(error.response, ctx, url);
       // A server's counts are clamped to what was sent: it cannot reject more than that.
       const failed = Math.min(batch.length, Math.max(0, Math.floor(details.failed)));
-      return { kind: "details", failed, errors: details.errors.map((e) => ({ datapoint: e.datapoint, error: redact(e.error, ctx.token) })) };
+      return { kind: "details", failed, errors: details.errors.map((e) => ({ datapoint: redactEcho(e.datapoint, ctx.token), error: redact(e.error, ctx.token) })) };
     } catch (readError) {
       return { kind: "failed", error: readError };
     }

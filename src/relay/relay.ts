@@ -24,7 +24,7 @@ import { RELAY_DEFAULTS, serverTagsOf, type RelayContext, type RelayErrorInfo, t
 import { checkContentType, mediaType, parsePayload } from "./payload";
 import { prefixCheck } from "./prefixes";
 import { RelayRateLimiter } from "./rate-limit";
-import { emptyResponse, errorResponse } from "./responses";
+import { emptyResponse, errorResponse, jsonResponse } from "./responses";
 
 export function createRelay(options: RelayOptions = {}): RelayHandler {
   const maxBodyBytes = positive(options.maxBodyBytes, "maxBodyBytes", RELAY_DEFAULTS.maxBodyBytes);
@@ -86,8 +86,10 @@ export function createRelay(options: RelayOptions = {}): RelayHandler {
     } catch (error) {
       report(error, { stage: "upstream", points: points.length });
       // Only counts go back: upstream bodies and messages stay on the server.
+      // With the counts, so that the page's books say how many of its points were stored.
       if (error instanceof ApptuitSendError) {
-        return errorResponse(400, `the metrics API rejected ${error.failed} of ${error.failed + error.success} points`, undefined, headers);
+        const error_ = `the metrics API rejected ${error.failed} of ${error.failed + error.success} points`;
+        return jsonResponse(400, { error: error_, success: error.success, failed: error.failed }, headers);
       }
       return errorResponse(502, "upstream write failed", undefined, headers);
     }

@@ -5,6 +5,7 @@ import { createSanitizer, sanitizeTagKeys } from "../../core/sanitize";
 import type { DataPoint, SanitizeMode, Tags } from "../../core/types";
 import type { WirePoint } from "../../core/wire";
 import type { ReporterSender } from "../../reporter/options";
+import { readCapped } from "../../core/bounded-fetch";
 import { addReasons, emptyOutcome, isRetryableStatus, outcomeError, type SendOutcome } from "../../core/outcome";
 import { compactBody } from "./body-writer";
 import type { KeepaliveQuota } from "./quota";
@@ -101,7 +102,7 @@ export class RelaySender implements ReporterSender {
         // The browser's own keepalive books may differ from ours (it frees bytes a little
         // late): a keepalive request it refuses at once goes again as an ordinary one.
         response = await post(keepalive).catch((error: unknown) => (keepalive && error instanceof TypeError ? post(false) : Promise.reject(error)));
-        await response.body?.cancel().catch(() => undefined);
+        if (response.status !== 400) await response.body?.cancel().catch(() => undefined);
       } catch (error) {
         const reason = error instanceof Error ? error.message : String(error);
         outcome.undelivered = chunk.points.concat(points.slice(chunk.next));
@@ -125,7 +126,10 @@ export class RelaySender implements ReporterSender {
         outcome.failure = { error, retryable: true };
         return outcome;
       }
-      outcome.rejected += chunk.points.length;
+      // The relay's 400 for an upstream rejection says how many were stored.
+      const stored = status === 400 ? await storedOf(response, chunk.points.length) : 0;
+      outcome.stored += stored;
+      outcome.rejected += chunk.points.length - stored;
       outcome.rejectedStatus = status;
       addReasons(outcome, [{ datapoint: undefined, error: error.message }]);
     }
@@ -168,6 +172,21 @@ export class RelaySender implements ReporterSender {
       }
     }
     return taken.length === 0 ? undefined : { body: writer.finish(), bytes: writer.bytes, points: taken, next: i };
+  }
+}
+
+/** Largest relay answer read (its 400 is a small JSON object). */
+const MAX_ANSWER_BYTES = 4_096;
+
+/** `success` of a relay's `{error, success, failed}` 400, clamped to the body's points; 0 when absent. */
+async function storedOf(response: Response, count: number): Promise<number> {
+  try {
+    const bytes = await readCapped(response, MAX_ANSWER_BYTES, "relay answer");
+    const body = bytes === null ? undefined : (JSON.parse(new TextDecoder().decode(bytes)) as { success?: unknown; failed?: unknown });
+    const success = body?.success;
+    return typeof success === "number" && Number.isFinite(success) ? Math.min(count, Math.max(0, Math.floor(success))) : 0;
+  } catch {
+    return 0;
   }
 }
 

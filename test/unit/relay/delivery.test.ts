@@ -102,7 +102,7 @@ describe("delivery", () => {
     backend.failNext({ status: 400, body: { success: 1, failed: 1, errors: [{ datapoint: {}, error: `bad ${TOKEN}` }] } });
     const response = await relay(post(JSON.stringify([row(), row({ value: 3 })])));
     expect(response.status).toBe(400);
-    expect(await response.clone().json()).toEqual({ error: "the metrics API rejected 1 of 2 points" });
+    expect(await response.clone().json()).toEqual({ error: "the metrics API rejected 1 of 2 points", success: 1, failed: 1 });
     await expectNoToken(response);
   });
 

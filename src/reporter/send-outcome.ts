@@ -11,7 +11,10 @@ export async function sendOutcome(sender: ReporterSender, batch: WirePoint[]): P
   try {
     if (sender.deliver !== undefined) return await sender.deliver(batch);
     await sender.sendPrepared(batch);
-    return { ...emptyOutcome(), stored: batch.length, requests: 1 };
+    const outcome = emptyOutcome();
+    outcome.stored = batch.length;
+    outcome.requests = 1;
+    return outcome;
   } catch (error) {
     return outcomeOfError(batch, error);
   }

@@ -2,6 +2,7 @@ import type { KeepaliveQuota } from "./quota";
 import type { WirePoint } from "../../core/wire";
 import { compactBody, jsonBody, type BodyWriter } from "./body-writer";
 import { MAX_POINTS_PER_REQUEST } from "../../core/batch";
+import { isRetryableStatus } from "../../core/outcome";
 
 /** Largest plain-JSON body of a direct-mode request beyond the quota (about 50,000 points). */
 const DIRECT_POST_MAX_BYTES = 16 * 1024 * 1024;
@@ -60,7 +61,8 @@ export function beaconChannel(url: string, quota: KeepaliveQuota, limits: Limits
       if (queued) quota.hold(bytes);
       return queued;
     },
-    post: (body) => answer(fetch(url, { method: "POST", body, headers: { "content-type": "text/plain;charset=UTF-8" }, signal: AbortSignal.timeout(limits.timeout) })),
+    post: (body) =>
+      answer(fetch(url, { method: "POST", body, redirect: "manual", headers: { "content-type": "text/plain;charset=UTF-8" }, signal: AbortSignal.timeout(limits.timeout) })),
   };
 }
 
@@ -81,7 +83,7 @@ export function keepaliveChannel(writeUrl: string, token: string, quota: Keepali
       if (!quota.tryReserve(bytes)) return false;
       let request: Promise<Response>;
       try {
-        request = fetch(writeUrl, { method: "POST", body, keepalive: true, headers });
+        request = fetch(writeUrl, { method: "POST", body, keepalive: true, headers, redirect: "manual" });
       } catch {
         quota.release(bytes);
         return false;
@@ -90,7 +92,7 @@ export function keepaliveChannel(writeUrl: string, token: string, quota: Keepali
       // The quota is released either way; a rejection is the answer `false`.
       return answer(released);
     },
-    post: (body) => answer(fetch(writeUrl, { method: "POST", body, headers, signal: AbortSignal.timeout(limits.timeout) })),
+    post: (body) => answer(fetch(writeUrl, { method: "POST", body, headers, redirect: "manual", signal: AbortSignal.timeout(limits.timeout) })),
   };
 }
 
@@ -100,8 +102,8 @@ function answer(request: Promise<Response>): Promise<boolean | "refused"> {
     (response) => {
       void response.body?.cancel().catch(() => undefined);
       if (response.ok) return true;
-      const s = response.status;
-      return s >= 400 && s < 500 && s !== 408 && s !== 429 ? "refused" : false;
+      // A redirect (not followed: status 0 or 3xx) or a 4xx but 408/429 is an answer; the rest is worth a retry.
+      return isRetryableStatus(response.status) ? false : "refused";
     },
     () => false,
   );

@@ -1,0 +1,30 @@
+// The page-hide channels' answers: stored, refused for good (a 4xx but 408/429, or a
+// redirect, which is never followed), or worth a retry.
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { KeepaliveQuota } from "../../../src/platforms/browser/quota";
+import { beaconChannel, keepaliveChannel } from "../../../src/platforms/browser/urgent-channel";
+
+afterEach(() => vi.unstubAllGlobals());
+
+const limits = { maxBodyBytes: 65_536, maxPoints: 5_000, timeout: 1_000 };
+
+describe.each([
+  ["relay (beacon channel)", () => beaconChannel("/apptuit", new KeepaliveQuota(), limits)],
+  ["direct (keepalive channel)", () => keepaliveChannel("https://api.test/api/put?details", "tok", new KeepaliveQuota(), limits)],
+])("%s: a post beyond the quota", (_, channel) => {
+  it.each([
+    [204, true],
+    [307, "refused"],
+    [403, "refused"],
+    [429, false],
+    [503, false],
+  ] as const)("answered %i → %s, without following a redirect", async (status, expected) => {
+    const inits: RequestInit[] = [];
+    vi.stubGlobal("fetch", async (_url: string, init: RequestInit) => {
+      inits.push(init);
+      return new Response(null, { status, headers: status === 307 ? { location: "https://elsewhere.test/" } : {} });
+    });
+    expect(await channel().post!("[]")).toBe(expected);
+    expect(inits.map((i) => i.redirect)).toEqual(["manual"]);
+  });
+});

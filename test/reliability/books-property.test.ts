@@ -7,12 +7,14 @@
 // delivered = the points the server stored (no duplicates, none it did not store). After a
 // clean last flush nothing is left buffered.
 import fc from "fast-check";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { Apptuit } from "../../src/core/client";
 import { gunzip } from "../../src/core/gzip";
 import type { WirePoint } from "../../src/core/wire";
 import { KeepaliveQuota } from "../../src/platforms/browser/quota";
 import { RelaySender } from "../../src/platforms/browser/relay-sender";
+import { keepaliveChannel } from "../../src/platforms/browser/urgent-channel";
+import { flushPage } from "../../src/platforms/browser/urgent-flush";
 import { MetricsRegistry } from "../../src/registry";
 import { createRelay } from "../../src/relay";
 import { ApptuitReporter } from "../../src/reporter";
@@ -149,6 +151,46 @@ describe("books = what the server stored, for random fault sequences", () => {
       );
     });
   }
+});
+
+afterEach(() => vi.unstubAllGlobals());
+
+/**
+ * A page's direct channel (the page-hide flush: keepalive fetches within the quota, plain
+ * posts beyond it) to the write API. Its answers settle after the flush returns: the books
+ * are read once nothing is in flight.
+ */
+async function checkPageChannel(faults: FaultKind[], rounds: number, series: number): Promise<void> {
+  const api = new WriteApi([...faults]);
+  vi.stubGlobal("fetch", api.fetch);
+  const quota = new KeepaliveQuota(8_000, () => 0);
+  const channel = keepaliveChannel("https://write.test/api/put?details", "tok-BOOKS", quota, { maxBodyBytes: 1_500, maxPoints: 5_000, timeout: 5_000 });
+  const preparer = new Apptuit({ token: "tok-BOOKS", endpoint: "https://write.test" });
+  const registry = new MetricsRegistry();
+  const counters = Array.from({ length: series }, (_, i) => registry.counter("books.c", { s: String(i) }));
+  const reporter = new ApptuitReporter({ registry, client: preparer, onError: null, temporality: "delta" });
+  const flush = async () => {
+    flushPage(reporter, preparer, channel, quota);
+    await vi.waitFor(() => expect(reporter.stats().inFlight).toBe(0), { timeout: 5_000, interval: 1 });
+    const s = reporter.stats();
+    expect(s.recorded).toBe(s.delivered + s.rejected + s.dropped + s.buffered + s.inFlight);
+    expect(s.delivered).toBe(api.stored.length);
+    expect([...api.ids.values()].every((n) => n === 1)).toBe(true);
+  };
+  for (let round = 0; round < rounds; round++) {
+    for (const c of counters) c.inc(round + 1);
+    await flush();
+  }
+  api["faults"].length = 0;
+  await flush();
+  expect(reporter.stats().buffered).toBe(0);
+}
+
+it("books = what the server stored: the page's direct channel (page-hide flush)", async () => {
+  await fc.assert(
+    fc.asyncProperty(faultSequence, fc.integer({ min: 1, max: 5 }), fc.integer({ min: 1, max: 60 }), checkPageChannel),
+    { numRuns: 40, examples: [[["partial", "ok"], 1, 20]] },
+  );
 });
 
 // Kept apart from the property: the one case that made the books lie before outcomes.

@@ -3,6 +3,7 @@ import type { WirePoint } from "../../core/wire";
 import { compactBody, jsonBody, type BodyWriter } from "./body-writer";
 import { MAX_POINTS_PER_REQUEST } from "../../core/batch";
 import { isRetryableStatus } from "../../core/outcome";
+import { readCapped } from "../../core/bounded-fetch";
 
 /** Largest plain-JSON body of a direct-mode request beyond the quota (about 50,000 points). */
 const DIRECT_POST_MAX_BYTES = 16 * 1024 * 1024;
@@ -13,7 +14,14 @@ const DIRECT_POST_MAX_BYTES = 16 * 1024 * 1024;
  * refused now; a promise: a keepalive request whose answer (if the page lives to see it)
  * says whether it was stored, or `"refused"` for an answer that makes retrying pointless.
  */
-export type HandOff = boolean | Promise<boolean | "refused">;
+export type HandOff = boolean | Promise<Answer>;
+
+/**
+ * A request's answer: stored (`true`), worth a retry (`false`), refused for good
+ * (`"refused"`: a 4xx but 408/429, or a redirect), or part stored and the rest refused (a
+ * write API's 400 with details, a relay's 400 with counts).
+ */
+export type Answer = boolean | "refused" | { stored: number; status: number };
 
 export interface UrgentChannel {
   /** A new empty body; bodies are cut in one pass. */
@@ -26,7 +34,7 @@ export interface UrgentChannel {
    * Beyond the quota: an ordinary request (no keepalive), best effort — browsers may cancel
    * it when the page goes away. Resolves as `send`'s promise does, if the page lives to see it.
    */
-  post?(body: string): Promise<boolean | "refused">;
+  post?(body: string): Promise<Answer>;
   /**
    * Largest `post` body (bytes, points), when larger than a quota body. A few large requests
    * start at once; many small ones queue behind the browser's six connections per host,
@@ -96,10 +104,15 @@ export function keepaliveChannel(writeUrl: string, token: string, quota: Keepali
   };
 }
 
-/** A response as a hand-off answer: stored, worth retrying (false) or refused for good. */
-function answer(request: Promise<Response>): Promise<boolean | "refused"> {
+/** A response as a hand-off answer: stored, worth retrying (false), refused for good, or part stored. */
+function answer(request: Promise<Response>): Promise<Answer> {
   return request.then(
-    (response) => {
+    async (response) => {
+      if (response.status === 400) {
+        const stored = await storedOf(response);
+        if (stored > 0) return { stored, status: 400 };
+        return "refused";
+      }
       void response.body?.cancel().catch(() => undefined);
       if (response.ok) return true;
       // A redirect (not followed: status 0 or 3xx) or a 4xx but 408/429 is an answer; the rest is worth a retry.
@@ -107,4 +120,18 @@ function answer(request: Promise<Response>): Promise<boolean | "refused"> {
     },
     () => false,
   );
+}
+
+/** Largest 400 body read for its counts (a write API's details list up to 50,000 rows). */
+const MAX_DETAILS_BYTES = 4 * 1024 * 1024;
+
+/** `success` of a 400's `{success, failed, …}` body (the write API's details, or the relay's counts); 0 when absent. */
+async function storedOf(response: Response): Promise<number> {
+  try {
+    const bytes = await readCapped(response, MAX_DETAILS_BYTES, "400 answer");
+    const success = bytes === null ? undefined : (JSON.parse(new TextDecoder().decode(bytes)) as { success?: unknown } | null)?.success;
+    return typeof success === "number" && Number.isFinite(success) ? Math.max(0, Math.floor(success)) : 0;
+  } catch {
+    return 0;
+  }
 }

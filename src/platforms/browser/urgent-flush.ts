@@ -6,7 +6,7 @@ import type { ReporterCore } from "../../reporter/reporter-core";
 import { fillBody } from "./body-writer";
 import type { KeepaliveQuota } from "./quota";
 import type { UnloadLedger } from "./unload-ledger";
-import type { PageChannel } from "./urgent-channel";
+import type { Answer, PageChannel } from "./urgent-channel";
 
 export interface UrgentFlushResult {
   /** Points handed to the browser (beacons queued, keepalive or ordinary requests started). */
@@ -93,7 +93,7 @@ export function flushPage(
     if (chunk === undefined) break;
     bytesPerPoint = chunk.bytes / chunk.count;
     posts++;
-    let request: Promise<boolean | "refused">;
+    let request: Promise<Answer>;
     try {
       request = channel.post(chunk.body);
     } catch {
@@ -119,7 +119,7 @@ export function flushPage(
  * (both then `accounted`), else back to the retry buffer (`retried`).
  */
 function settleLater(
-  request: Promise<boolean | "refused">,
+  request: Promise<Answer>,
   drained: DrainedPoints,
   part: WirePoint[],
   retried: (count: number) => void,
@@ -132,7 +132,14 @@ function settleLater(
   void request.then((outcome) => {
     if (outcome === false) return retry();
     if (outcome === true) drained.delivered(part.length);
-    else drained.rejected(part.length, new ApptuitHttpError("the write API refused the page-hide flush with a 4xx", { statusCode: 400 }));
+    else if (outcome === "refused") drained.rejected(part.length, new ApptuitHttpError("the write API refused the page-hide flush with a 4xx", { statusCode: 400 }));
+    else {
+      // Part stored, the rest refused: the books count each side (the server's count clamped).
+      const stored = Math.min(part.length, outcome.stored);
+      if (stored > 0) drained.delivered(stored);
+      const refused = part.length - stored;
+      if (refused > 0) drained.rejected(refused, new ApptuitHttpError(`the write API refused ${refused} point(s) of the page-hide flush`, { statusCode: outcome.status }));
+    }
     accounted?.();
   }, retry);
 }

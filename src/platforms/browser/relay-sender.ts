@@ -5,7 +5,7 @@ import { createSanitizer, sanitizeTagKeys } from "../../core/sanitize";
 import type { DataPoint, SanitizeMode, Tags } from "../../core/types";
 import type { WirePoint } from "../../core/wire";
 import type { ReporterSender } from "../../reporter/options";
-import { readCapped } from "../../core/bounded-fetch";
+import { storedCount } from "./stored-count";
 import { addReasons, emptyOutcome, isRetryableStatus, outcomeError, type SendOutcome } from "../../core/outcome";
 import { compactBody } from "./body-writer";
 import type { KeepaliveQuota } from "./quota";
@@ -127,7 +127,7 @@ export class RelaySender implements ReporterSender {
         return outcome;
       }
       // The relay's 400 for an upstream rejection says how many were stored.
-      const stored = status === 400 ? await storedOf(response, chunk.points.length) : 0;
+      const stored = status === 400 ? await storedCount(response, chunk.points.length, MAX_ANSWER_BYTES) : 0;
       outcome.stored += stored;
       outcome.rejected += chunk.points.length - stored;
       outcome.rejectedStatus = status;
@@ -177,18 +177,6 @@ export class RelaySender implements ReporterSender {
 
 /** Largest relay answer read (its 400 is a small JSON object). */
 const MAX_ANSWER_BYTES = 4_096;
-
-/** `success` of a relay's `{error, success, failed}` 400, clamped to the body's points; 0 when absent. */
-async function storedOf(response: Response, count: number): Promise<number> {
-  try {
-    const bytes = await readCapped(response, MAX_ANSWER_BYTES, "relay answer");
-    const body = bytes === null ? undefined : (JSON.parse(new TextDecoder().decode(bytes)) as { success?: unknown; failed?: unknown });
-    const success = body?.success;
-    return typeof success === "number" && Number.isFinite(success) ? Math.min(count, Math.max(0, Math.floor(success))) : 0;
-  } catch {
-    return 0;
-  }
-}
 
 /** A point this sender cannot send at all: rejected alone, with the reason (no HTTP status). */
 function refuse(outcome: SendOutcome, point: WirePoint, reason: string): void {

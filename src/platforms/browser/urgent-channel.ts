@@ -3,7 +3,7 @@ import type { WirePoint } from "../../core/wire";
 import { compactBody, jsonBody, type BodyWriter } from "./body-writer";
 import { MAX_POINTS_PER_REQUEST } from "../../core/batch";
 import { isRetryableStatus } from "../../core/outcome";
-import { readCapped } from "../../core/bounded-fetch";
+import { storedCount } from "./stored-count";
 
 /** Largest plain-JSON body of a direct-mode request beyond the quota (about 50,000 points). */
 const DIRECT_POST_MAX_BYTES = 16 * 1024 * 1024;
@@ -109,7 +109,7 @@ function answer(request: Promise<Response>): Promise<Answer> {
   return request.then(
     async (response) => {
       if (response.status === 400) {
-        const stored = await storedOf(response);
+        const stored = await storedCount(response, Infinity, MAX_DETAILS_BYTES);
         if (stored > 0) return { stored, status: 400 };
         return "refused";
       }
@@ -124,14 +124,3 @@ function answer(request: Promise<Response>): Promise<Answer> {
 
 /** Largest 400 body read for its counts (a write API's details list up to 50,000 rows). */
 const MAX_DETAILS_BYTES = 4 * 1024 * 1024;
-
-/** `success` of a 400's `{success, failed, …}` body (the write API's details, or the relay's counts); 0 when absent. */
-async function storedOf(response: Response): Promise<number> {
-  try {
-    const bytes = await readCapped(response, MAX_DETAILS_BYTES, "400 answer");
-    const success = bytes === null ? undefined : (JSON.parse(new TextDecoder().decode(bytes)) as { success?: unknown } | null)?.success;
-    return typeof success === "number" && Number.isFinite(success) ? Math.max(0, Math.floor(success)) : 0;
-  } catch {
-    return 0;
-  }
-}

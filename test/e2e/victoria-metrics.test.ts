@@ -10,7 +10,7 @@ const start = now - 3600 - (now % 60); // minute-aligned so the range query's st
 
 function client(sanitize?: "prometheus" | "apptuit") {
   return new Apptuit({
-    token: "e2e-token",
+    token: null, // VictoriaMetrics takes no auth: no Authorization header
     writeEndpoint: putUrl,
     queryEndpoint: httpUrl,
     promEndpoint: httpUrl,

@@ -24,12 +24,13 @@ export interface FlushOptions {
  * A flush never throws and never overlaps another one. The books are kept by a
  * `DeliveryLedger`; this class schedules flushes, collects, prepares and sends.
  *
- * Outcomes of a batch: stored → delivered. 400 with details → the refused points are
- * rejected, never resent. 401/403 and other 4xx but 408/429, and invalid points (e.g. a
- * NaN) → rejected. 5xx/408/429/network/timeout (after the client's own retries) → the
- * client's `undelivered` points go to the retry buffer with their original timestamps,
- * and the rest of the flush waits there too. With `delta` temporality that is what keeps
- * a failed delta from being lost or counted twice.
+ * Each batch is settled from the sender's outcome value (docs/delivery.md): stored →
+ * delivered; rejected (400 rows, a point too large alone) → rejected, never resent;
+ * undelivered after 401/403, another 4xx but 408/429 or a redirect → rejected; undelivered
+ * after a 5xx/408/429/network/timeout (past the client's own retries) → the retry buffer,
+ * with their original timestamps, and the rest of the flush waits there too. Invalid
+ * points (e.g. a NaN) are rejected before sending. With `delta` temporality that is what
+ * keeps a failed delta from being lost or counted twice.
  */
 export class ReporterCore {
   readonly registry: Collectable;

@@ -24,6 +24,8 @@ export default defineConfig({
           include: ["test/unit/**/*.test.ts"],
           environment: "node",
           setupFiles: ["test/harness/fast-check-seed.ts"],
+          // Property tests take seconds on a loaded 2-core machine: the default 5 s is a clock, not a check.
+          testTimeout: 60_000,
         },
       },
       runtime("e2e", { globalSetup: ["test/e2e/victoria-metrics.ts"], testTimeout: 30_000 }),

@@ -157,14 +157,20 @@ export class ReporterCore {
    *
    * With `sliceSize`, a flush still preparing its points between slices hands them over
    * here too (stamped before the ones collected now, and sent by nothing else).
+   *
+   * `counted` hears, before any point is prepared (the costly part), how many points at
+   * most this drain hands back: a closing page notes them before it can be killed.
    */
-  drain(preparer: Pick<ReporterSender, "prepare"> = this.client): DrainedPoints {
+  drain(preparer: Pick<ReporterSender, "prepare"> = this.client, counted?: (points: number) => void): DrainedPoints {
     const result = emptyFlushResult();
     const before = this.ledger.inFlight;
     let points: WirePoint[] = [];
     try {
-      const fresh = this.prepareSome(preparer, this.collectNow(result), result);
+      const collected = this.collectNow(result);
       const job = this.preparing;
+      // Known before the costly preparing: at most this many points leave with this drain.
+      counted?.(collected.length + this.ledger.stats().buffered + (job === undefined ? 0 : job.valid.length + job.fresh.length - job.next));
+      const fresh = this.prepareSome(preparer, collected, result);
       let taken = fresh;
       if (job !== undefined) {
         const rest = this.prepareSome(preparer, job.fresh.slice(job.next), result);

@@ -33,8 +33,9 @@ const PARALLEL_POSTS = 4;
  * allows about half a second — so the cheap, sure steps come first):
  *  1. take the reporter's points now — freshly collected, what a sliced interval flush has
  *     not sent yet, and the retry buffer — oldest first (nothing is taken twice), and note
- *     them all in `ledger` before anything else, so that a page killed at any later step
- *     leaves every point it had not handed over counted for the next page;
+ *     them all in `ledger` as soon as they are counted (before they are prepared), so that
+ *     a page killed at any later step leaves every point it had not handed over counted
+ *     for the next page;
  *  2. cut them, in one pass, into bodies of at most min(room left in the 64 KiB keepalive
  *     quota, max body) UTF-8 bytes, counting bytes still in flight from earlier requests,
  *     and hand each to the browser (beacon or keepalive fetch): those points are taken off
@@ -55,9 +56,15 @@ export function flushPage(
   quota: KeepaliveQuota,
   ledger?: UnloadLedger,
 ): UrgentFlushResult {
-  const drained = reporter.drain(preparer);
+  let noted = 0;
+  const drained = reporter.drain(preparer, (bound) => {
+    noted = bound;
+    ledger?.add(bound);
+  });
   const points = drained.points;
-  ledger?.add(points.length);
+  // Preparing refuses invalid points (rejected, counted): the note now says exactly what is left.
+  if (noted > points.length) ledger?.settle(noted - points.length);
+  else if (noted < points.length) ledger?.add(points.length - noted);
   const back = (n: number) => ledger?.hold(n);
   const cut = (offset: number, maxBytes: number, maxPoints = channel.maxPoints) => fillBody(points, offset, maxPoints, maxBytes, channel.writer());
   const post = channel.postLimits ?? channel;

@@ -204,7 +204,16 @@ describe("flushPage", () => {
         return new Promise(() => {}); // the page dies before any answer
       },
     };
-    const result = flushPage(reporter, preparer, channel, quota, ledger);
+    // Preparing is the costly step: the points are noted before it starts.
+    let notedAtPrepare = -1;
+    const watched = {
+      prepare: (...args: Parameters<typeof preparer.prepare>) => {
+        if (notedAtPrepare < 0) notedAtPrepare = noted();
+        return preparer.prepare(...args);
+      },
+    };
+    const result = flushPage(reporter, watched, channel, quota, ledger);
+    expect(notedAtPrepare).toBe(5_009);
     expect(result.handed).toBe(5_009);
     expect(seen.some((s) => s.at === "post")).toBe(true);
     // At every hand-off, all that had not been handed to a beacon yet was already noted.

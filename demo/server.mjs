@@ -80,6 +80,8 @@ async function main() {
     endpoint: writeEndpoint,
     // Server-side tags the page cannot forge.
     tags: { relay: "demo" },
+    // One write per series every 2 s, whatever the number of tabs (the page flushes as often).
+    aggregate: { windowMs: PAGE_INTERVAL_MS, graceMs: 500 },
   });
   const pending = new Set();
   const executionContext = () => ({

@@ -2,6 +2,7 @@
  * Shared public types of the core layer. Everything above `core/` (registry output,
  * reporter, platform adapters, relay) speaks in these shapes.
  */
+import type { SeriesDelta } from "./series-delta";
 
 /** Tag set of a point or series: string keys to non-empty string values. */
 export type Tags = Record<string, string>;
@@ -18,6 +19,8 @@ export interface DataPoint {
   tags?: Tags;
   timestamp: number | Date;
   value: number;
+  /** Only on the way to an aggregating relay: the series' kind and mergeable delta. */
+  delta?: SeriesDelta;
 }
 
 /** A whole series at once: `timestamps[i]` goes with `values[i]`. */
@@ -34,6 +37,12 @@ export interface TimeSeriesInput {
  */
 export type SanitizeMode = "prometheus" | "apptuit" | false;
 
+/**
+ * `fields`: one point per field of SPEC-style names (`count`, `99_percentile`, …).
+ * `deltas`: one point per series with its kind and mergeable delta, for an aggregating relay.
+ */
+export type CollectForm = "fields" | "deltas";
+
 /** Cumulative (Dropwizard) totals, or only what happened since the last collection. */
 export type Temporality = "cumulative" | "delta";
 
@@ -43,6 +52,8 @@ export interface CollectedPoint {
   metric: string;
   tags: Tags;
   value: number;
+  /** With `form: "deltas"`: the series' kind and mergeable interval (then `metric` may be a bare name). */
+  delta?: SeriesDelta;
 }
 
 /**
@@ -51,5 +62,5 @@ export interface CollectedPoint {
  */
 export interface Collectable {
   /** `onError` hears of problems that cost a point but not the collection (a failing callback gauge). */
-  collect(options?: { now?: number; temporality?: Temporality; onError?: (error: Error) => void }): CollectedPoint[];
+  collect(options?: { now?: number; temporality?: Temporality; form?: CollectForm; onError?: (error: Error) => void }): CollectedPoint[];
 }

@@ -1,3 +1,4 @@
+import type { SeriesDelta } from "./series-delta";
 import type { Tags } from "./types";
 
 /** One row of the OpenTSDB JSON body of `/api/put` (SPEC §1). */
@@ -7,6 +8,8 @@ export interface WirePoint {
   timestamp: number;
   value: number;
   tags: Tags;
+  /** Only on the way to an aggregating relay: the series' kind and mergeable delta. */
+  delta?: SeriesDelta;
 }
 
 // OpenTSDB-compatible servers read a timestamp as milliseconds only when it exceeds 2^32 - 1.

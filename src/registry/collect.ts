@@ -2,6 +2,8 @@ import { Counter } from "./counter";
 import { GaugeCallbackError } from "./errors/gauge-callback-error";
 import type { Family } from "./family";
 import type { PointSink } from "./fields";
+import type { Tags } from "../core/types";
+import { distributionDelta } from "./sketch-delta";
 import { Gauge } from "./gauge";
 import { Histogram } from "./histogram";
 import { Meter } from "./meter";
@@ -22,22 +24,14 @@ export function collectFamily(
 ): void {
   const name = family.name;
   family.forEach((metric, tags) => {
-    if (metric instanceof Counter) {
+    if (sink.deltas) {
+      collectDelta(sink, name, tags, metric, onError);
+    } else if (metric instanceof Counter) {
       sink.push(name, "count", tags, delta ? metric.total - metric.deltaBase : metric.total);
       if (delta) metric.deltaBase = metric.total;
     } else if (metric instanceof Gauge) {
-      const fromCallback = metric.callback !== undefined;
-      let value: number;
-      try {
-        value = metric.value;
-      } catch (error) {
-        // A failing callback must not break the collection of everything else.
-        onError?.(new GaugeCallbackError(name, tags, "threw", error));
-        return;
-      }
-      // A plain gauge never set is NaN by design (nothing to report); a callback's NaN is a bug.
-      if (fromCallback && !Number.isFinite(value)) onError?.(new GaugeCallbackError(name, tags, `returned ${typeof value === "number" ? value : typeof value}`));
-      sink.push(name, "value", tags, value);
+      const value = readGauge(name, tags, metric, onError);
+      if (value !== undefined) sink.push(name, "value", tags, value);
     } else if (metric instanceof Meter) {
       const count = delta ? metric.total - metric.deltaBase : metric.total;
       if (delta) metric.deltaBase = metric.total;
@@ -53,4 +47,44 @@ export function collectFamily(
       if (delta) metric.endInterval();
     }
   });
+}
+
+/** A gauge's reading; undefined (and reported) when its callback threw. */
+function readGauge(name: string, tags: Tags, metric: Gauge, onError?: (error: GaugeCallbackError) => void): number | undefined {
+  const fromCallback = metric.callback !== undefined;
+  let value: number;
+  try {
+    value = metric.value;
+  } catch (error) {
+    // A failing callback must not break the collection of everything else.
+    onError?.(new GaugeCallbackError(name, tags, "threw", error));
+    return undefined;
+  }
+  // A plain gauge never set is NaN by design (nothing to report); a callback's NaN is a bug.
+  if (fromCallback && !Number.isFinite(value)) onError?.(new GaugeCallbackError(name, tags, `returned ${typeof value === "number" ? value : typeof value}`));
+  return value;
+}
+
+/**
+ * The `deltas` form: one point per series with its kind. Only what happened since the
+ * previous collection, so an aggregator can add every writer's share; series with nothing
+ * new are left out (a delta of 0 adds nothing, and leaving it out keeps beacons small).
+ */
+function collectDelta(sink: PointSink, name: string, tags: Tags, metric: Metric, onError?: (error: GaugeCallbackError) => void): void {
+  if (metric instanceof Counter) {
+    const count = metric.total - metric.deltaBase;
+    metric.deltaBase = metric.total;
+    if (count !== 0) sink.delta(`${name}.count`, tags, count, { kind: "sum" });
+  } else if (metric instanceof Gauge) {
+    const value = readGauge(name, tags, metric, onError);
+    if (value !== undefined) sink.delta(`${name}.value`, tags, value, { kind: "mean" });
+  } else if (metric instanceof Meter) {
+    const count = metric.total - metric.deltaBase;
+    metric.deltaBase = metric.total;
+    if (count !== 0) sink.delta(name, tags, count, { kind: "meter" });
+  } else {
+    const sketch = metric.cur;
+    if (sketch.count > 0) sink.delta(name, tags, sketch.count, distributionDelta(metric instanceof Timer ? "timer" : "histogram", sketch));
+    metric.endInterval();
+  }
 }

@@ -1,3 +1,4 @@
+import type { SeriesDelta } from "../core/series-delta";
 import type { CollectedPoint, Tags } from "../core/types";
 import type { Sketch } from "./sketch";
 import type { Rates } from "./rates";
@@ -9,6 +10,14 @@ import type { Rates } from "./rates";
  */
 export class PointSink {
   readonly points: CollectedPoint[] = [];
+
+  /** `deltas`: collect one point per series with its kind (see `CollectForm`). */
+  constructor(readonly deltas = false) {}
+
+  /** A point of the `deltas` form: `value` is the count (or a gauge's reading). */
+  delta(metric: string, tags: Tags, value: number, delta: SeriesDelta): void {
+    if (Number.isFinite(value)) this.points.push({ metric, tags, value, delta });
+  }
 
   push(name: string, field: string, tags: Tags, value: number): void {
     if (Number.isFinite(value)) this.points.push({ metric: `${name}.${field}`, tags, value });

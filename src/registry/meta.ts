@@ -27,6 +27,8 @@ export interface MetaCount {
 export function pushMetaCount(sink: PointSink, name: string, count: MetaCount, delta: boolean): void {
   if (count.total === 0) return;
   const tags: Tags = { ...SDK_TAG };
-  sink.push(name, "count", tags, delta ? count.total - count.deltaBase : count.total);
+  const value = delta ? count.total - count.deltaBase : count.total;
+  if (sink.deltas) sink.delta(`${name}.count`, tags, value, { kind: "sum" });
+  else sink.push(name, "count", tags, value);
   if (delta) count.deltaBase = count.total;
 }

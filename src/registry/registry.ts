@@ -1,6 +1,6 @@
 import type { GaugeCallbackError } from "./errors/gauge-callback-error";
 import { ApptuitValidationError } from "../core/errors/validation-error";
-import type { Collectable, CollectedPoint, Tags, Temporality } from "../core/types";
+import type { Collectable, CollectedPoint, CollectForm, Tags, Temporality } from "../core/types";
 import { defaultNow } from "./clock";
 import { collectFamily } from "./collect";
 import { Counter } from "./counter";
@@ -76,6 +76,12 @@ export interface CollectOptions {
   now?: number;
   /** Default `"cumulative"`. */
   temporality?: Temporality;
+  /**
+   * Default `"fields"`. `"deltas"` (implies delta temporality): one point per series with
+   * its kind and mergeable interval — counts, gauge readings, histogram moments and sketch
+   * buckets — for a relay that aggregates many writers (docs/compact-format.md).
+   */
+  form?: CollectForm;
   /**
    * Told of each callback gauge that threw or returned a non-finite value
    * (`GaugeCallbackError`); its point is left out, the rest is collected. The reporter
@@ -180,8 +186,9 @@ export class MetricsRegistry implements Collectable {
    */
   collect(options: CollectOptions = {}): CollectedPoint[] {
     const now = options.now ?? this.now();
-    const delta = options.temporality === "delta";
-    const sink = new PointSink();
+    const deltas = options.form === "deltas";
+    const delta = deltas || options.temporality === "delta";
+    const sink = new PointSink(deltas);
     for (const family of this.families.values()) collectFamily(sink, family, now, delta, options.onError);
     pushMetaCount(sink, SERIES_REPAIRED, this.repaired, delta);
     pushMetaCount(sink, SERIES_REFUSED, this.refused, delta);

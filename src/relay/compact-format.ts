@@ -10,6 +10,7 @@ import { CompactFormatError } from "./errors/compact-format-error";
 import { CompactPayloadSchema, type CompactPayload } from "./compact-schema";
 import { FORBIDDEN_KEYS, issuePath } from "./issue-path";
 import { toWireTimestamp, type WirePoint } from "../core/wire";
+import { checkRunCount, decodeCompactV2, type DeltaRow } from "./compact-v2";
 
 /** Content type a client may use to say "this body is the compact format". */
 export const COMPACT_CONTENT_TYPE = "application/vnd.apptuit.compact+json";
@@ -142,12 +143,20 @@ function runs(points: ReadonlyArray<unknown>, pointSeries: Int32Array, pointMs: 
 export interface DecodeCompactOptions {
   /** Most points to expand; more → `CompactFormatError` with `tooLarge`. */
   maxPoints?: number;
+  /** Most bytes of OpenTSDB JSON the payload may expand to (estimated before expanding); more → `tooLarge`. */
+  maxExpandedBytes?: number;
+}
+
+/** Version 2 rows as points: the value (a count or a reading) with the series' kind and delta beside it. */
+function fromDeltaRows(rows: DeltaRow[]): WirePoint[] {
+  return rows.map(({ metric, tags, timestamp, kind, value, dist }) => ({ metric, tags, timestamp, value, delta: dist === undefined ? { kind } : { kind, ...dist } }) as WirePoint);
 }
 
 /**
  * Validates and expands a compact payload (a parsed JSON value, or its text) into OpenTSDB
  * rows (core's `WirePoint`): timestamps in seconds, or integer milliseconds (≥ 2^32) when
- * the payload has `u: "ms"`.
+ * the payload has `u: "ms"`. A version 2 payload gives one row per delta, its kind and
+ * delta in `delta` (`kind` "sum" or "mean" rows are plain points).
  * Throws `CompactFormatError` naming what was wrong and where.
  */
 export function decodeCompact(input: unknown, options: DecodeCompactOptions = {}): WirePoint[] {
@@ -161,6 +170,8 @@ export function decodeCompact(input: unknown, options: DecodeCompactOptions = {}
   if (typeof input !== "object" || input === null || Array.isArray(input)) {
     throw new CompactFormatError("a compact payload is an object {v: 1, t0, k, s, p}");
   }
+  if ((input as { v?: unknown }).v === 2) return fromDeltaRows(decodeCompactV2(input, { maxPoints: options.maxPoints ?? Infinity, maxExpandedBytes: options.maxExpandedBytes ?? Infinity }));
+  if (options.maxPoints !== undefined) checkRunCount((input as { p?: unknown }).p, options.maxPoints);
   const parsed = v.safeParse(CompactPayloadSchema, input);
   if (!parsed.success) {
     const issue = parsed.issues[0];
@@ -173,6 +184,20 @@ export function decodeCompact(input: unknown, options: DecodeCompactOptions = {}
   for (const run of payload.p) total += run.length - 2;
   if (options.maxPoints !== undefined && total > options.maxPoints) {
     throw new CompactFormatError(`${total} points, more than the ${options.maxPoints} allowed`, undefined, { tooLarge: true });
+  }
+
+  if (options.maxExpandedBytes !== undefined) {
+    const bytes = series.map((one) => {
+      let n = 48 + one.metric.length;
+      for (const key in one.tags) n += key.length + one.tags[key]!.length + 6;
+      return n;
+    });
+    let expanded = 0;
+    for (const run of payload.p) for (let j = 2; j < run.length; j++) expanded += bytes[run[1] + j - 2] ?? 0;
+    // Before a single row exists: a small payload naming one long series thousands of times stops here.
+    if (expanded > options.maxExpandedBytes) {
+      throw new CompactFormatError(`the payload expands to about ${expanded} bytes, more than the ${options.maxExpandedBytes} allowed`, undefined, { tooLarge: true });
+    }
   }
 
   const ms = payload.u === "ms";

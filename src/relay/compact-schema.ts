@@ -50,7 +50,7 @@ const Value = v.pipe(v.number(RUN), v.finite(RUN));
 const RunSchema = v.tupleWithRest([Index, Index, Value], Value, RUN);
 
 export const CompactPayloadSchema = v.object({
-  v: v.literal(1, "unsupported compact format version (expected v: 1)"),
+  v: v.literal(1, "unsupported compact format version (expected v: 1, or 2 with kinds and deltas)"),
   u: v.optional(v.picklist(["s", "ms"], 'timestamp unit u must be "s" or "ms"'), "s"),
   t0: v.pipe(v.number(), v.safeInteger("t0 must be an integer"), v.minValue(0)),
   k: v.pipe(

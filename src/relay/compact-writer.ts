@@ -1,6 +1,7 @@
 import type { DataPoint } from "../core/types";
 import type { WirePoint } from "../core/wire";
 import { checkMetricAndValue, tagEntries, toMilliseconds } from "./compact-format";
+import { checkDistribution, kindCode } from "./delta-kinds";
 import { utf8Length } from "./utf8-length";
 
 /** One run `[dt, series, v0, v1, …]` being built; `dt` is written at `finish()` (t0 may still move). */
@@ -40,6 +41,14 @@ const digits = (n: number): number => String(n).length;
 
 const NONE: string[] = [];
 
+/** A v2 point's value: the number, or a distribution's `[count, sum, sumsq, min, max, zero, pos, neg]`. */
+function deltaText(point: WirePoint | DataPoint): string {
+  const d = point.delta;
+  if (d === undefined || !("sum" in d)) return String(point.value);
+  checkDistribution(d, point.value);
+  return JSON.stringify([point.value, d.sum, d.sumsq, d.min, d.max, d.zero, d.pos, d.neg]);
+}
+
 /**
  * Builds one compact payload point by point, knowing its exact UTF-8 size at every step,
  * so that cutting N points into bodies of at most `maxBytes` is one pass: `tryAdd` each
@@ -73,8 +82,14 @@ export class CompactWriter {
   /** The one plan in use: `plan()` fills it, `commit()` consumes it at once (no garbage per point). */
   private readonly scratch = {} as Plan;
 
-  /** `firstIndex`: index of the first point in the caller's list, for error messages. */
-  constructor(private readonly firstIndex = 0) {}
+  /**
+   * `firstIndex`: index of the first point in the caller's list, for error messages.
+   * `version` 2 writes each series' kind and each point's delta (docs/compact-format.md).
+   */
+  constructor(
+    private readonly firstIndex = 0,
+    private readonly version: 1 | 2 = 1,
+  ) {}
 
   /** Points added. */
   get count(): number {
@@ -105,7 +120,7 @@ export class CompactWriter {
     const t0 = this.points === 0 ? 0 : this.minMs / unit;
     const runs = this.runs.map((r) => `[${r.ms / unit - t0},${r.series},${r.values.join(",")}]`);
     const u = this.allSeconds ? "" : '"u":"ms",';
-    return `{"v":1,${u}"t0":${t0},"k":[${this.stringTexts.join(",")}],"s":[${this.rows.join(",")}],"p":[${runs.join(",")}]}`;
+    return `{"v":${this.version},${u}"t0":${t0},"k":[${this.stringTexts.join(",")}],"s":[${this.rows.join(",")}],"p":[${runs.join(",")}]}`;
   }
 
   private plan(point: WirePoint | DataPoint): Plan {
@@ -122,7 +137,8 @@ export class CompactWriter {
     }
     const entries = this.lastEntries;
     const ms = toMilliseconds(timestamp, i);
-    const key = `${metric.length}:${metric}${this.lastTagKey}`;
+    const kind = this.version === 2 ? kindCode(point) : -1;
+    const key = `${kind}:${metric.length}:${metric}${this.lastTagKey}`;
 
     let extra = 0;
     let newBytes = 0;
@@ -145,13 +161,13 @@ export class CompactWriter {
         newTexts.push(text);
         return this.stringTexts.length + newStrings.length - 1;
       };
-      row = `[${index(metric)}`;
+      row = kind < 0 ? `[${index(metric)}` : `[${kind},${index(metric)}`;
       for (const [k, v] of entries) row += `,${index(k)},${index(v)}`;
       row += "]";
       extra += newBytes + row.length + (series > 0 ? 1 : 0);
     }
 
-    const text = String(value); // JSON's number text (-0 → "0")
+    const text = this.version === 2 ? deltaText(point) : String(value); // JSON's number text (-0 → "0")
     const run = this.lastRunAt.get(ms);
     const extend = run !== undefined && run.next === series;
     const allSeconds = this.allSeconds && ms % 1000 === 0;

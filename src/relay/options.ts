@@ -3,7 +3,8 @@ import type { SendResult } from "../core/send";
 import type { DataPoint, Tags } from "../core/types";
 import type { WirePoint } from "../core/wire";
 import type { OriginRule } from "./cors";
-import type { RateLimitOptions } from "./rate-limit";
+import type { RateLimitOptions, TrustProxy } from "./rate-limit";
+import type { RelayStats } from "./relay-stats";
 
 /** What the platform hands the relay with each request (all optional). */
 export interface RelayContext {
@@ -20,7 +21,31 @@ export interface RelayContext {
   [other: string]: unknown;
 }
 
-export type RelayHandler = (request: Request, context?: RelayContext) => Promise<Response>;
+/** The relay: a fetch-style handler, plus its aggregation state's controls. */
+export type RelayHandler = ((request: Request, context?: RelayContext) => Promise<Response>) & {
+  /** Writes every open window now (shutdown, tests); resolves once the writes are done. */
+  flush(): Promise<void>;
+  /** Series held, windows and points written, refusals by reason, late deltas, drops. */
+  stats(): RelayStats;
+};
+
+/** In-process aggregation of compact v2 deltas (docs/aggregation.md). */
+export interface AggregateOptions {
+  /** Window length, ms; windows are aligned to wall-clock multiples of it. Default 10,000. */
+  windowMs?: number;
+  /** How long after a window ends late beacons still join it, ms. Default 2,000. */
+  graceMs?: number;
+  /** Points of failed window writes kept for the next write. Default 100,000; past it the oldest are dropped and counted. */
+  maxBufferedPoints?: number;
+}
+
+/** Bounds on what clients may make the relay hold and write (docs/aggregation.md). */
+export interface BudgetOptions {
+  /** Distinct series in one window, all clients together. Default 50,000. More → 429. */
+  seriesPerWindow?: number;
+  /** Series one client may add to one window. Default 5,000. More → 429. */
+  newSeriesPerClient?: number;
+}
 
 /** The part of core's `Apptuit` the relay uses (pass a ready client, or a fake in tests). */
 export interface RelayClient {
@@ -87,9 +112,49 @@ export interface RelayOptions {
    * `null` silences it.
    */
   onError?: ((error: unknown, info: RelayErrorInfo) => void) | null;
+  /**
+   * Merge compact v2 deltas from every page into one write per series per window (default
+   * `{ windowMs: 10_000 }`), or `false` to pass every request through. Left unset, a request
+   * that comes with `context.waitUntil` (a Workers isolate, an edge function: one of many
+   * short-lived instances, which must not each write the same series) is passed through.
+   */
+  aggregate?: AggregateOptions | false;
+  /** Series budgets of the aggregator. */
+  budget?: BudgetOptions;
+  /**
+   * Tag value that sets this relay's writes apart from other replicas' (tag key `writer`),
+   * for several relay processes behind one load balancer: each then writes its own series,
+   * and queries sum over `writer`. Default: none (one relay process).
+   */
+  writerTag?: string;
+  /** Proxy headers that name the client for rate limits and budgets (default: none trusted). */
+  trustProxy?: TrustProxy;
+  /** Most bytes of OpenTSDB JSON one request may expand to (default 4 MiB). More → 413. */
+  maxExpandedBytes?: number;
+  /** Upstream writes in flight at once (default 8). More → 503 with `Retry-After`, at once. */
+  maxConcurrentWrites?: number;
+  /** Accepted point timestamps, ms around the relay's clock (default 1 h back, 10 min ahead). Outside → 400. */
+  timestampWindow?: { pastMs?: number; futureMs?: number };
+  /** Clock in epoch ms (tests). Default `Date.now`. */
+  now?: () => number;
 }
 
-export const RELAY_DEFAULTS = { maxBodyBytes: 65_536, maxPoints: 5_000, corsMaxAge: 86_400 } as const;
+export const RELAY_DEFAULTS = {
+  maxBodyBytes: 65_536,
+  maxPoints: 5_000,
+  corsMaxAge: 86_400,
+  windowMs: 10_000,
+  graceMs: 2_000,
+  maxBufferedPoints: 100_000,
+  seriesPerWindow: 50_000,
+  newSeriesPerClient: 5_000,
+  maxExpandedBytes: 4 * 1024 * 1024,
+  maxConcurrentWrites: 8,
+  pastMs: 3_600_000,
+  futureMs: 600_000,
+  /** JSON nesting: a v2 payload needs 4 levels, OpenTSDB JSON 3. */
+  maxDepth: 6,
+} as const;
 
 export function serverTagsOf(tags: ServerTags | undefined): Tags {
   const out: Tags = {};

@@ -5,13 +5,25 @@
  */
 import * as v from "valibot";
 import type { WirePoint } from "../core/wire";
+import type { DeltaKind } from "../core/series-delta";
 import { COMPACT_CONTENT_TYPE, decodeCompact } from "./compact-format";
+import { decodeCompactV2, type DeltaRow } from "./compact-v2";
 import { CompactFormatError } from "./errors/compact-format-error";
 import { RelayError } from "./errors/relay-error";
 import { issuePath } from "./issue-path";
 import { OpenTsdbBodySchema } from "./opentsdb-schema";
 
 export type PayloadFormat = "opentsdb" | "compact";
+
+/** OpenTSDB rows to pass through, or compact v2 deltas (to aggregate, or expand and pass through). */
+export type Payload = { format: PayloadFormat; points: WirePoint[] } | { format: "deltas"; rows: DeltaRow[] };
+
+export interface PayloadLimits {
+  maxPoints: number;
+  maxExpandedBytes: number;
+  /** Fields written per delta of a kind when passed through (1 when aggregated). */
+  fieldsPerKind: (kind: DeltaKind) => number;
+}
 
 const ACCEPTED_TYPES = new Set(["application/json", "text/plain", COMPACT_CONTENT_TYPE, ""]);
 
@@ -27,7 +39,8 @@ export function checkContentType(type: string): void {
   }
 }
 
-export function parsePayload(text: string, type: string, maxPoints: number): { format: PayloadFormat; points: WirePoint[] } {
+export function parsePayload(text: string, type: string, limits: PayloadLimits): Payload {
+  const { maxPoints } = limits;
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -35,21 +48,34 @@ export function parsePayload(text: string, type: string, maxPoints: number): { f
     throw new RelayError(400, `invalid JSON: ${(error as Error).message.slice(0, 160)}`);
   }
   const object = typeof json === "object" && json !== null && !Array.isArray(json) ? (json as object) : undefined;
+  if (object !== undefined && (object as { v?: unknown }).v === 2) return { format: "deltas", rows: deltas(object, limits) };
   if (type === COMPACT_CONTENT_TYPE || (object !== undefined && "v" in object)) {
-    return { format: "compact", points: compact(json, maxPoints) };
+    return { format: "compact", points: compact(json, limits) };
   }
   if (Array.isArray(json)) return { format: "opentsdb", points: rows(json, maxPoints) };
   if (object !== undefined && "metric" in object) return { format: "opentsdb", points: rows([json], maxPoints) };
   throw new RelayError(400, "expected an array of OpenTSDB points or a compact payload ({\"v\": 1, …})");
 }
 
-function compact(json: unknown, maxPoints: number): WirePoint[] {
+function compact(json: unknown, limits: PayloadLimits): WirePoint[] {
   try {
-    return decodeCompact(json, { maxPoints });
+    return decodeCompact(json, { maxPoints: limits.maxPoints, maxExpandedBytes: limits.maxExpandedBytes });
   } catch (error) {
-    if (!(error instanceof CompactFormatError)) throw error;
-    throw new RelayError(error.tooLarge ? 413 : 400, error.message, { path: error.path });
+    throw refusal(error);
   }
+}
+
+function deltas(json: object, limits: PayloadLimits): DeltaRow[] {
+  try {
+    return decodeCompactV2(json, limits);
+  } catch (error) {
+    throw refusal(error);
+  }
+}
+
+function refusal(error: unknown): unknown {
+  if (!(error instanceof CompactFormatError)) return error;
+  return new RelayError(error.tooLarge ? 413 : 400, error.message, { path: error.path, ...(error.tooLarge && { reason: "too_large" }) });
 }
 
 function rows(json: unknown[], maxPoints: number): WirePoint[] {

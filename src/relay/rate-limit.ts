@@ -9,9 +9,11 @@
  *   first). An evicted client comes back with a full bucket, so a flood of distinct keys
  *   can reset others' buckets: fail open, never unbounded memory.
  * - Buckets refill continuously: `limit` tokens per `windowMs`, burst up to `limit`.
- * - Keys come from `context.clientId`, then `CF-Connecting-IP`, then the first address of
- *   `X-Forwarded-For`. Only trust `X-Forwarded-For` behind a proxy that sets it; pass
- *   `key` to choose differently. Requests without any key are not limited.
+ * - Keys cannot be forged: proxy headers count only when the relay is told to trust them
+ *   (`trustProxy`: a hop count read from the right of `X-Forwarded-For`, or `"cloudflare"`
+ *   for `CF-Connecting-IP`); otherwise the key is `context.clientId` (the socket's
+ *   address). Requests without any key share one global bucket: fail closed, never
+ *   unlimited. Pass `key` to choose differently.
  */
 
 export interface RateLimitOptions {
@@ -23,7 +25,7 @@ export interface RateLimitOptions {
   windowMs?: number;
   /** Most clients tracked at once (LRU). Default 10,000. */
   maxKeys?: number;
-  /** Client key of a request; `undefined` = not limited. */
+  /** Client key of a request; `undefined` = the shared global bucket. */
   key?: (request: Request, clientId: string | undefined) => string | undefined;
   /** Clock in milliseconds (tests). Default `Date.now`. */
   now?: () => number;
@@ -85,15 +87,37 @@ export class TokenBuckets {
   }
 }
 
-/** Default client key: platform-supplied id, Cloudflare's client IP, or the first forwarded address. */
-export function defaultClientKey(request: Request, clientId: string | undefined): string | undefined {
-  if (clientId) return clientId;
-  const cf = request.headers.get("cf-connecting-ip");
-  if (cf) return cf.trim();
-  const forwarded = request.headers.get("x-forwarded-for");
-  const first = forwarded?.split(",")[0]?.trim();
-  return first ? first : undefined;
+/**
+ * Which proxy headers name the client: a number of proxies in front of the relay (the
+ * address that many hops from the right of `X-Forwarded-For`, the one the nearest trusted
+ * proxy saw), or `"cloudflare"` (`CF-Connecting-IP`, set by Cloudflare and not forgeable
+ * through it). Default: none — a page can write any header it likes.
+ */
+export type TrustProxy = number | "cloudflare";
+
+/** The key shared by every request that has none. */
+export const GLOBAL_KEY = "*";
+
+/** A client-key function that trusts only the proxy headers `trust` allows. */
+export function clientKeyFor(trust: TrustProxy | undefined): (request: Request, clientId: string | undefined) => string | undefined {
+  if (trust !== undefined && trust !== "cloudflare" && !(Number.isInteger(trust) && trust > 0)) {
+    throw new RangeError('trustProxy must be a positive integer (proxies in front of the relay) or "cloudflare"');
+  }
+  return (request, clientId) => {
+    if (trust === "cloudflare") {
+      const cf = request.headers.get("cf-connecting-ip")?.trim();
+      if (cf) return cf;
+    } else if (trust !== undefined) {
+      const hops = (request.headers.get("x-forwarded-for") ?? "").split(",").map((s) => s.trim()).filter((s) => s !== "");
+      const at = hops[hops.length - trust];
+      if (at !== undefined) return at;
+    }
+    return clientId ? clientId : undefined;
+  };
 }
+
+/** Default client key: the platform-supplied id only (no proxy header is trusted by default). */
+export const defaultClientKey = clientKeyFor(undefined);
 
 /** The relay's limiter: a request bucket checked before reading, a point bucket after decoding. */
 export class RelayRateLimiter {
@@ -101,7 +125,7 @@ export class RelayRateLimiter {
   readonly #points: TokenBuckets | undefined;
   readonly #key: (request: Request, clientId: string | undefined) => string | undefined;
 
-  constructor(options: RateLimitOptions = {}) {
+  constructor(options: RateLimitOptions = {}, trustProxy?: TrustProxy) {
     const windowMs = options.windowMs ?? RATE_LIMIT_DEFAULTS.windowMs;
     const maxKeys = options.maxKeys ?? RATE_LIMIT_DEFAULTS.maxKeys;
     const now = options.now ?? Date.now;
@@ -109,20 +133,21 @@ export class RelayRateLimiter {
     const make = (limit: number) => (limit > 0 && Number.isFinite(limit) ? new TokenBuckets(limit, windowMs, maxKeys, now) : undefined);
     this.#requests = make(options.requests ?? RATE_LIMIT_DEFAULTS.requests);
     this.#points = make(options.points ?? RATE_LIMIT_DEFAULTS.points);
-    this.#key = options.key ?? defaultClientKey;
+    this.#key = options.key ?? clientKeyFor(trustProxy);
   }
 
-  key(request: Request, clientId: string | undefined): string | undefined {
-    return this.#key(request, clientId);
+  /** The request's client key; `GLOBAL_KEY` when it has none. */
+  key(request: Request, clientId: string | undefined): string {
+    return this.#key(request, clientId) ?? GLOBAL_KEY;
   }
 
   /** Seconds to wait, or 0 when this request may proceed. */
-  takeRequest(key: string | undefined): number {
-    return key === undefined || this.#requests === undefined ? 0 : this.#requests.take(key, 1);
+  takeRequest(key: string): number {
+    return this.#requests === undefined ? 0 : this.#requests.take(key, 1);
   }
 
   /** Seconds to wait, or 0 when these points may be forwarded. */
-  takePoints(key: string | undefined, points: number): number {
-    return key === undefined || this.#points === undefined ? 0 : this.#points.take(key, points);
+  takePoints(key: string, points: number): number {
+    return this.#points === undefined ? 0 : this.#points.take(key, points);
   }
 }

@@ -1,7 +1,7 @@
 import * as v from "valibot";
 import { MAX_POINTS_PER_REQUEST } from "../core/batch";
 import type { ApptuitOptions } from "../core/options";
-import type { Collectable, DataPoint, Tags } from "../core/types";
+import type { Collectable, CollectForm, DataPoint, Tags } from "../core/types";
 import type { WirePoint } from "../core/wire";
 import type { SendOutcome } from "../core/outcome";
 import type { ReporterErrorHandler } from "./error-handler";
@@ -82,6 +82,11 @@ export interface ApptuitReporterOptions extends ReporterSettings {
   yield?: () => PromiseLike<void> | void;
   /** Clock in epoch milliseconds; default `Date.now`. */
   now?: () => number;
+  /**
+   * `"deltas"`: collect one point per series with its kind and mergeable delta (implies
+   * delta temporality), for an aggregating relay (`apptuit/browser/relay` sets it). Default `"fields"`.
+   */
+  form?: CollectForm;
 }
 
 /** Checks the plain-data options; returns a message naming each bad option, or undefined. */

@@ -1,5 +1,5 @@
 import { ApptuitConfigError } from "../core/errors/config-error";
-import type { Collectable, CollectedPoint, DataPoint, Tags, Temporality } from "../core/types";
+import type { Collectable, CollectedPoint, CollectForm, DataPoint, Tags, Temporality } from "../core/types";
 import type { WirePoint } from "../core/wire";
 import { consoleErrorHandler } from "./error-handler";
 import { emptyFlushResult, type FlushResult, type ReporterStats } from "./flush-result";
@@ -39,6 +39,7 @@ export class ReporterCore {
   readonly prefix: string;
   readonly tags: Tags | undefined;
   readonly temporality: Temporality;
+  private readonly form: CollectForm | undefined;
   private readonly platform: ReporterPlatform;
   private readonly now: () => number;
   private readonly batchSize: number;
@@ -71,7 +72,8 @@ export class ReporterCore {
     this.prefix = options.prefix ?? "";
     this.tags = options.tags !== undefined && Object.keys(options.tags).length > 0 ? { ...options.tags } : undefined;
     if (this.tags !== undefined) checkTags(this.client, this.tags);
-    this.temporality = options.temporality ?? "cumulative";
+    this.temporality = options.form === "deltas" ? "delta" : (options.temporality ?? "cumulative");
+    this.form = options.form;
     this.platform = options.platform ?? globalTimerPlatform;
     this.now = options.now ?? (() => Date.now());
     this.batchSize = options.batchSize ?? MAX_BATCH;
@@ -241,7 +243,12 @@ export class ReporterCore {
     let collected: CollectedPoint[] = [];
     const problems: unknown[] = [];
     try {
-      collected = this.registry.collect({ now: nowMs, temporality: this.temporality, onError: (error) => problems.push(error) });
+      collected = this.registry.collect({
+        now: nowMs,
+        temporality: this.temporality,
+        ...(this.form !== undefined && { form: this.form }),
+        onError: (error) => problems.push(error),
+      });
     } catch (error) {
       problems.push(error);
     }
@@ -256,7 +263,9 @@ export class ReporterCore {
 
   /** Reporter tags are merged by the client's `prepare` (point > reporter > global). */
   private toPoint(p: CollectedPoint, timestamp: number): DataPoint {
-    return { metric: this.prefix + p.metric, tags: p.tags, timestamp, value: p.value };
+    const point: DataPoint = { metric: this.prefix + p.metric, tags: p.tags, timestamp, value: p.value };
+    if (p.delta !== undefined) point.delta = p.delta;
+    return point;
   }
 
   private async sendAll(queue: WirePoint[], sender: ReporterSender, result: FlushResult): Promise<void> {

@@ -6,7 +6,7 @@ import { readFile } from "node:fs/promises";
 import { extname, join, resolve } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { createBackend, type Backend, type StoredPoint } from "../../src/backend";
-import { createRelay } from "../../src/relay";
+import { createRelay, type RelayHandler, type RelayOptions } from "../../src/relay";
 import { launchChromium } from "../harness/chromium";
 import { serve, type Served } from "../harness/serve";
 
@@ -29,10 +29,15 @@ export interface BrowserFixture {
   /** Pages by path, e.g. `pages.set("/direct", html)`. */
   pages: Map<string, string>;
   log: LoggedRequest[];
+  relay: RelayHandler;
   close(): Promise<void>;
 }
 
-export async function startFixture(): Promise<BrowserFixture> {
+/**
+ * `relay`: options of the relay; by default it passes each page's deltas through (these
+ * tests are about what one page delivers; the aggregating tests turn it on).
+ */
+export async function startFixture(options: { relay?: Partial<RelayOptions> } = {}): Promise<BrowserFixture> {
   const backend = createBackend({ token: TOKEN });
   const pages = new Map<string, string>();
   const log: LoggedRequest[] = [];
@@ -44,6 +49,8 @@ export async function startFixture(): Promise<BrowserFixture> {
     // The relay's client talks to the backend in-process (same as over the network, minus a socket).
     clientOptions: { fetch: (input, init) => backend.fetch(new Request(input, init)), retry: 0 },
     onError: null,
+    aggregate: false,
+    ...options.relay,
   });
   const server = await serve(async (request) => {
     const url = new URL(request.url);
@@ -75,6 +82,7 @@ export async function startFixture(): Promise<BrowserFixture> {
     url: server.url,
     pages,
     log,
+    relay,
     async close() {
       await browser.close();
       await server.close();

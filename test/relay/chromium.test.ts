@@ -153,7 +153,8 @@ beforeAll(async () => {
   upstream = await startUpstream();
   pageA = await serve(pageServer());
   pageC = await serve(pageServer());
-  const handler = createRelay({ token: TOKEN, endpoint: upstream.url, allowedOrigins: [pageA.url], tags: SERVER_TAGS });
+  // Pass-through: these tests follow each page's requests to the upstream.
+  const handler = createRelay({ token: TOKEN, endpoint: upstream.url, allowedOrigins: [pageA.url], tags: SERVER_TAGS, aggregate: false });
   relay = await serve(logged(seen.relay, (request) => handler(request)));
   wildcard = await serve(
     logged(seen.wildcard, async (request) => {

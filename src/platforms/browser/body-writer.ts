@@ -16,8 +16,8 @@ export interface BodyWriter {
   finish(): string;
 }
 
-/** Relay mode: the compact format. */
-export const compactBody = (): BodyWriter => new CompactWriter();
+/** Relay mode: the compact format, version 2 (kinds and deltas, for an aggregating relay). */
+export const compactBody = (): BodyWriter => new CompactWriter(0, 2);
 
 /** Direct mode: OpenTSDB JSON rows (`/api/put`), whose bytes simply add up. */
 export function jsonBody(): BodyWriter {

@@ -16,9 +16,9 @@ import { flushPage } from "./urgent-flush";
 import { beaconChannel, type PageChannel } from "./urgent-channel";
 import { createYielder } from "./yield";
 
-const windowTimers: ReporterPlatform = {
-  setInterval: (fn, ms) => window.setInterval(fn, ms),
-  clearInterval: (handle) => window.clearInterval(handle as number),
+const timers: ReporterPlatform = {
+  setInterval: (fn, ms) => globalThis.setInterval(fn, ms),
+  clearInterval: (handle) => globalThis.clearInterval(handle as number),
 };
 
 /** Points prepared or encoded between two checks of the time budget. */
@@ -61,7 +61,10 @@ export function initBrowser(options: BrowserInitOptions, load: BrowserModes): Br
   let sender: ReporterSender;
   let channel: PageChannel;
   if (relayUrl !== undefined) {
-    sender = new RelaySender({ url: relayUrl, sanitize, globalTags, ...limits, quota, yield: pause, sliceSize: SLICE_POINTS });
+    sender = new RelaySender({
+      url: relayUrl, sanitize, globalTags, ...limits, quota, yield: pause, sliceSize: SLICE_POINTS,
+      ...(options.fetch !== undefined && { fetch: options.fetch }),
+    });
     channel = beaconChannel(relayUrl, quota, limits);
   } else {
     if (load.direct === undefined) throw new ApptuitConfigError('relay only: use init from "apptuit/browser" for endpoint + token');
@@ -74,10 +77,12 @@ export function initBrowser(options: BrowserInitOptions, load: BrowserModes): Br
     interval: options.interval ?? 10_000,
     temporality: options.temporality ?? "delta",
     retryBuffer: options.retryBuffer ?? { maxPoints: 10_000, maxBytes: 2 * 1024 * 1024 },
-    platform: windowTimers,
+    platform: timers,
     sliceSize: SLICE_POINTS,
     yield: pause,
     ...(relayUrl === undefined && { batchSize: DIRECT_BATCH_POINTS }),
+    // A relay merges every tab's kinds and deltas into one write per series and window.
+    ...(relayUrl !== undefined && { form: "deltas" as const }),
     ...(options.prefix !== undefined && { prefix: options.prefix }),
     ...(options.tags !== undefined && { tags: options.tags }),
     ...(options.onError !== undefined && { onError: options.onError }),
@@ -98,8 +103,9 @@ export function initBrowser(options: BrowserInitOptions, load: BrowserModes): Br
   const runtime = options.runtimeMetrics
     ? startRuntimeMetrics(registry, load.vitals, (error) => options.onError?.(undefined, 0, 0, [error]))
     : undefined;
+  // No document (a Web Worker, a process simulating tabs): no page lifecycle to follow.
   const unwatch =
-    options.flushOnHide === false
+    options.flushOnHide === false || typeof document === "undefined"
       ? () => {}
       : watchPageHide(() => {
           runtime?.sync();

@@ -64,6 +64,12 @@ export interface BrowserInitOptions {
    * origin as `apptuit.browser.unload_unconfirmed`).
    */
   flushOnHide?: boolean;
+  /**
+   * Relay mode: the `fetch` to post with (default the global one). With it, `init` also
+   * runs where there is no `document` — a Web Worker, a test process simulating tabs —
+   * and then skips the page lifecycle hooks (no flush on hide).
+   */
+  fetch?: typeof fetch;
 }
 
 export interface BrowserHandle {

@@ -61,7 +61,13 @@ export class RelaySender implements ReporterSender {
   }
 
   prepare(points: readonly DataPoint[], options: { tags?: Tags } = {}): WirePoint[] {
-    return preparePoints(points, this.ctx, options.tags);
+    const prepared = preparePoints(points, this.ctx, options.tags);
+    // Kinds and deltas ride along to the compact body (one row per input point, in order).
+    for (let i = 0; i < points.length; i++) {
+      const delta = points[i]!.delta;
+      if (delta !== undefined) prepared[i]!.delta = delta;
+    }
+    return prepared;
   }
 
   /** `deliver`, thrown as the client throws: for callers of `send()`-like code. */

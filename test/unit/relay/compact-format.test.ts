@@ -97,7 +97,7 @@ describe("encodeCompact / decodeCompact", () => {
 
 describe("decodeCompact validation", () => {
   it.each([
-    ["wrong version", { ...base(), v: 2 }, /version/, "v"],
+    ["wrong version", { ...base(), v: 3 }, /version/, "v"],
     ["string value", { ...base(), p: [[0, 0, "NaN"]] }, /finite numbers/, "p[0][2]"],
     ["null value (what JSON.stringify makes of NaN)", { ...base(), p: [[0, 0, null]] }, /number/, "p[0][2]"],
     ["fractional index", { ...base(), s: [[0.5, 1, 2]] }, /integer/, "s[0][0]"],

@@ -7,7 +7,8 @@ export const TOKEN = "relay-secret-TOKEN-7f3a9c";
 export const UPSTREAM = "http://upstream.test";
 export const RELAY_URL = "https://relay.example/apptuit";
 export const PAGE = "https://shop.example";
-export const T = 1_760_000_000;
+// 20 minutes ago, in whole seconds: the relay accepts timestamps from an hour back to 10 minutes ahead.
+export const T = Math.floor(Date.now() / 1000) - 1200;
 
 /** Call once per test file (registers msw hooks). The backend requires the relay's token. */
 export function useUpstream() {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { defaultClientKey, TokenBuckets } from "../../../src/relay/rate-limit";
+import { clientKeyFor, defaultClientKey, TokenBuckets } from "../../../src/relay/rate-limit";
 import { expectNoToken, makeRelay, post, row, useUpstream } from "./fixtures";
 
 const { backend } = useUpstream();
@@ -41,21 +41,27 @@ describe("TokenBuckets", () => {
   });
 });
 
-describe("defaultClientKey", () => {
+describe("client keys", () => {
   const request = (headers: Record<string, string>) => new Request("https://relay.example/", { headers });
-  it("prefers the platform's client id, then CF-Connecting-IP, then the first X-Forwarded-For address", () => {
-    const all = { "cf-connecting-ip": "1.1.1.1", "x-forwarded-for": "2.2.2.2, 10.0.0.1" };
+  const all = { "cf-connecting-ip": "1.1.1.1", "x-forwarded-for": "6.6.6.6, 2.2.2.2, 10.0.0.1" };
+  it("by default trust no header a page could forge: the platform's client id only", () => {
     expect(defaultClientKey(request(all), "socket-ip")).toBe("socket-ip");
-    expect(defaultClientKey(request(all), undefined)).toBe("1.1.1.1");
-    expect(defaultClientKey(request({ "x-forwarded-for": " 2.2.2.2 , 10.0.0.1" }), undefined)).toBe("2.2.2.2");
-    expect(defaultClientKey(request({}), undefined)).toBeUndefined();
+    expect(defaultClientKey(request(all), undefined)).toBeUndefined();
+  });
+  it("trustProxy: a hop count read from the right of X-Forwarded-For, or Cloudflare's CF-Connecting-IP", () => {
+    expect(clientKeyFor(1)(request(all), "proxy-ip")).toBe("10.0.0.1");
+    expect(clientKeyFor(2)(request(all), "proxy-ip")).toBe("2.2.2.2"); // the forged left-most entry is never read
+    expect(clientKeyFor(5)(request(all), "proxy-ip")).toBe("proxy-ip");
+    expect(clientKeyFor("cloudflare")(request(all), undefined)).toBe("1.1.1.1");
+    expect(clientKeyFor("cloudflare")(request({}), undefined)).toBeUndefined();
+    expect(() => clientKeyFor(0)).toThrow(/trustProxy/);
   });
 });
 
 describe("relay rate limit", () => {
   it("answers a flood beyond the request limit with 429 + Retry-After, forwarding nothing more", async () => {
     let now = 1_000_000;
-    const relay = makeRelay({ rateLimit: { requests: 3, windowMs: 30_000, now: () => now } });
+    const relay = makeRelay({ rateLimit: { requests: 3, windowMs: 30_000, now: () => now }, trustProxy: "cloudflare" });
     const from = (ip: string) => post(JSON.stringify([row()]), { headers: { "cf-connecting-ip": ip } });
     for (let i = 0; i < 3; i++) expect((await relay(from("203.0.113.7"))).status).toBe(204);
     const statuses: number[] = [];

@@ -7,4 +7,6 @@ export const relay = createRelay({
   endpoint: process.env.APPTUIT_ENDPOINT,
   allowedOrigins: (process.env.RELAY_ALLOWED_ORIGINS ?? "").split(",").filter(Boolean),
   tags: { relay: "next" },
+  // Pass-through: the tests follow each request to the upstream.
+  aggregate: false,
 });

@@ -1,6 +1,6 @@
 // `npm run bench`: every benchmark of issue 8 in one run, then one report.
 //
-//   node bench/run.mjs [--only size,hot,serialize,browser,unload] [--write] [--build] [--filter RE]
+//   node bench/run.mjs [--only size,hot,serialize,browser,unload,relay] [--write] [--build] [--filter RE]
 //
 // Each part (bench/<part>.bench.ts) is bundled with esbuild into bench/.out/ (so that the
 // anchors resolve from bench/node_modules, the bench's own devDependencies) and run in a
@@ -16,8 +16,8 @@ import { fileURLToPath } from "node:url";
 const root = fileURLToPath(new URL("..", import.meta.url));
 const bench = `${root}bench/`;
 const out = `${bench}.out/`;
-const PARTS = ["size", "hot", "serialize", "browser", "unload"];
-const FILES = { size: "size.bench.ts", hot: "registry.bench.ts", serialize: "serialize.bench.ts", browser: "browser.bench.ts", unload: "unload.bench.ts" };
+const PARTS = ["size", "hot", "serialize", "browser", "unload", "relay"];
+const FILES = { size: "size.bench.ts", hot: "registry.bench.ts", serialize: "serialize.bench.ts", browser: "browser.bench.ts", unload: "unload.bench.ts", relay: "relay.bench.ts" };
 
 const args = process.argv.slice(2);
 const flag = (name) => args.includes(`--${name}`);
@@ -108,7 +108,7 @@ if (flag("write")) {
   const cpuModel = cpus()[0]?.model ?? "?";
   let md = "# Benchmarks\n\n";
   md +=
-    "`npm run bench` (`node bench/run.mjs`; `--only size,hot,serialize,browser,unload` for parts, `--write` to " +
+    "`npm run bench` (`node bench/run.mjs`; `--only size,hot,serialize,browser,unload,relay` for parts, `--write` to " +
     "regenerate this file). Every table below comes from the one run described here; the anchors are devDependencies " +
     "of the bench only (`bench/package.json`, installed by `npm ci --prefix bench` on first run).\n\n";
   md += "## Machine and run\n\n";

@@ -66,25 +66,22 @@ function readGauge(name: string, tags: Tags, metric: Gauge, onError?: (error: Ga
 }
 
 /**
- * The `deltas` form: one point per series with its kind. Only what happened since the
- * previous collection, so an aggregator can add every writer's share; series with nothing
- * new are left out (a delta of 0 adds nothing, and leaving it out keeps beacons small).
+ * The `deltas` form: one point per series with its kind, and only what happened since the
+ * previous collection, so an aggregator can add every writer's share. Series with nothing
+ * new still report their zero, as the `fields` form does.
  */
 function collectDelta(sink: PointSink, name: string, tags: Tags, metric: Metric, onError?: (error: GaugeCallbackError) => void): void {
   if (metric instanceof Counter) {
-    const count = metric.total - metric.deltaBase;
+    sink.delta(`${name}.count`, tags, metric.total - metric.deltaBase, { kind: "sum" });
     metric.deltaBase = metric.total;
-    if (count !== 0) sink.delta(`${name}.count`, tags, count, { kind: "sum" });
   } else if (metric instanceof Gauge) {
     const value = readGauge(name, tags, metric, onError);
     if (value !== undefined) sink.delta(`${name}.value`, tags, value, { kind: "mean" });
   } else if (metric instanceof Meter) {
-    const count = metric.total - metric.deltaBase;
+    sink.delta(name, tags, metric.total - metric.deltaBase, { kind: "meter" });
     metric.deltaBase = metric.total;
-    if (count !== 0) sink.delta(name, tags, count, { kind: "meter" });
   } else {
-    const sketch = metric.cur;
-    if (sketch.count > 0) sink.delta(name, tags, sketch.count, distributionDelta(metric instanceof Timer ? "timer" : "histogram", sketch));
+    sink.delta(name, tags, metric.cur.count, distributionDelta(metric instanceof Timer ? "timer" : "histogram", metric.cur));
     metric.endInterval();
   }
 }

@@ -16,8 +16,9 @@ export function distributionDelta<K extends "histogram" | "timer">(kind: K, sket
     kind,
     sum: sketch.sum,
     sumsq: Math.max(0, sumsq),
-    min: sketch.min,
-    max: sketch.max,
+    // An empty interval: 0, as the registry reports an empty histogram (±Infinity is no JSON).
+    min: n === 0 ? 0 : sketch.min,
+    max: n === 0 ? 0 : sketch.max,
     zero: sketch.zero,
     pos: bucketsOf(sketch.pos),
     neg: sketch.neg === undefined ? [] : bucketsOf(sketch.neg),

@@ -9,7 +9,8 @@ import { answeredBeforeWrite, canonical, expectNoToken, makePoints, PAGE, requir
 type MiniflareClass = typeof import("miniflare").Miniflare;
 type MiniflareInstance = InstanceType<MiniflareClass>;
 
-const T = 1_760_000_000;
+// Ten minutes ago: within the relay's accepted timestamps (an hour back, ten minutes ahead).
+const T = Math.floor(Date.now() / 1000) - 600;
 const RELAY_URL = "https://relay.example/apptuit";
 const CF = { country: "NZ", colo: "AKL" };
 let upstream: Upstream;

@@ -24,7 +24,8 @@ afterAll(async () => {
   await server.close();
 });
 
-const T = 1_700_000_000;
+// Ten minutes ago: within the relay's accepted timestamps (an hour back, ten minutes ahead).
+const T = Math.floor(Date.now() / 1000) - 600;
 const good = (i: number): DataPoint => ({ metric: "good.metric", tags: { i: String(i) }, timestamp: T + i, value: i });
 const client = (options: ConstructorParameters<typeof Apptuit>[0] = {}) =>
   new Apptuit({ token: TOKEN, endpoint: server.url, retry: 0, ...options });

@@ -178,9 +178,11 @@ const rowArb = fc.record(
   { requiredKeys: [] },
 );
 const word = fc.stringMatching(/^[a-z][a-z0-9_.]{0,7}$/);
+const nowSeconds = Math.floor(Date.now() / 1000);
 const validRowArb = fc.record({
   metric: word,
-  timestamp: fc.integer({ min: 1_000_000_000, max: 2_000_000_000 }),
+  // Valid rows lie within the relay's accepted timestamps (an hour back, ten minutes ahead).
+  timestamp: fc.integer({ min: nowSeconds - 3000, max: nowSeconds + 300 }),
   value: fc.double({ noNaN: true, noDefaultInfinity: true }),
   tags: fc.dictionary(word, word, { minKeys: 1, maxKeys: 4 }),
 });

@@ -383,7 +383,7 @@ describe("compact codec: typed CompactFormatError naming the part", () => {
     expect(enc({ metric: "m", tags: { a: "b" }, timestamp: -1, value: 1 }).path).toBe("[0].timestamp");
     const dec = (p: unknown) => thrown(() => decodeCompact(p), CompactFormatError);
     expect(dec("{").message).toContain("invalid JSON");
-    expect(dec({ v: 2, t0: 0, k: [], s: [], p: [] }).message).toContain("unsupported compact format version");
+    expect(dec({ v: 3, t0: 0, k: [], s: [], p: [] }).message).toContain("unsupported compact format version");
     expect(dec({ v: 1, t0: 0, k: ["x".repeat(1025)], s: [], p: [] }).path).toBe("k[0]");
     expect(dec({ v: 1, t0: 1e300, k: ["m"], s: [[0]], p: [[0, 0, 1]] }).path).toBe("t0");
     expect(dec({ v: 1, t0: T, k: ["m"], s: [[0]], p: [[0, 0, 1, 2]] }).message).toContain("series index out of range");

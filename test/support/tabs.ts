@@ -22,7 +22,7 @@ export interface Tab {
 }
 
 /** `count` tabs posting to `relayUrl` through `fetch` (a relay handler, or a real server's fetch). */
-export function openTabs(count: number, relayUrl: string, fetch: (input: string, init: RequestInit) => Promise<Response>, seed = 7): { tabs: Tab[]; recorded: TabsRecord } {
+export function openTabs(count: number, relayUrl: string, fetch: typeof globalThis.fetch, seed = 7): { tabs: Tab[]; recorded: TabsRecord } {
   const recorded: TabsRecord = { clicks: 0, marks: 0, durations: [], gaugeReadings: [] };
   const tabs: Tab[] = [];
   for (let t = 0; t < count; t++) {

@@ -175,7 +175,7 @@ describe("many writers, one series", () => {
     }
     await Promise.all(tabs.map((tab) => tab.handle.shutdown()));
     await Promise.all(pages.map((page) => page.close()));
-  }, 180_000);
+  }, 300_000);
 
   it(`without aggregation the same ${TABS} tabs cost a write each and points per tab (logged with the loss)`, async () => {
     // No cap on concurrent upstream writes here: this measures collisions, not refusals.

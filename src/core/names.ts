@@ -1,4 +1,3 @@
-import * as v from "valibot";
 import type { Tags } from "./types";
 import { setTag, sortedKeys } from "./tags";
 import { ApptuitValidationError } from "./errors/validation-error";
@@ -72,25 +71,6 @@ export function pyStrip(text: string): string {
   return start === 0 && end === text.length ? text : text.slice(start, end);
 }
 
-// Tag values of an encoded name: strings; numbers/booleans (Python allowed them) become strings.
-const DecodedTagsSchema = v.pipe(
-  v.custom<Record<string, unknown>>(
-    (x) => typeof x === "object" && x !== null && !Array.isArray(x),
-    "the part from the first `{` must be a JSON object of tags",
-  ),
-  v.rawCheck(({ dataset, addIssue }) => {
-    if (!dataset.typed) return;
-    for (const [key, value] of Object.entries(dataset.value)) {
-      if (typeof value !== "string" && typeof value !== "number" && typeof value !== "boolean") {
-        addIssue({
-          message: `tag "${key}" must have a string value`,
-          path: [{ type: "object", origin: "value", input: dataset.value, key, value }],
-        });
-      }
-    }
-  }),
-);
-
 type Decoded = { name: string; tags: Tags };
 type Refused = { rule: string; path?: string };
 
@@ -104,14 +84,14 @@ function readEncoded(encoded: string): Decoded | Refused {
   } catch {
     return { rule: "the part from the first `{` must be a JSON object of tags" };
   }
-  const result = v.safeParse(DecodedTagsSchema, parsed, { abortEarly: true });
-  if (!result.success) {
-    const issue = result.issues[0];
-    const path = v.getDotPath(issue);
-    return path === null ? { rule: issue.message } : { rule: issue.message, path };
-  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) return { rule: "the part from the first `{` must be a JSON object of tags" };
   const tags: Tags = {};
-  for (const [key, value] of Object.entries(result.output)) setTag(tags, key, String(value));
+  // Tag values: strings; numbers/booleans (Python allowed them) become strings. Plain code
+  // rather than a schema: the registry reads names on pages too.
+  for (const [key, value] of Object.entries(parsed)) {
+    if (typeof value !== "string" && typeof value !== "number" && typeof value !== "boolean") return { rule: `tag "${key}" must have a string value`, path: key };
+    setTag(tags, key, String(value));
+  }
   return { name: pyStrip(encoded.slice(0, brace)), tags };
 }
 

@@ -1,4 +1,3 @@
-import * as v from "valibot";
 import { MAX_POINTS_PER_REQUEST } from "../core/batch";
 import type { ApptuitOptions } from "../core/options";
 import type { Collectable, CollectForm, DataPoint, Tags } from "../core/types";
@@ -10,34 +9,30 @@ import type { ReporterPlatform } from "./platform";
 /** At most this many points per request (the Python reporter's batch size, SPEC §1). */
 export const MAX_BATCH = MAX_POINTS_PER_REQUEST;
 
-/** The plain-data options, checked at construction; the source of their TS types. */
-export const ReporterSettingsSchema = v.object({
+/**
+ * The plain-data options, checked at construction by `checkSettings` — plain code rather
+ * than a schema library, so that a page's reporter does not carry one.
+ */
+export interface ReporterSettings {
   /** Milliseconds between flushes once `start()`ed; default 60,000. */
-  interval: v.optional(v.pipe(v.number(), v.finite(), v.minValue(1))),
+  interval?: number | undefined;
   /** Prepended to every metric name, e.g. `"shop."`. */
-  prefix: v.optional(v.string()),
+  prefix?: string | undefined;
   /** Reporter tags: below each metric's own tags, above the client's global/env tags. */
-  tags: v.optional(v.record(v.string(), v.string())),
+  tags?: Tags | undefined;
   /** `"cumulative"` (default, Dropwizard) or `"delta"` (what happened since the last flush). */
-  temporality: v.optional(v.picklist(["cumulative", "delta"])),
+  temporality?: "cumulative" | "delta" | undefined;
   /** Points per request, 1 … 50,000 (default 50,000). */
-  batchSize: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(MAX_BATCH))),
+  batchSize?: number | undefined;
   /**
    * Prepare (validate, tag, sanitize) a flush's points this many at a time, awaiting the
    * `yield` option between slices; default: all at once. For pages, whose main thread a
    * flush of thousands of series would otherwise hold for one long task.
    */
-  sliceSize: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
+  sliceSize?: number | undefined;
   /** Bounds of the buffer of points waiting for a retry (defaults 100,000 points, 16 MiB). */
-  retryBuffer: v.optional(
-    v.object({
-      maxPoints: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
-      maxBytes: v.optional(v.pipe(v.number(), v.minValue(0))),
-    }),
-  ),
-});
-
-export type ReporterSettings = v.InferInput<typeof ReporterSettingsSchema>;
+  retryBuffer?: { maxPoints?: number | undefined; maxBytes?: number | undefined } | undefined;
+}
 
 /**
  * What the reporter sends through: an `Apptuit` client, or anything with the same
@@ -91,17 +86,29 @@ export interface ApptuitReporterOptions extends ReporterSettings {
 
 /** Checks the plain-data options; returns a message naming each bad option, or undefined. */
 export function checkSettings(options: ReporterSettings): string | undefined {
-  const result = v.safeParse(ReporterSettingsSchema, {
-    interval: options.interval,
-    prefix: options.prefix,
-    tags: options.tags,
-    temporality: options.temporality,
-    batchSize: options.batchSize,
-    sliceSize: options.sliceSize,
-    retryBuffer: options.retryBuffer,
-  });
-  if (result.success) return undefined;
-  return result.issues
-    .map((issue) => `${(issue.path ?? []).map((p) => String(p.key)).join(".") || "options"}: ${issue.message}`)
-    .join("; ");
+  const problems: string[] = [];
+  const number = (path: string, value: unknown, integer: boolean, min: number, max = Infinity) => {
+    if (value === undefined) return;
+    if (typeof value !== "number" || !Number.isFinite(value) || (integer && !Number.isInteger(value)) || value < min || value > max) {
+      problems.push(`${path}: must be ${integer ? "an integer" : "a finite number"} ≥ ${min}${max < Infinity ? ` and ≤ ${max}` : ""}`);
+    }
+  };
+  number("interval", options.interval, false, 1);
+  number("batchSize", options.batchSize, true, 1, MAX_BATCH);
+  number("sliceSize", options.sliceSize, true, 1);
+  if (options.prefix !== undefined && typeof options.prefix !== "string") problems.push("prefix: must be a string");
+  const { tags, temporality, retryBuffer } = options;
+  if (tags !== undefined && (tags === null || typeof tags !== "object" || Object.values(tags).some((t) => typeof t !== "string"))) {
+    problems.push("tags: must be an object of strings");
+  }
+  if (temporality !== undefined && temporality !== "cumulative" && temporality !== "delta") problems.push('temporality: must be "cumulative" or "delta"');
+  if (retryBuffer !== undefined) {
+    if (retryBuffer === null || typeof retryBuffer !== "object") problems.push("retryBuffer: must be an object");
+    else {
+      number("retryBuffer.maxPoints", retryBuffer.maxPoints, true, 0);
+      // Infinity: no byte bound.
+      if (retryBuffer.maxBytes !== undefined && !(typeof retryBuffer.maxBytes === "number" && retryBuffer.maxBytes >= 0)) problems.push("retryBuffer.maxBytes: must be a number ≥ 0");
+    }
+  }
+  return problems.length > 0 ? problems.join("; ") : undefined;
 }

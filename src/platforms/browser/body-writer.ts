@@ -1,5 +1,5 @@
 import type { WirePoint } from "../../core/wire";
-import { CompactWriter } from "../../relay/compact-writer";
+import { pageBody } from "./page-writer";
 import { utf8Length } from "./quota";
 
 /**
@@ -17,7 +17,7 @@ export interface BodyWriter {
 }
 
 /** Relay mode: the compact format, version 2 (kinds and deltas, for an aggregating relay). */
-export const compactBody = (): BodyWriter => new CompactWriter(0, 2);
+export const compactBody = pageBody;
 
 /** Direct mode: OpenTSDB JSON rows (`/api/put`), whose bytes simply add up. */
 export function jsonBody(): BodyWriter {

@@ -62,7 +62,7 @@ export function initBrowser(options: BrowserInitOptions, load: BrowserModes): Br
   let channel: PageChannel;
   if (relayUrl !== undefined) {
     sender = new RelaySender({
-      url: relayUrl, sanitize, globalTags, ...limits, quota, yield: pause, sliceSize: SLICE_POINTS,
+      url: relayUrl, globalTags, ...limits, quota, yield: pause, sliceSize: SLICE_POINTS,
       ...(options.fetch !== undefined && { fetch: options.fetch }),
     });
     channel = beaconChannel(relayUrl, quota, limits);

@@ -1,18 +1,17 @@
 import { ApptuitHttpError } from "../../core/errors/http-error";
 import { ApptuitNetworkError } from "../../core/errors/network-error";
-import { preparePoints, type PrepareContext } from "../../core/prepare";
-import { createSanitizer, sanitizeTagKeys } from "../../core/sanitize";
-import type { DataPoint, SanitizeMode, Tags } from "../../core/types";
+import type { DataPoint, Tags } from "../../core/types";
 import type { WirePoint } from "../../core/wire";
 import type { ReporterSender } from "../../reporter/options";
 import { storedCount } from "./stored-count";
 import { addReasons, emptyOutcome, isRetryableStatus, outcomeError, type SendOutcome } from "../../core/outcome";
 import { compactBody } from "./body-writer";
+import { pagePoints } from "./page-points";
 import type { KeepaliveQuota } from "./quota";
 
 export interface RelaySenderOptions {
   url: string;
-  sanitize: SanitizeMode;
+  /** Tags every point carries (point and reporter tags win). */
   globalTags: Tags;
   /** Largest body, in bytes (the relay's `maxBodyBytes`, default 65,536). */
   maxBodyBytes: number;
@@ -49,25 +48,14 @@ interface Body {
  * still arrives.
  */
 export class RelaySender implements ReporterSender {
-  private readonly ctx: PrepareContext;
-
-  constructor(private readonly options: RelaySenderOptions) {
-    const sanitize = createSanitizer(options.sanitize);
-    this.ctx = { sanitize, globalTags: sanitizeTagKeys(options.globalTags, sanitize) };
-  }
+  constructor(private readonly options: RelaySenderOptions) {}
 
   get url(): string {
     return this.options.url;
   }
 
   prepare(points: readonly DataPoint[], options: { tags?: Tags } = {}): WirePoint[] {
-    const prepared = preparePoints(points, this.ctx, options.tags);
-    // Kinds and deltas ride along to the compact body (one row per input point, in order).
-    for (let i = 0; i < points.length; i++) {
-      const delta = points[i]!.delta;
-      if (delta !== undefined) prepared[i]!.delta = delta;
-    }
-    return prepared;
+    return pagePoints(points, this.options.globalTags, options.tags);
   }
 
   /** `deliver`, thrown as the client throws: for callers of `send()`-like code. */

@@ -29,16 +29,19 @@ const points = (n: number): WirePoint[] =>
   Array.from({ length: n }, (_, i) => ({ metric: "m", timestamp: 1_700_000_000, value: i, tags: { series: `s${i}` } }));
 
 function sender(quota: KeepaliveQuota, limits = { maxBodyBytes: 65_536, maxPoints: 5_000 }) {
-  return new RelaySender({ url: "/apptuit", sanitize: "prometheus", globalTags: { runtime: "browser" }, timeout: 1000, quota, ...limits });
+  return new RelaySender({ url: "/apptuit", globalTags: { runtime: "browser" }, timeout: 1000, quota, ...limits });
 }
 
 describe("RelaySender", () => {
-  it("prepares without a token: validation, tag merging and sanitizing as the client does", () => {
+  it("prepares without a token: tag merging and the finite-number check only (the relay sanitizes)", () => {
     const s = sender(new KeepaliveQuota());
-    expect(s.prepare([{ metric: "a.b", tags: { "x-y": "1" }, timestamp: 1_700_000_000, value: 1 }], { tags: { app: "shop" } })).toEqual([
-      { metric: "a_b", timestamp: 1_700_000_000, value: 1, tags: { runtime: "browser", app: "shop", x_y: "1" } },
+    expect(s.prepare([{ metric: "a.b", tags: { "x-y": "1", app: "mine" }, timestamp: 1_700_000_000.5, value: 1 }], { tags: { app: "shop", runtime: "page" } })).toEqual([
+      { metric: "a.b", timestamp: 1_700_000_000_500, value: 1, tags: { runtime: "page", app: "mine", "x-y": "1" } },
     ]);
-    expect(() => s.prepare([{ metric: "a", timestamp: 1, value: Number.NaN }])).toThrow(/finite/);
+    const bad = [{ metric: "a", timestamp: 1, value: 1 }, { metric: "b", timestamp: 1, value: Number.NaN }];
+    expect(() => s.prepare(bad)).toThrow(expect.objectContaining({ index: 1, message: expect.stringMatching(/finite/) }));
+    const sketch = { kind: "timer" as const, sum: Number.POSITIVE_INFINITY, sumsq: 1, min: 1, max: 1, zero: 0, pos: [0, 1], neg: [] };
+    expect(() => s.prepare([{ metric: "t", timestamp: 1, value: 1, delta: sketch }])).toThrow(/finite/);
   });
 
   it("posts compact text/plain bodies with keepalive while the quota has room, and frees it a little after each answer", async () => {
@@ -84,7 +87,7 @@ describe("RelaySender", () => {
     const calls = stubFetch(quota);
     const yields: number[] = [];
     const s = new RelaySender({
-      url: "/apptuit", sanitize: "prometheus", globalTags: { runtime: "browser" }, timeout: 1000, quota, maxBodyBytes: 4_000, maxPoints: 5_000,
+      url: "/apptuit", globalTags: { runtime: "browser" }, timeout: 1000, quota, maxBodyBytes: 4_000, maxPoints: 5_000,
       sliceSize: 50,
       yield: () => {
         yields.push(calls.length);

@@ -3,7 +3,9 @@
 //                    for bundlers and npm users; shared code in chunks so entries tree-shake.
 //  2. dist/bundle/   the same entries with every dependency inlined: importable by path or URL
 //                    from Deno, a CDN or a `<script type="module">` with no import map.
-//  3. dist/apptuit.iife.js  minified script-tag build exposing `window.Apptuit`.
+//  3. script tags exposing `window.Apptuit`, minified: dist/apptuit.iife.js (the relay-mode
+//     page SDK), dist/apptuit-direct.iife.js (all of `apptuit/browser`: direct mode, queries),
+//     and dist/apptuit-vitals.iife.js (`web-vitals`, loaded by both on `runtimeMetrics`).
 //  4. dist/types/    one bundled .d.ts per entry (shared types in chunks), so types resolve
 //                    under every module resolution mode, extensionless source imports or not.
 import { nodeResolve } from "@rollup/plugin-node-resolve";
@@ -52,9 +54,13 @@ export default [
     plugins: [dts({ tsconfig: "tsconfig.json" })],
     output: { dir: "dist/types", format: "esm", entryFileNames: "[name].d.ts", chunkFileNames: "chunks/[name]-[hash].d.ts" },
   },
-  {
-    input: "src/iife.ts",
+  ...[
+    ["src/iife.ts", "dist/apptuit.iife.js", "Apptuit"],
+    ["src/iife-direct.ts", "dist/apptuit-direct.iife.js", "Apptuit"],
+    ["src/iife-vitals.ts", "dist/apptuit-vitals.iife.js", "ApptuitWebVitals"],
+  ].map(([input, file, name]) => ({
+    input,
     plugins: [browserResolve(), ts(), terser()],
-    output: { file: "dist/apptuit.iife.js", format: "iife", name: "Apptuit", exports: "named" },
-  },
+    output: { file, format: "iife", name, exports: "named" },
+  })),
 ];

@@ -13,6 +13,8 @@ const STATIC = {
   "/demo.js": ["demo/public/demo.js", "text/javascript; charset=utf-8"],
   "/demo.css": ["demo/public/demo.css", "text/css; charset=utf-8"],
   "/apptuit.iife.js": ["dist/apptuit.iife.js", "text/javascript; charset=utf-8"],
+  "/apptuit-direct.iife.js": ["dist/apptuit-direct.iife.js", "text/javascript; charset=utf-8"],
+  "/apptuit-vitals.iife.js": ["dist/apptuit-vitals.iife.js", "text/javascript; charset=utf-8"],
   "/vendor/uPlot.iife.min.js": ["node_modules/uplot/dist/uPlot.iife.min.js", "text/javascript; charset=utf-8"],
   "/vendor/uPlot.min.css": ["node_modules/uplot/dist/uPlot.min.css", "text/css; charset=utf-8"],
 };

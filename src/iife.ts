@@ -1,16 +1,21 @@
-// Script-tag build: everything here becomes a property of `window.Apptuit` — the same API
-// as `apptuit/browser` (`Apptuit.init(...)`, `new Apptuit.MetricsRegistry()`, …). One file,
-// no imports: `web-vitals` is inlined rather than loaded on demand.
-import * as webVitals from "web-vitals";
-import { directMode } from "./platforms/browser/direct-mode";
+// Script-tag build, dist/apptuit.iife.js: the relay-mode page SDK as `window.Apptuit` —
+// `Apptuit.init({ relayUrl })`, the registry (`new Apptuit.MetricsRegistry()`, …) and the
+// unload path, nothing the relay does (docs/browser-page-size.md). Direct mode (endpoint +
+// token) and queries: dist/apptuit-direct.iife.js. `web-vitals` comes from
+// dist/apptuit-vitals.iife.js, next to this file, only with `runtimeMetrics: true`.
 import { initBrowser } from "./platforms/browser/init";
-import type { BrowserHandle, BrowserInitOptions } from "./platforms/browser/options";
+import type { BrowserHandle } from "./platforms/browser/options";
+import type { RelayPageOptions } from "./platforms/browser/relay-entry";
+import { currentScriptBase, scriptVitals } from "./platforms/browser/vitals-script";
 
-export * from "./index";
+export * from "./registry/index";
 export { RUNTIME_METRICS } from "./platforms/browser/runtime-metrics";
 export { KEEPALIVE_QUOTA_BYTES } from "./platforms/browser/quota";
 export { UNLOAD_UNCONFIRMED } from "./platforms/browser/unload-ledger";
 
-export function init(options: BrowserInitOptions): BrowserHandle {
-  return initBrowser(options, { vitals: () => Promise.resolve(webVitals), direct: directMode });
+// Read while this script first runs: `document.currentScript` is only set then.
+const vitals = scriptVitals(currentScriptBase());
+
+export function init(options: RelayPageOptions): BrowserHandle {
+  return initBrowser(options, { vitals });
 }

@@ -71,6 +71,13 @@
   // ---- Charts ----------------------------------------------------------------------------
   // The charts' client holds a dummy token: /query/* is a read-only proxy that adds the real
   // one on the server (see demo/app.mjs).
+  // The query client is not in the page SDK (apptuit.iife.js): dashboards load the full
+  // script tag, apptuit-direct.iife.js — here once recording has started (it replaces
+  // window.Apptuit with its superset; the handle above keeps working).
+  await new Promise((resolve, reject) => {
+    const script = Object.assign(document.createElement("script"), { src: "/apptuit-direct.iife.js", onload: resolve, onerror: reject });
+    document.head.append(script);
+  });
   const client = new Apptuit.Apptuit({ token: "read-only-demo", endpoint: `${location.origin}/query` });
   state.client = client;
   const WINDOW = 180; // seconds shown at most

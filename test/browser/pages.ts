@@ -9,10 +9,13 @@ export function initOptions(mode: Mode, extra = ""): string {
     : `{ relayUrl: "/apptuit", interval: 600000, onError: (s, ok, bad, errors) => console.error("apptuit", s, ok, bad, String(errors[0])) ${extra} }`;
 }
 
+/** The script tag of a mode: the relay-mode page SDK, or the full one with direct mode. */
+export const scriptFor = (mode: Mode): string => (mode === "direct" ? "/dist/apptuit-direct.iife.js" : "/dist/apptuit.iife.js");
+
 /** Only the IIFE by <script src>: N counters, a timer, a histogram, a meter, a callback gauge. */
 export function iifePage(mode: Mode, counters: number): string {
   return `<!doctype html><meta charset="utf-8"><title>iife</title>
-<script src="/dist/apptuit.iife.js"></script>
+<script src="${scriptFor(mode)}"></script>
 <script>
   const handle = Apptuit.init(${initOptions(mode, `, tags: { page: "iife" }`)});
   const r = handle.registry;
@@ -33,7 +36,7 @@ export function iifePage(mode: Mode, counters: number): string {
 /** Many series recorded, then closed at once: the 64 KiB keepalive quota is the limit. */
 export function quotaPage(mode: Mode, series: number): string {
   return `<!doctype html><meta charset="utf-8"><title>quota</title>
-<script src="/dist/apptuit.iife.js"></script>
+<script src="${scriptFor(mode)}"></script>
 <script>
   // The page tag tells this page's points apart from any that a late request of an earlier page stores.
   const handle = Apptuit.init(${initOptions(mode, `, tags: { page: "q${series}" }`)});

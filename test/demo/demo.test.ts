@@ -39,7 +39,7 @@ let browser: Browser | undefined;
  * socket can take it between choosing and binding; resolves with the URL it prints.
  */
 async function startDemo(): Promise<string> {
-  for (const file of ["dist/apptuit.iife.js", "dist/esm/backend.js", "dist/esm/relay.js", "dist/esm/workers.js"]) {
+  for (const file of ["dist/apptuit.iife.js", "dist/apptuit-direct.iife.js", "dist/apptuit-vitals.iife.js", "dist/esm/backend.js", "dist/esm/relay.js", "dist/esm/workers.js"]) {
     if (!existsSync(join(root, file))) throw new Error(`${file} is missing: run \`npm run build\` first (\`npm test\` does)`);
   }
   const proc = spawn(NODE, ["demo/server.mjs"], {

@@ -53,7 +53,7 @@ describe("package gates", () => {
   });
 
   it("built browser and edge files use no Node built-in and no Node/Deno global", () => {
-    const files = new Set(["dist/apptuit.iife.js"]);
+    const files = new Set(["dist/apptuit.iife.js", "dist/apptuit-direct.iife.js", "dist/apptuit-vitals.iife.js"]);
     // Every file an entry loads: follow its relative static imports through the chunks.
     const visit = (file: string) => {
       if (files.has(file)) return;

@@ -1,0 +1,21 @@
+// Script-tag build, dist/apptuit-direct.iife.js: everything here becomes a property of
+// `window.Apptuit` — the same API as `apptuit/browser`: direct mode (`endpoint` + `token`),
+// the client for `query`/`promQuery`/`toTable` (dashboards), and the relay mode of
+// dist/apptuit.iife.js. `web-vitals` comes from dist/apptuit-vitals.iife.js, next to this
+// file, only with `runtimeMetrics: true`.
+import { directMode } from "./platforms/browser/direct-mode";
+import { initBrowser } from "./platforms/browser/init";
+import type { BrowserHandle, BrowserInitOptions } from "./platforms/browser/options";
+import { currentScriptBase, scriptVitals } from "./platforms/browser/vitals-script";
+
+export * from "./index";
+export { RUNTIME_METRICS } from "./platforms/browser/runtime-metrics";
+export { KEEPALIVE_QUOTA_BYTES } from "./platforms/browser/quota";
+export { UNLOAD_UNCONFIRMED } from "./platforms/browser/unload-ledger";
+
+// Read while this script first runs: `document.currentScript` is only set then.
+const vitals = scriptVitals(currentScriptBase());
+
+export function init(options: BrowserInitOptions): BrowserHandle {
+  return initBrowser(options, { vitals, direct: directMode });
+}

@@ -1,0 +1,32 @@
+import type { WebVitals } from "./runtime-metrics";
+
+/** The file next to the script tag that carries `web-vitals` (built from src/iife-vitals.ts). */
+export const VITALS_SCRIPT = "apptuit-vitals.iife.js";
+/** The global that file sets. */
+const VITALS_GLOBAL = "ApptuitWebVitals";
+
+/**
+ * Script-tag builds: loads `web-vitals` from `VITALS_SCRIPT` next to the SDK's own script
+ * (`base`, its `src`), once, only when a page asks for runtime metrics — the visitors of
+ * pages that do not never download it.
+ */
+export function scriptVitals(base: string): () => Promise<WebVitals> {
+  let loading: Promise<WebVitals> | undefined;
+  return () =>
+    (loading ??= new Promise<WebVitals>((resolve, reject) => {
+      const ready = () => (globalThis as Record<string, unknown>)[VITALS_GLOBAL] as WebVitals | undefined;
+      if (ready() !== undefined) return resolve(ready()!);
+      const script = document.createElement("script");
+      script.src = new URL(VITALS_SCRIPT, base).href;
+      script.onload = () => (ready() !== undefined ? resolve(ready()!) : reject(new Error(`${VITALS_SCRIPT} did not define ${VITALS_GLOBAL}`)));
+      script.onerror = () => reject(new Error(`could not load ${script.src}`));
+      document.head.append(script);
+    }));
+}
+
+/** The `src` of the script running now (at a script tag's first run), else the page's address. */
+export function currentScriptBase(): string {
+  if (typeof document === "undefined") return typeof location === "undefined" ? "" : location.href;
+  const current = document.currentScript as HTMLScriptElement | null;
+  return current?.src || location.href;
+}

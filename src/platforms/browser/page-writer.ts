@@ -1,3 +1,4 @@
+import type { Tags } from "../../core/types";
 import type { WirePoint } from "../../core/wire";
 import { kindCode } from "../../relay/delta-kinds";
 import { utf8Length } from "../../relay/utf8-length";
@@ -7,6 +8,18 @@ import type { BodyWriter } from "./body-writer";
 const MS_MIN = 2 ** 32;
 /** `{"v":2,"u":"ms","t0":0,"k":[],"s":[],"p":[]}` */
 const FRAME_BYTES = 44;
+
+/** A tags object's part of a series key; prepared points share one tags object per series, flush after flush. */
+const tagKeys = new WeakMap<Tags, string>();
+function tagKey(tags: Tags): string {
+  let key = tagKeys.get(tags);
+  if (key === undefined) {
+    key = "";
+    for (const k in tags) key += `\u0000${k}\u0000${tags[k]}`;
+    tagKeys.set(tags, key);
+  }
+  return key;
+}
 
 /**
  * A relay-mode page's compact format v2 body (docs/compact-format.md), written straight
@@ -42,8 +55,7 @@ export function pageBody(): BodyWriter {
       const { metric, tags, timestamp, value, delta } = point;
       const ms = timestamp >= MS_MIN ? timestamp : Math.round(timestamp * 1000);
       const kind = kindCode(point);
-      let key = `${kind}\u0000${metric}`;
-      for (const k in tags) key += `\u0000${k}\u0000${tags[k]}`;
+      const key = `${kind}\u0000${metric}${tagKey(tags)}`;
       let series = seriesIndex.get(key);
       let added: string[] | undefined;
       let extra = 0;

@@ -48,14 +48,18 @@ interface Body {
  * still arrives.
  */
 export class RelaySender implements ReporterSender {
-  constructor(private readonly options: RelaySenderOptions) {}
+  private readonly toPoints: ReturnType<typeof pagePoints>;
+
+  constructor(private readonly options: RelaySenderOptions) {
+    this.toPoints = pagePoints(options.globalTags);
+  }
 
   get url(): string {
     return this.options.url;
   }
 
   prepare(points: readonly DataPoint[], options: { tags?: Tags } = {}): WirePoint[] {
-    return pagePoints(points, this.options.globalTags, options.tags);
+    return this.toPoints(points, options.tags);
   }
 
   /** `deliver`, thrown as the client throws: for callers of `send()`-like code. */

@@ -44,6 +44,17 @@ describe("RelaySender", () => {
     expect(() => s.prepare([{ metric: "t", timestamp: 1, value: 1, delta: sketch }])).toThrow(/finite/);
   });
 
+  it("merges a series' tags once: the registry's tags object gets the same merged tags flush after flush, until the reporter's tags change", () => {
+    const s = sender(new KeepaliveQuota());
+    const tags = { button: "buy" };
+    const point = { metric: "clicks.count", tags, timestamp: 1_700_000_000, value: 1 };
+    const reporterTags = { app: "shop" };
+    const first = s.prepare([point], { tags: reporterTags })[0]!.tags;
+    expect(s.prepare([{ ...point, value: 2 }], { tags: reporterTags })[0]!.tags).toBe(first);
+    expect(first).toEqual({ runtime: "browser", app: "shop", button: "buy" });
+    expect(s.prepare([point], { tags: { app: "blog" } })[0]!.tags).toEqual({ runtime: "browser", app: "blog", button: "buy" });
+  });
+
   it("posts compact text/plain bodies with keepalive while the quota has room, and frees it a little after each answer", async () => {
     const timers: (() => void)[] = [];
     const quota = new KeepaliveQuota(20_000, (fn) => timers.push(fn));

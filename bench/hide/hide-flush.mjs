@@ -10,7 +10,7 @@ import { chromium } from "playwright-core";
 const root = resolve(import.meta.dirname, "../..");
 const script = process.argv[2] ?? "dist/apptuit.iife.js";
 const sizes = process.argv.length > 3 ? process.argv.slice(3).map(Number) : [1000, 5000];
-const RUNS = 5;
+const RUNS = Number(process.env.RUNS ?? 5);
 
 const page = (n) => `<!doctype html><script src="/sdk.js"></script><script>
 const h = Apptuit.init({ relayUrl: "/apptuit", interval: 600000, onError: null });

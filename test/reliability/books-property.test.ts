@@ -91,7 +91,6 @@ const relayed: Build = Object.assign((api: WriteApi): ReporterSender => {
   const relay = createRelay({ client: upstream, rateLimit: false, onError: null });
   return new RelaySender({
     url: "https://page.test/apptuit",
-    sanitize: "prometheus",
     globalTags: { runtime: "browser" },
     maxBodyBytes: 2_000,
     maxPoints: 40,

@@ -1,12 +1,16 @@
 import { ApptuitValidationError } from "../../core/errors/validation-error";
 import type { DataPoint, Tags } from "../../core/types";
 import { toWireTimestamp, type WirePoint } from "../../core/wire";
+import { MAX_NAME_LENGTH, MAX_TAGS } from "../../core/limits";
+import { FORBIDDEN_KEYS } from "../../relay/issue-path";
 
 /**
  * A relay-mode page's only preparation of its points: tags merged (point > reporter >
- * global) and values checked to be finite numbers. Names, tags and limits are the relay's
- * to check and sanitize (docs/browser-page-size.md): a page carrying that code again would
- * pay for it in every visitor's download and in its page-hide flush.
+ * global), values checked to be finite numbers, and a series checked against what would
+ * make the relay refuse its whole body (an empty or overlong string, too many tags, a key
+ * such as `constructor`). Name rules and sanitizing are the relay's (docs/browser-page-size.md):
+ * a page carrying that code again would pay for it in every visitor's download and in its
+ * page-hide flush.
  *
  * A registry hands out one tags object per series, flush after flush: the merged tags are
  * kept per such object (while the reporter's tags stay the same object), so a flush merges
@@ -28,13 +32,23 @@ export function pagePoints(globalTags: Tags): (points: readonly DataPoint[], rep
     const out = new Array<WirePoint>(points.length);
     for (let i = 0; i < points.length; i++) {
       const { metric, tags, timestamp, value, delta } = points[i]!;
+      const refuse = (rule: string, path: string): never => {
+        throw new ApptuitValidationError(`point ${i} (${metric}): ${rule}`, { index: i, point: points[i], rule, path });
+      };
       if (!Number.isFinite(value) || (delta !== undefined && "sum" in delta && !(Number.isFinite(delta.sum) && Number.isFinite(delta.sumsq) && Number.isFinite(delta.min) && Number.isFinite(delta.max)))) {
-        throw new ApptuitValidationError(`point ${i} (${metric}): value must be a finite number`, { index: i, point: points[i], rule: "value must be a finite number", path: "value" });
+        refuse("value must be a finite number", "value");
       }
-      let all = base;
-      if (tags !== undefined) {
-        all = merged.get(tags) ?? { ...base, ...tags };
-        merged.set(tags, all);
+      if (!fits(metric)) refuse(`metric must be a string of 1 to ${MAX_NAME_LENGTH} characters`, "metric");
+      let all = tags === undefined ? base : merged.get(tags);
+      if (all === undefined) {
+        all = { ...base, ...tags };
+        const keys = Object.keys(all);
+        if (keys.length > MAX_TAGS) refuse(`at most ${MAX_TAGS} tags`, "tags");
+        for (const k of keys) {
+          if (FORBIDDEN_KEYS.has(k)) refuse(`forbidden tag key "${k}"`, `tags.${k}`);
+          if (!fits(k) || !fits(all[k])) refuse(`tag keys and values must be strings of 1 to ${MAX_NAME_LENGTH} characters`, `tags.${k}`);
+        }
+        merged.set(tags!, all);
       }
       const seconds = timestamp instanceof Date ? timestamp.getTime() / 1000 : timestamp;
       const row: WirePoint = { metric, timestamp: toWireTimestamp(seconds), value, tags: all };
@@ -44,3 +58,6 @@ export function pagePoints(globalTags: Tags): (points: readonly DataPoint[], rep
     return out;
   };
 }
+
+/** What the relay's compact format takes as a string: 1 to `MAX_NAME_LENGTH` characters. */
+const fits = (s: unknown): boolean => typeof s === "string" && s.length > 0 && s.length <= MAX_NAME_LENGTH;

@@ -42,6 +42,10 @@ describe("RelaySender", () => {
     expect(() => s.prepare(bad)).toThrow(expect.objectContaining({ index: 1, message: expect.stringMatching(/finite/) }));
     const sketch = { kind: "timer" as const, sum: Number.POSITIVE_INFINITY, sumsq: 1, min: 1, max: 1, zero: 0, pos: [0, 1], neg: [] };
     expect(() => s.prepare([{ metric: "t", timestamp: 1, value: 1, delta: sketch }])).toThrow(/finite/);
+    // What would cost the relay the whole body: an empty string, too many tags.
+    expect(() => s.prepare([{ metric: "a", tags: { x: "" }, timestamp: 1, value: 1 }])).toThrow(/1 to 1024 characters/);
+    const many = Object.fromEntries(Array.from({ length: 25 }, (_, i) => [`k${i}`, "v"]));
+    expect(() => s.prepare([{ metric: "a", tags: many, timestamp: 1, value: 1 }])).toThrow(/at most 25 tags/);
   });
 
   it("merges a series' tags once: the registry's tags object gets the same merged tags flush after flush, until the reporter's tags change", () => {
@@ -157,7 +161,7 @@ describe("RelaySender", () => {
     expect(outcome.undelivered).toEqual(all);
   });
 
-  it("a point the compact format refuses ({ constructor: … }) is rejected alone; the others are sent and only they count as delivered", async () => {
+  it("a point the relay would refuse ({ constructor: … }) is rejected alone; the others are sent and only they count as delivered", async () => {
     const quota = new KeepaliveQuota();
     const calls = stubFetch(quota);
     const s = sender(quota);
@@ -172,7 +176,8 @@ describe("RelaySender", () => {
     expect(result.delivered).toBe(sent.length);
     expect(result.delivered).toBe(result.recorded - 1);
     expect(sent.some((p) => Object.hasOwn(p.tags ?? {}, "constructor"))).toBe(false);
-    expect(result.errors[0]).toMatchObject({ error: expect.stringContaining("constructor") });
+    // Refused while preparing (the page's one check of what would cost the relay the whole body).
+    expect(result.errors[0]).toMatchObject({ name: "ApptuitValidationError", message: expect.stringContaining('forbidden tag key "constructor"') });
   });
 
   it("a point too large for any body is rejected alone; the rest goes", async () => {

@@ -2,6 +2,7 @@ import type { ApptuitOptions } from "../core/options";
 import type { SendResult } from "../core/send";
 import type { DataPoint, Tags } from "../core/types";
 import type { WirePoint } from "../core/wire";
+import type { DeltaRow } from "./compact-v2";
 import type { OriginRule } from "./cors";
 import type { RateLimitOptions, TrustProxy } from "./rate-limit";
 import type { RelayStats } from "./relay-stats";
@@ -37,6 +38,25 @@ export interface AggregateOptions {
   graceMs?: number;
   /** Points of failed window writes kept for the next write. Default 100,000; past it the oldest are dropped and counted. */
   maxBufferedPoints?: number;
+}
+
+/** The aggregation settings a relay resolved from its options, as a remote aggregator receives them. */
+export interface AggregateConfig {
+  windowMs: number;
+  graceMs: number;
+  maxBufferedPoints: number;
+  seriesPerWindow: number;
+  newSeriesPerClient: number;
+  writerTags: Tags;
+}
+
+/**
+ * Merges deltas somewhere other than this process (apptuit/workers' Durable Objects).
+ * `accept` resolves once the rows are durably in the aggregation state, and throws a
+ * `RelayError` when they were refused (nothing taken).
+ */
+export interface RemoteAggregator {
+  accept(rows: DeltaRow[], client: string, context: RelayContext, config: AggregateConfig): Promise<void>;
 }
 
 /** Bounds on what clients may make the relay hold and write (docs/aggregation.md). */
@@ -119,6 +139,11 @@ export interface RelayOptions {
    * short-lived instances, which must not each write the same series) is passed through.
    */
   aggregate?: AggregateOptions | false;
+  /**
+   * Where deltas are merged instead of in this process (set by apptuit/workers'
+   * `createWorkersRelay`, which shards them over Durable Objects).
+   */
+  remoteAggregator?: RemoteAggregator;
   /** Series budgets of the aggregator. */
   budget?: BudgetOptions;
   /**

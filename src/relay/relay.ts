@@ -29,7 +29,7 @@ import { createCorsPolicy } from "./cors";
 import { RelayError } from "./errors/relay-error";
 import { checkJsonDepth } from "./json-depth";
 import { readBodyText } from "./limits";
-import { RELAY_DEFAULTS, serverTagsOf, type RelayClient, type RelayContext, type RelayErrorInfo, type RelayHandler, type RelayOptions } from "./options";
+import { RELAY_DEFAULTS, serverTagsOf, type AggregateConfig, type RelayClient, type RelayContext, type RelayErrorInfo, type RelayHandler, type RelayOptions } from "./options";
 import { pageTags } from "./page-tags";
 import { checkContentType, mediaType, parsePayload } from "./payload";
 import { prefixCheck } from "./prefixes";
@@ -39,6 +39,16 @@ import { emptyResponse, errorResponse, jsonResponse } from "./responses";
 import { UpstreamGate } from "./upstream-gate";
 
 const MS_MIN = 2 ** 32;
+
+const IN_ISOLATE_REFUSAL =
+  "createRelay cannot aggregate inside a Cloudflare Workers isolate: many isolates run at once and each would write the same series at the same timestamps, overwriting one another. " +
+  'Either aggregate in Durable Objects (createWorkersRelay from apptuit/workers with `aggregator: "APPTUIT_AGGREGATOR"`, the binding of the exported ApptuitAggregator class; see docs/durable-objects.md), ' +
+  "or pass `aggregate: false` to pass every request through to the write API.";
+
+/** Workers identify themselves this way (a web-standard global, so no runtime import). */
+function onWorkers(): boolean {
+  return (globalThis as { navigator?: { userAgent?: string } }).navigator?.userAgent === "Cloudflare-Workers";
+}
 
 export function createRelay(options: RelayOptions = {}): RelayHandler {
   const d = RELAY_DEFAULTS;
@@ -69,16 +79,21 @@ export function createRelay(options: RelayOptions = {}): RelayHandler {
   // The client of the latest aggregated request writes the windows (on Workers it comes with the request's env).
   let windowClient: RelayClient | undefined;
   const aggregate = options.aggregate;
+  const remote = options.remoteAggregator;
+  if (aggregate !== false && remote === undefined && onWorkers()) throw new ApptuitConfigError(IN_ISOLATE_REFUSAL);
+  const windowConfig: AggregateConfig = {
+    windowMs: positive(aggregate === false ? undefined : aggregate?.windowMs, "aggregate.windowMs", d.windowMs),
+    graceMs: nonNegative(aggregate === false ? undefined : aggregate?.graceMs, "aggregate.graceMs", d.graceMs),
+    maxBufferedPoints: nonNegative(aggregate === false ? undefined : aggregate?.maxBufferedPoints, "aggregate.maxBufferedPoints", d.maxBufferedPoints),
+    seriesPerWindow: positive(options.budget?.seriesPerWindow, "budget.seriesPerWindow", d.seriesPerWindow),
+    newSeriesPerClient: positive(options.budget?.newSeriesPerClient, "budget.newSeriesPerClient", d.newSeriesPerClient),
+    writerTags: options.writerTag === undefined ? {} : { writer: options.writerTag },
+  };
   const aggregator =
-    aggregate === false
+    aggregate === false || remote !== undefined
       ? undefined
       : new Aggregator({
-          windowMs: positive(aggregate?.windowMs, "aggregate.windowMs", d.windowMs),
-          graceMs: nonNegative(aggregate?.graceMs, "aggregate.graceMs", d.graceMs),
-          maxBufferedPoints: nonNegative(aggregate?.maxBufferedPoints, "aggregate.maxBufferedPoints", d.maxBufferedPoints),
-          seriesPerWindow: positive(options.budget?.seriesPerWindow, "budget.seriesPerWindow", d.seriesPerWindow),
-          newSeriesPerClient: positive(options.budget?.newSeriesPerClient, "budget.newSeriesPerClient", d.newSeriesPerClient),
-          writerTags: options.writerTag === undefined ? {} : { writer: options.writerTag },
+          ...windowConfig,
           counters,
           now,
           write: async (points) => {
@@ -95,7 +110,8 @@ export function createRelay(options: RelayOptions = {}): RelayHandler {
           onError: (error, points) => report(error, { stage: "upstream", points }),
         });
   // Unset `aggregate` on a serverless platform (a request with `waitUntil`): every isolate would write the same series.
-  const aggregates = (context: RelayContext) => aggregator !== undefined && (aggregate !== undefined || context.waitUntil === undefined);
+  const aggregates = (context: RelayContext) =>
+    aggregate !== false && (remote !== undefined || (aggregator !== undefined && (aggregate !== undefined || context.waitUntil === undefined)));
 
   async function handle(request: Request, context: RelayContext, headers: Record<string, string>): Promise<Response> {
     const key = limiter?.key(request, context.clientId) ?? keyOf(request, context.clientId) ?? GLOBAL_KEY;
@@ -129,6 +145,10 @@ export function createRelay(options: RelayOptions = {}): RelayHandler {
       // The write API's rules (charset, ≤ 25 tags after merging) now, not when the window is written.
       validate(client, final.map((row) => ({ metric: row.kind === "sum" || row.kind === "mean" ? row.metric : `${row.metric}.count`, tags: row.tags, timestamp: Math.floor(now() / 1000), value: 0 })));
       tooMany(limiter?.takePoints(key, final.length) ?? 0);
+      if (remote !== undefined) {
+        await remote.accept(final, key, context, windowConfig);
+        return emptyResponse(204, headers);
+      }
       windowClient = client;
       aggregator!.accept(final, key);
       return emptyResponse(204, headers);

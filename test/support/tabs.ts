@@ -22,12 +22,19 @@ export interface Tab {
 }
 
 /** `count` tabs posting to `relayUrl` through `fetch` (a relay handler, or a real server's fetch). */
-export function openTabs(count: number, relayUrl: string, fetch: typeof globalThis.fetch, seed = 7): { tabs: Tab[]; recorded: TabsRecord } {
+export function openTabs(
+  count: number,
+  relayUrl: string,
+  fetch: typeof globalThis.fetch,
+  seed = 7,
+  /** Per-request timeout of each tab's flush, ms (the page SDK's default otherwise). */
+  timeout?: number,
+): { tabs: Tab[]; recorded: TabsRecord } {
   const recorded: TabsRecord = { clicks: 0, marks: 0, durations: [], gaugeReadings: [] };
   const tabs: Tab[] = [];
   for (let t = 0; t < count; t++) {
     const random = mulberry32(seed * 100_003 + t);
-    const handle = init({ relayUrl, fetch, interval: 3_600_000, flushOnHide: false, onError: null, tags: { app: "tabs" } });
+    const handle = init({ relayUrl, fetch, interval: 3_600_000, flushOnHide: false, onError: null, tags: { app: "tabs" }, ...(timeout !== undefined && { timeout }) });
     const { registry } = handle;
     const clicks = registry.counter("tabs.clicks", { button: "buy" });
     const views = registry.meter("tabs.views");

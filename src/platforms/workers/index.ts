@@ -6,3 +6,6 @@ export type { WorkersContext, WorkersHandler, WorkersScheduledController } from 
 export type { EdgeOptions } from "../shared/edge-options";
 export type { RequestMetricsOptions } from "../shared/request-metrics";
 export { defaultRoute } from "../shared/route";
+export { createWorkersRelay, type WorkersRelayOptions } from "./relay";
+export { ApptuitAggregator, type ApptuitAggregatorClass } from "./durable/export";
+export type { ShardStats, AcceptAnswer, ShardConfig } from "./durable/protocol";

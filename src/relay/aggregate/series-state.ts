@@ -1,8 +1,8 @@
-import type { DeltaKind } from "../../core/series-delta";
+import type { DeltaKind, DistributionDelta } from "../../core/series-delta";
 import type { CollectedPoint, Tags } from "../../core/types";
 import { PointSink } from "../../registry/fields";
 import { Sketch } from "../../registry/sketch";
-import { mergeDelta } from "../../registry/sketch-delta";
+import { distributionDelta, mergeDelta } from "../../registry/sketch-delta";
 import type { DeltaRow } from "../compact-v2";
 import type { WindowRates } from "./window-rates";
 
@@ -25,6 +25,28 @@ export class SeriesState {
     readonly tags: Tags,
   ) {
     this.sketch = kind === "histogram" || kind === "timer" ? new Sketch() : undefined;
+  }
+
+  /**
+   * The state as plain JSON-safe data, for durable storage: the merged sketch as one
+   * writer's delta, which `fromStored` merges back into an empty state, so nothing is kept
+   * twice and the round trip loses nothing the fields are computed from.
+   */
+  toStored(): StoredSeries {
+    const stored: StoredSeries = { kind: this.kind, metric: this.metric, tags: this.tags, total: this.total, readings: this.readings };
+    if (this.sketch !== undefined && this.sketch.count > 0) {
+      const { kind: _, ...dist } = distributionDelta("histogram", this.sketch);
+      stored.dist = dist;
+    }
+    return stored;
+  }
+
+  static fromStored(stored: StoredSeries): SeriesState {
+    const state = new SeriesState(stored.kind, stored.metric, stored.tags);
+    state.total = stored.total;
+    state.readings = stored.readings;
+    if (state.sketch !== undefined && stored.dist !== undefined) mergeDelta(state.sketch, stored.total, stored.dist);
+    return state;
   }
 
   merge(row: DeltaRow): void {
@@ -61,6 +83,16 @@ export class SeriesState {
     }
     return sink.points;
   }
+}
+
+/** A `SeriesState` as stored (see `toStored`). */
+export interface StoredSeries {
+  kind: DeltaKind;
+  metric: string;
+  tags: Tags;
+  total: number;
+  readings: number;
+  dist?: DistributionDelta;
 }
 
 function meterFields(sink: PointSink, name: string, tags: Tags, count: number, windowSeconds?: number, rates?: WindowRates): void {

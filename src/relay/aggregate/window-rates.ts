@@ -11,6 +11,17 @@ export class WindowRates {
 
   constructor(private readonly windowSeconds: number) {}
 
+  /** The rates as plain data (durable storage), and back. */
+  toStored(): { m1: number; m5: number; m15: number; started: boolean } {
+    return { m1: this.m1, m5: this.m5, m15: this.m15, started: this.started };
+  }
+
+  static fromStored(windowSeconds: number, stored: { m1: number; m5: number; m15: number; started: boolean }): WindowRates {
+    const rates = new WindowRates(windowSeconds);
+    Object.assign(rates, stored);
+    return rates;
+  }
+
   tick(count: number): void {
     const instant = count / this.windowSeconds;
     if (!this.started) {

@@ -6,6 +6,8 @@ import { createRelay } from "../../../dist/bundle/relay.js";
 // Module scope, as users write it: no env yet, so the relay builds its client from the
 // bindings of the first request (and keeps it per env object).
 const relay = createRelay({
+  // An isolate must not aggregate (docs/durable-objects.md): pass through.
+  aggregate: false,
   allowedOrigins: ["https://shop.example"],
   tags: (request) => ({ country: request.cf?.country, colo: request.cf?.colo }),
 });

@@ -10,7 +10,8 @@ import { RelayError } from "../../../relay/errors/relay-error";
 import { RelayCounters } from "../../../relay/relay-stats";
 import { stringEnv } from "../../shared/edge-options";
 import type { AcceptAnswer, ShardConfig, ShardStats } from "./protocol";
-import { DurableObjectBase, type DurableObjectStateLike } from "./runtime";
+import { AGGREGATOR_ORIGIN, type AcceptRequest } from "./protocol";
+import type { DurableObjectStateLike } from "./runtime";
 
 const SCHEMA = [
   "CREATE TABLE IF NOT EXISTS series (start INTEGER NOT NULL, key TEXT NOT NULL, state TEXT NOT NULL, PRIMARY KEY (start, key))",
@@ -40,7 +41,7 @@ interface Progress {
  * stays in the outbox for the next alarm, up to `maxBufferedPoints`; older points past
  * that are dropped and counted in `apptuit.relay.dropped.count`.
  */
-export class ApptuitAggregatorObject extends DurableObjectBase {
+export class ApptuitAggregatorObject {
   readonly #ctx: DurableObjectStateLike;
   readonly #env: Record<string, string>;
   readonly #counters = new RelayCounters();
@@ -51,12 +52,22 @@ export class ApptuitAggregatorObject extends DurableObjectBase {
   #client: Apptuit | undefined;
 
   constructor(ctx: DurableObjectStateLike, env: unknown) {
-    super(ctx, env);
     this.#ctx = ctx;
     this.#env = stringEnv(env);
     for (const statement of SCHEMA) this.#sql(statement);
     const config = this.#meta<ShardConfig>("config");
     if (config !== undefined) this.#load(config);
+  }
+
+  /** The stub's protocol: `POST /accept` (an `AcceptRequest` → `AcceptAnswer`), `GET /stats` → `ShardStats`. */
+  async fetch(request: Request): Promise<Response> {
+    const path = new URL(request.url, AGGREGATOR_ORIGIN).pathname;
+    if (path === "/accept" && request.method === "POST") {
+      const { rows, client, config } = (await request.json()) as AcceptRequest;
+      return Response.json(await this.accept(rows, client, config));
+    }
+    if (path === "/stats") return Response.json(this.stats());
+    return new Response(null, { status: 404 });
   }
 
   /** Merges a batch of rows (names and tags final) from `client` and saves it before answering. */

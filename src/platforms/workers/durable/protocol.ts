@@ -32,10 +32,26 @@ export interface ShardStats {
   late: number;
 }
 
-/** The RPC surface of `ApptuitAggregator` as a stub shows it. */
+/** A Durable Object stub: requests go to the object's `fetch`. */
 export interface AggregatorStub {
-  accept(rows: DeltaRow[], client: string, config: ShardConfig): Promise<AcceptAnswer>;
-  stats(): Promise<ShardStats>;
+  fetch(input: string, init?: RequestInit): Promise<Response>;
+}
+
+/** Base URL of requests to an object (the host is never resolved: the stub delivers them). */
+export const AGGREGATOR_ORIGIN = "https://apptuit-aggregator";
+
+/** Body of `POST /accept`. */
+export interface AcceptRequest {
+  rows: DeltaRow[];
+  client: string;
+  config: ShardConfig;
+}
+
+/** Sends one batch to a shard's object; resolves with its answer. */
+export async function acceptAt(stub: AggregatorStub, request: AcceptRequest): Promise<AcceptAnswer> {
+  const response = await stub.fetch(`${AGGREGATOR_ORIGIN}/accept`, { method: "POST", body: JSON.stringify(request), headers: { "content-type": "application/json" } });
+  if (!response.ok) throw new Error(`aggregator answered ${response.status}`);
+  return (await response.json()) as AcceptAnswer;
 }
 
 /** Name of shard `i`'s object: fixed, so every isolate reaches the same object for a series. */

@@ -1,6 +1,8 @@
 /**
  * The few Durable Object shapes the aggregator touches, written structurally (no
- * `@cloudflare/workers-types` needed), and the runtime's base class.
+ * `@cloudflare/workers-types` needed). The object speaks over its stub's `fetch`, not RPC:
+ * RPC needs a base class from the runtime-only module `cloudflare:workers`, which would
+ * keep `apptuit/workers` from loading anywhere else (Node, bundlers' IIFE builds, tests).
  */
 
 export interface SqlCursor {
@@ -22,18 +24,3 @@ export interface DurableObjectNamespaceLike<Stub> {
   idFromName(name: string): unknown;
   get(id: unknown): Stub;
 }
-
-type Base = new (ctx: DurableObjectStateLike, env: unknown) => object;
-
-// RPC on a Durable Object's stub needs its class to extend the runtime's own base class,
-// which only exists inside workerd, as the module `cloudflare:workers`. Imported only
-// there (the specifier in a variable, so bundlers and Node leave it alone), so that
-// `apptuit/workers` still loads anywhere else (tests, type checks, a Node demo).
-const MODULE = "cloudflare:workers";
-const onWorkers = (globalThis as { navigator?: { userAgent?: string } }).navigator?.userAgent === "Cloudflare-Workers";
-
-export const DurableObjectBase: Base = onWorkers
-  ? ((await import(/* @vite-ignore */ MODULE)) as { DurableObject: Base }).DurableObject
-  : class {
-      constructor(_ctx: DurableObjectStateLike, _env: unknown) {}
-    };

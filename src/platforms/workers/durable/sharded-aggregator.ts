@@ -3,7 +3,7 @@ import { seriesKey } from "../../../relay/aggregate/series-key";
 import type { DeltaRow } from "../../../relay/compact-v2";
 import { RelayError } from "../../../relay/errors/relay-error";
 import type { AggregateConfig, RelayContext, RemoteAggregator } from "../../../relay/options";
-import { shardName, shardOf, type AggregatorStub, type Refusal } from "./protocol";
+import { acceptAt, shardName, shardOf, type AggregatorStub, type Refusal } from "./protocol";
 import type { DurableObjectNamespaceLike } from "./runtime";
 
 /** Default number of shards (docs/durable-objects.md says how to size it). */
@@ -11,7 +11,7 @@ export const DEFAULT_SHARDS = 8;
 
 /**
  * Deltas → the Durable Objects that aggregate them: each row goes to the shard of its
- * series (a hash of kind, name and sorted tags), every shard of a batch in parallel, and
+ * series (a hash of kind, name and sorted tags), every shard of a batch in parallel (a request to the object's `fetch`), and
  * each shard enforces its share (⌈budget / shards⌉) of the series budgets.
  *
  * A batch is answered 2xx when every shard took its part into durable storage. When every
@@ -33,11 +33,10 @@ export function shardedAggregator(binding: string, shards: number, env: (context
       const share = (budget: number) => Math.ceil(budget / shards);
       const answers = await Promise.allSettled(
         [...groups].map(([shard, part]) =>
-          namespace.get(namespace.idFromName(shardName(shard))).accept(part, client, {
-            ...config,
-            seriesPerWindow: share(config.seriesPerWindow),
-            newSeriesPerClient: share(config.newSeriesPerClient),
-            shard,
+          acceptAt(namespace.get(namespace.idFromName(shardName(shard))), {
+            rows: part,
+            client,
+            config: { ...config, seriesPerWindow: share(config.seriesPerWindow), newSeriesPerClient: share(config.newSeriesPerClient), shard },
           }),
         ),
       );

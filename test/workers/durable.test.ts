@@ -80,7 +80,7 @@ async function shardStats(mf: MiniflareInstance): Promise<ShardStats[]> {
   return (await (await mf.dispatchFetch("https://relay.example/stats")).json()) as ShardStats[];
 }
 
-async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 60_000): Promise<void> {
+async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 200_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
@@ -145,9 +145,9 @@ function persistDir(): string {
 describe("aggregation in Durable Objects (workerd)", () => {
   it("1,000 tabs' beacons at once through 8 shards: exact totals, one point per series and field, global percentiles within 1 %", async () => {
     // Tabs stamp their deltas when they flush, all within a few ms: a long grace lets every
-    // beacon of a loaded machine arrive before that one window is written.
+    // beacon arrive before that one window is written, even on a loaded machine (80 s seen).
     const WINDOW = 10_000;
-    const mf = await startRelay({ shards: 8, windowMs: WINDOW, graceMs: 45_000 });
+    const mf = await startRelay({ shards: 8, windowMs: WINDOW, graceMs: 90_000 });
     const statuses: Record<string, number> = {};
     const dispatch = limited(mf, 100);
     const { tabs, recorded } = openTabs(1_000, RELAY, async (url, init) => {
@@ -161,7 +161,7 @@ describe("aggregation in Durable Objects (workerd)", () => {
       const key = `${response.status} ${response.status >= 300 ? await response.clone().text() : ""}`;
       statuses[key] = (statuses[key] ?? 0) + 1;
       return response;
-    }, 7, 60_000);
+    }, 7, 120_000);
     for (const tab of tabs) tab.record(0);
     await roomInWindow(WINDOW, 3_000);
     const started = Date.now();
@@ -193,12 +193,13 @@ describe("aggregation in Durable Objects (workerd)", () => {
     expect(backend.stats().puts).toBe(8); // one write per shard for the window
     await Promise.all(tabs.map((tab) => tab.handle.shutdown()));
     await stop(mf);
-  }, 120_000);
+  }, 300_000);
 
   it("an object restarted between the 2xx and its alarm loses nothing and counts nothing twice", async () => {
     const WINDOW = 10_000;
     const dir = persistDir();
-    const settings = { shards: 2, windowMs: WINDOW, graceMs: 200, persist: dir };
+    // The grace keeps the alarm well after the 2xx, even on a loaded machine.
+    const settings = { shards: 2, windowMs: WINDOW, graceMs: 30_000, persist: dir };
     let mf = await startRelay(settings);
     const { tabs, recorded } = openTabs(40, RELAY, (url, init) => limited(mf, 100)(url, init), 11);
     for (const tab of tabs) tab.record(0);

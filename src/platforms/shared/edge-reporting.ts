@@ -3,12 +3,15 @@ import { MetricsRegistry } from "../../registry/registry";
 import { ApptuitReporter } from "../../reporter/reporter";
 import type { ReporterPlatform } from "../../reporter/platform";
 import { consoleErrorHandler } from "../../reporter/error-handler";
+import type { ApptuitReporterOptions } from "../../reporter/options";
 import { edgeReporterOptions, stringEnv, type EdgeOptions } from "./edge-options";
 import { RequestMetrics, requestMetricsOptions } from "./request-metrics";
 import { FlushThrottle } from "./throttle";
 
 /** `ctx.waitUntil` / `event.waitUntil`: keeps the isolate alive for a promise after the response. */
 export type WaitUntil = (promise: Promise<unknown>) => void;
+
+export type ReporterAdapter<Env> = (reporter: ApptuitReporterOptions, options: EdgeOptions, env: Env) => void;
 
 interface Active {
   reporter: ApptuitReporter;
@@ -30,8 +33,12 @@ export class EdgeReporting<Env> {
   /** The interval timer of `tickEvery`, once armed. */
   #ticker: unknown;
 
-  constructor(options: EdgeOptions | ((env: Env) => EdgeOptions)) {
+  readonly #adapt: ReporterAdapter<Env> | undefined;
+
+  /** `adapt`: a platform's last word on the reporter's options (e.g. where Workers send). */
+  constructor(options: EdgeOptions | ((env: Env) => EdgeOptions), adapt?: ReporterAdapter<Env>) {
     this.#options = options;
+    this.#adapt = adapt;
     if (typeof options !== "function") this.#registry = options.registry;
   }
 
@@ -113,6 +120,7 @@ export class EdgeReporting<Env> {
       if (options.registry !== undefined) this.#registry = options.registry;
       const registry = this.registry;
       const reporterOptions = edgeReporterOptions(options, registry, stringEnv(env));
+      this.#adapt?.(reporterOptions, options, env);
       const reporter = new ApptuitReporter(reporterOptions);
       const interval = options.interval ?? 10_000;
       if (typeof interval !== "number" || !(interval >= 0) || !Number.isFinite(interval)) {

@@ -1,7 +1,14 @@
 import type { MetricsRegistry } from "../../registry/registry";
 import type { ApptuitReporter } from "../../reporter/reporter";
 import type { EdgeOptions } from "../shared/edge-options";
-import { EdgeReporting } from "../shared/edge-reporting";
+import { EdgeReporting, type ReporterAdapter } from "../shared/edge-reporting";
+import { stringEnv } from "../shared/edge-options";
+import { ApptuitConfigError } from "../../core/errors/config-error";
+import type { AggregateOptions } from "../../relay/options";
+import { durableSender } from "./durable/durable-sender";
+import type { AggregatorStub } from "./durable/protocol";
+import type { DurableObjectNamespaceLike } from "./durable/runtime";
+import { DEFAULT_SHARDS } from "./durable/sharded-aggregator";
 import type { EnvOf, WorkersContext, WorkersHandler, WorkersScheduledController } from "./types";
 
 // Why the Worker adapter looks the way it does:
@@ -14,7 +21,32 @@ import type { EnvOf, WorkersContext, WorkersHandler, WorkersScheduledController 
 //  - `env` exists only inside a handler, so the reporter is created on the first
 //    invocation and kept for the life of the isolate; importing does nothing.
 
-export interface WorkersOptions extends EdgeOptions {}
+export interface WorkersOptions extends EdgeOptions {
+  /**
+   * Name of the Durable Object binding of the exported `ApptuitAggregator` class (e.g.
+   * `"APPTUIT_AGGREGATOR"`): each isolate then sends its deltas and sketches there instead
+   * of to the write API, so counts and percentiles are exact across all isolates
+   * (docs/durable-objects.md). Default: none (each isolate writes its own deltas).
+   */
+  aggregator?: string;
+  /** Objects the series are spread over (default 8); the same number as the relay's if both share the binding. */
+  shards?: number;
+  /** Window settings of the objects (as the relay's `aggregate`). */
+  aggregate?: AggregateOptions;
+}
+
+/** With `aggregator`: the reporter collects kinds and deltas and sends them to the objects. */
+const toAggregator: ReporterAdapter<unknown> = (reporter, options, env) => {
+  const { aggregator, shards = DEFAULT_SHARDS, aggregate } = options as WorkersOptions;
+  if (aggregator === undefined) return;
+  const namespace = (env as Record<string, unknown> | undefined)?.[aggregator] as DurableObjectNamespaceLike<AggregatorStub> | undefined;
+  if (typeof namespace?.idFromName !== "function") {
+    throw new ApptuitConfigError(`no Durable Object binding "${aggregator}" in env: bind the exported ApptuitAggregator class under that name (docs/durable-objects.md)`);
+  }
+  if (!Number.isInteger(shards) || shards <= 0) throw new ApptuitConfigError(`shards must be a positive integer, got ${String(shards)}`);
+  reporter.form = "deltas";
+  reporter.client = durableSender(namespace, shards, stringEnv(env), aggregate);
+};
 
 /**
  * What `withApptuit` returns: the handler's other members as they were, `fetch` (when the
@@ -45,7 +77,7 @@ export function withApptuit<H extends WorkersHandler<any>>(
   handler: H,
   options: WorkersOptions | ((env: EnvOf<H>) => WorkersOptions) = {},
 ): WithApptuit<H> {
-  const reporting = new EdgeReporting<EnvOf<H>>(options);
+  const reporting = new EdgeReporting<EnvOf<H>>(options, toAggregator);
   const wrapped: Record<string, unknown> = { ...(handler as object) };
   for (const name of OTHER_HANDLERS) {
     const member = (handler as Record<string, unknown>)[name];

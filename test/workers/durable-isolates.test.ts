@@ -6,7 +6,7 @@ import { resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createBackend, type StoredPoint } from "../../src/backend/index";
 import { serve, type Served } from "../harness/serve";
-import { exactPercentile } from "../support/percentile";
+import { pyformancePercentile } from "../support/percentile";
 import { mulberry32 } from "../support/random";
 import { Sketch } from "../../src/registry/sketch";
 
@@ -97,7 +97,7 @@ describe("withApptuit through Durable Objects (workerd)", () => {
     for (const [field, q] of [["50", 0.5], ["95", 0.95], ["99", 0.99]] as const) {
       const got = work.find((p) => p.metric === `work_time_${field}_percentile`)!.value;
       expect(got, `p${field}`).toBeCloseTo(one.quantile(q), 9);
-      console.log(`withApptuit through objects: p${field} ${got} (exact ${exactPercentile(sorted, q)})`);
+      console.log(`withApptuit through objects: p${field} ${got} (exact ${pyformancePercentile(sorted, q)})`);
     }
     expect(work.find((p) => p.metric === "work_time_max")!.value).toBe(sorted.at(-1));
     expect(work.find((p) => p.metric === "work_time_min")!.value).toBe(sorted[0]);

@@ -10,7 +10,7 @@ import { createBackend, type StoredPoint } from "../../src/backend/index";
 import { compactBody } from "../../src/platforms/browser/body-writer";
 import type { ShardStats } from "../../src/platforms/workers/index";
 import { serve, type Served } from "../harness/serve";
-import { exactPercentile } from "../support/percentile";
+import { pyformancePercentile } from "../support/percentile";
 import { openTabs } from "../support/tabs";
 
 const root = resolve(import.meta.dirname, "../..");
@@ -104,15 +104,15 @@ async function roomInWindow(windowMs: number, needMs: number): Promise<void> {
  * socket at once (more make Node's client fail to connect, not the Worker), and without
  * `keepalive`, which only browsers implement.
  */
-function limited(mf: MiniflareInstance, concurrency: number): (url: string, init: RequestInit) => Promise<Response> {
+function limited(mf: MiniflareInstance, concurrency: number): (url: RequestInfo | URL, init?: RequestInit) => Promise<Response> {
   let active = 0;
   const waiting: (() => void)[] = [];
   return async (url, init) => {
     if (active >= concurrency) await new Promise<void>((r) => waiting.push(r));
     active++;
     try {
-      const { keepalive: _, ...rest } = init;
-      return (await mf.dispatchFetch(url, rest as never)) as unknown as Response;
+      const { keepalive: _, ...rest } = init ?? {};
+      return (await mf.dispatchFetch(String(url), rest as never)) as unknown as Response;
     } finally {
       active--;
       waiting.shift()?.();
@@ -182,7 +182,7 @@ describe("aggregation in Durable Objects (workerd)", () => {
     expect(sumOf(stored, "tabs_latency_count")).toBe(recorded.durations.length);
     const sorted = [...recorded.durations].sort((a, b) => a - b);
     for (const [field, q] of [["50", 0.5], ["95", 0.95], ["99", 0.99]] as const) {
-      const exact = exactPercentile(sorted, q);
+      const exact = pyformancePercentile(sorted, q);
       const got = stored.find((p) => p.metric === `tabs_latency_${field}_percentile`)!.value;
       expect(Math.abs(got - exact) / exact, `p${field}: ${got} vs exact ${exact}`).toBeLessThanOrEqual(0.01);
     }

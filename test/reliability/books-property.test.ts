@@ -88,7 +88,8 @@ const direct: Build = (api) =>
 /** A page's relay sender → the relay (in-process) → the write API. */
 const relayed: Build = Object.assign((api: WriteApi): ReporterSender => {
   const upstream = new Apptuit({ token: "tok-BOOKS", endpoint: "https://write.test", fetch: api.fetch, retry: { limit: 1, delay: () => 0 }, maxResponseBytes: 65_536 });
-  const relay = createRelay({ client: upstream, rateLimit: false, onError: null });
+  // Pass-through: the property is about forwarding each body and its answer (the aggregator answers before it writes; its books are tested in test/unit/relay/aggregate.test.ts).
+  const relay = createRelay({ client: upstream, rateLimit: false, onError: null, aggregate: false });
   return new RelaySender({
     url: "https://page.test/apptuit",
     globalTags: { runtime: "browser" },

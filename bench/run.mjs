@@ -1,4 +1,4 @@
-// `npm run bench`: every benchmark of issue 8 in one run, then one report.
+// `npm run bench`: every benchmark in one run, then one report.
 //
 //   node bench/run.mjs [--only size,hot,serialize,browser,unload,relay] [--write] [--build] [--filter RE]
 //

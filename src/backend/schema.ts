@@ -1,7 +1,7 @@
 import * as v from "valibot";
 
 /**
- * Per-point validation of `/api/put` rows, with the rules of the real server (SPEC §1).
+ * Per-point validation of `/api/put` rows, with the rules of the real server (docs/wire-format.md).
  * Each message names the field and the rule; the first one becomes the point's `error`.
  */
 

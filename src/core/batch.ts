@@ -1,4 +1,4 @@
-/** Points per `/api/put` request, as the Python reporter batched (SPEC §1). */
+/** Points per `/api/put` request, as the Python reporter batched (docs/wire-format.md). */
 export const MAX_POINTS_PER_REQUEST = 50_000;
 
 /** Splits `items` into consecutive slices of at most `size`. */

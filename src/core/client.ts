@@ -113,7 +113,7 @@ export class Apptuit {
     return sendPoints(ctx, points);
   }
 
-  /** Runs an Apptuit query (SPEC §2); `start`/`end` in seconds or Dates. */
+  /** Runs an Apptuit query (docs/wire-format.md); `start`/`end` in seconds or Dates. */
   async query(q: string, options: QueryOptions): Promise<QueryResult> {
     const start = toSeconds(options.start, "start");
     const end = options.end === undefined ? undefined : toSeconds(options.end, "end");

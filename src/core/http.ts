@@ -17,7 +17,7 @@ export const RETRY_AFTER_STATUS_CODES = [429, 503];
 
 /**
  * One ky instance per client: Bearer token, per-attempt timeout, and ky's retry with full
- * jitter — sleep = random(0, min(backoffLimit, delay(attempt))) (SPEC §5) — retrying
+ * jitter — sleep = random(0, min(backoffLimit, delay(attempt))) (docs/metrics.md) — retrying
  * network errors and timeouts too (puts are idempotent: same series + timestamp overwrites).
  */
 export function createHttp(options: ResolvedOptions): KyInstance {

@@ -5,5 +5,5 @@
  */
 export const MAX_NAME_LENGTH = 1_024;
 
-/** At most this many tags per point after merging (SPEC §1). */
+/** At most this many tags per point after merging (docs/wire-format.md). */
 export const MAX_TAGS = 25;

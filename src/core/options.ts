@@ -39,7 +39,7 @@ export interface ApptuitOptions {
   promEndpoint?: string;
   /** Tags on every point; replaces `env.APPTUIT_TAGS` ("k1: v1, k2: v2") when given. */
   globalTags?: Tags;
-  /** Name/tag-key rewriting (SPEC §4), default `"prometheus"`. */
+  /** Name/tag-key rewriting (docs/wire-format.md), default `"prometheus"`. */
   sanitize?: SanitizeMode;
   /** Per-attempt timeout in ms, default 10 000. */
   timeout?: number;

@@ -7,11 +7,11 @@ const PROMETHEUS_INVALID_RUN = /[^A-Za-z0-9]+/g; // a run of invalid chars and/o
 const APPTUIT_INVALID_RUN = /[^\p{L}\p{N}\-./]+/gu; // same, keeping Unicode letters/digits and - . /
 const LEADING_DIGIT = /^[0-9]/;
 
-/** Characters a metric name or tag key may contain after sanitizing (SPEC §1). */
+/** Characters a metric name or tag key may contain after sanitizing (docs/wire-format.md). */
 export const VALID_NAME = /^[\p{L}\p{N}\-_./]+$/u;
 
 /**
- * Rewrites a metric name or tag key (SPEC §4).
+ * Rewrites a metric name or tag key (docs/wire-format.md).
  * - `prometheus`: outside `[A-Za-z0-9_]` → `_`, runs of `_` collapse, a leading digit gets a `_` prefix.
  * - `apptuit`: outside Unicode letters/digits and `-_./` → `_`, runs of `_` collapse.
  * - `false`: unchanged (invalid names are refused by validation).

@@ -19,7 +19,7 @@ export function tagEntries(tags: Tags | undefined): [string, string][] {
 
 /**
  * Merges tag layers; later layers win on the same key. Callers pass them lowest precedence
- * first: `mergeTags(globalOrEnvTags, reporterOrCallTags, pointTags)` (SPEC §4).
+ * first: `mergeTags(globalOrEnvTags, reporterOrCallTags, pointTags)` (docs/wire-format.md).
  */
 export function mergeTags(...layers: ReadonlyArray<Tags | undefined>): Tags {
   const out: Tags = {};

@@ -32,13 +32,13 @@ export interface TimeSeriesInput {
 }
 
 /**
- * How metric names and tag keys are rewritten before sending (SPEC §4).
+ * How metric names and tag keys are rewritten before sending (docs/wire-format.md).
  * `false` sends names as given and rejects invalid ones.
  */
 export type SanitizeMode = "prometheus" | "apptuit" | false;
 
 /**
- * `fields`: one point per field of SPEC-style names (`count`, `99_percentile`, …).
+ * `fields`: one point per field of Dropwizard-style names (docs/metrics.md) (`count`, `99_percentile`, …).
  * `deltas`: one point per series with its kind and mergeable delta, for an aggregating relay.
  */
 export type CollectForm = "fields" | "deltas";

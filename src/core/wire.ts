@@ -1,7 +1,7 @@
 import type { SeriesDelta } from "./series-delta";
 import type { Tags } from "./types";
 
-/** One row of the OpenTSDB JSON body of `/api/put` (SPEC §1). */
+/** One row of the OpenTSDB JSON body of `/api/put` (docs/wire-format.md). */
 export interface WirePoint {
   metric: string;
   /** Unix epoch seconds, or milliseconds (13 digits) when the point had a fractional second. */

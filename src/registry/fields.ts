@@ -4,7 +4,7 @@ import type { Sketch } from "./sketch";
 import type { Rates } from "./rates";
 
 /**
- * Turns metric state into SPEC §5 points: `name + "." + field`. Points whose value is not
+ * Turns metric state into points (docs/metrics.md): `name + "." + field`. Points whose value is not
  * a finite number (a gauge never set, a callback returning NaN) are left out: the wire
  * format cannot carry them.
  */

@@ -1,2 +1,2 @@
-/** The five kinds of metric a registry holds (SPEC §5). */
+/** The five kinds of metric a registry holds (docs/metrics.md). */
 export type MetricKind = "counter" | "gauge" | "meter" | "histogram" | "timer";

@@ -93,7 +93,7 @@ export interface CollectOptions {
 type Metric = Counter | Gauge | Meter | Histogram | Timer;
 
 /**
- * Holds the application's metrics and turns them into points (SPEC §5).
+ * Holds the application's metrics and turns them into points (docs/metrics.md).
  *
  * `registry.counter(name, tags)` returns the same handle for the same name and tags in
  * any key order; `name` may also be a Python-style encoded name (`name{"k": "v"}`), and

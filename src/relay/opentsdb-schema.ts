@@ -1,5 +1,5 @@
 /**
- * Valibot schema of an OpenTSDB JSON body as a page may send it to the relay (SPEC §1):
+ * Valibot schema of an OpenTSDB JSON body as a page may send it to the relay (docs/wire-format.md):
  * rows of `{metric, timestamp, value, tags}`. Stricter than a server needs to be, because
  * the page is untrusted: numbers only (no "NaN" strings), at most 25 tags, bounded strings,
  * and no key that could touch an object's prototype.

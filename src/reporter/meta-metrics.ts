@@ -1,7 +1,7 @@
 import { SDK_TAG } from "../core/sdk-tag";
 import type { CollectedPoint, Temporality } from "../core/types";
 
-/** Names of the reporter's own metrics (SPEC §5), before the prefix and `.field`. */
+/** Names of the reporter's own metrics (docs/metrics.md), before the prefix and `.field`. */
 export const META = {
   total: "apptuit.reporter.send.total",
   successful: "apptuit.reporter.send.successful",

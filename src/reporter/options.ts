@@ -6,7 +6,7 @@ import type { SendOutcome } from "../core/outcome";
 import type { ReporterErrorHandler } from "./error-handler";
 import type { ReporterPlatform } from "./platform";
 
-/** At most this many points per request (the Python reporter's batch size, SPEC §1). */
+/** At most this many points per request (the Python reporter's batch size, docs/wire-format.md). */
 export const MAX_BATCH = MAX_POINTS_PER_REQUEST;
 
 /**

@@ -16,7 +16,7 @@ export interface FlushOptions {
 }
 
 /**
- * Collects a registry at an interval and sends its points (SPEC §5, issue 4).
+ * Collects a registry at an interval and sends its points (docs/metrics.md).
  *
  * Every point it produces ends up, and is counted, in exactly one place: delivered,
  * rejected (reported to the error handler), dropped (evicted from the full retry

@@ -5,7 +5,7 @@ import { ReporterCore } from "./reporter-core";
 export type { FlushOptions } from "./reporter-core";
 
 /**
- * Collects a registry at an interval and sends its points (SPEC §5, issue 4) — see
+ * Collects a registry at an interval and sends its points (docs/metrics.md) — see
  * `ReporterCore` for the guarantees. Without `client`, it builds an `Apptuit` client from
  * `token`/`endpoint`/`env`/`clientOptions`.
  */

@@ -90,7 +90,7 @@ export function fixtureResult(finished: Finished): { sent: number; outputs: { id
 
 const METER = ["count", "mean_rate", "1m_rate", "5m_rate", "15m_rate"];
 const HISTOGRAM = ["count", "avg", "min", "max", "std_dev", "50_percentile", "75_percentile", "95_percentile", "99_percentile", "999_percentile"];
-/** Every registry point one flush of the fixture's metrics yields, sanitized (SPEC §4, §5). */
+/** Every registry point one flush of the fixture's metrics yields, sanitized (docs/wire-format.md, docs/metrics.md). */
 export const REGISTRY_METRICS = [
   "jobs_done_count",
   ...[...new Set([...METER, ...HISTOGRAM, "sum"])].map((f) => `job_time_${f}`),

@@ -1,4 +1,4 @@
-// Package quality gates (issue 6): what npm users, bundlers and runtimes will see.
+// Package quality gates: what npm users, bundlers and runtimes will see.
 // Each gate runs the real tool on the built package and fails the suite when it complains.
 import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";

@@ -3,7 +3,7 @@ import { lowerBound } from "../store";
 import type { Aggregator, Expr, QueryPlan } from "./ast";
 import { matchesFilters } from "./match";
 
-/** One series of an output, in the wire shape of SPEC §2. Timestamps in seconds. */
+/** One series of an output, in the wire shape of docs/wire-format.md. Timestamps in seconds. */
 export interface ResultSeries {
   metric: string;
   tags: Record<string, string>;

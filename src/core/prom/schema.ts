@@ -35,7 +35,7 @@ const Success = v.object({
 });
 const Failure = v.object({ status: v.literal("error"), errorType: v.string(), error: v.string() });
 
-/** Body of `/api/v1/query_range` and `/api/v1/query` (SPEC §3). */
+/** Body of `/api/v1/query_range` and `/api/v1/query` (docs/wire-format.md). */
 export const PromResponseSchema = v.variant("status", [Success, Failure]);
 
 export type PromResponse = v.InferOutput<typeof PromResponseSchema>;

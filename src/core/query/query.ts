@@ -12,7 +12,7 @@ export interface QueryOptions {
 }
 
 /**
- * `GET {queryEndpoint}/api/query?start=&end=&q=` (SPEC §2). Points outside [start, end] are
+ * `GET {queryEndpoint}/api/query?start=&end=&q=` (docs/wire-format.md). Points outside [start, end] are
  * dropped, as are null values; outputs with an empty `result` are skipped.
  */
 export async function runQuery(

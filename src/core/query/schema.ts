@@ -11,7 +11,7 @@ const SeriesSchema = v.object({
   dps: v.array(DpSchema),
 });
 
-/** Body of `GET /api/query` (SPEC §2). Unknown fields are ignored. */
+/** Body of `GET /api/query` (docs/wire-format.md). Unknown fields are ignored. */
 export const QueryResponseSchema = v.object({
   outputs: v.array(v.object({ id: v.string(), result: v.array(SeriesSchema) })),
 });

@@ -1,6 +1,6 @@
 /**
  * Chromium, Firefox and Safari cap the bodies of `keepalive` fetches and beacons still in
- * flight at 64 KiB per page, counted in bytes (SPEC §6). Over the cap, `sendBeacon`
+ * flight at 64 KiB per page, counted in bytes (docs/runtimes.md). Over the cap, `sendBeacon`
  * returns false and a keepalive `fetch` rejects. This books what the SDK has in flight so
  * that it never asks for more than is left; the browser's own answer stays the final word.
  */

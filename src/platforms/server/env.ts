@@ -3,7 +3,7 @@ import { ApptuitConfigError } from "../../core/errors/config-error";
 import type { Tags } from "../../core/types";
 import type { EnvRead } from "./runtime";
 
-/** The variables a server adapter reads (SPEC §4). */
+/** The variables a server adapter reads (docs/wire-format.md). */
 export const ENV_NAMES = [
   "APPTUIT_API_TOKEN",
   "APPTUIT_TAGS",

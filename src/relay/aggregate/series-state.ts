@@ -56,7 +56,7 @@ export class SeriesState {
   }
 
   /**
-   * The series' points (SPEC-style fields, unsanitized names). Meters get `mean_rate` and
+   * The series' points (Dropwizard-style fields, unsanitized names). Meters get `mean_rate` and
    * the moving rates only over a window (`windowSeconds`, `rates`), not when passed through.
    */
   fields(windowSeconds?: number, rates?: WindowRates): CollectedPoint[] {

@@ -1,4 +1,4 @@
-// Architecture rules from ARCHITECTURE.md, enforced on the TypeScript syntax tree:
+// Architecture rules from docs/architecture.md, enforced on the TypeScript syntax tree:
 //  - no Node built-in (or any runtime's own global) outside src/platforms/<runtime>/;
 //  - arrows point down: core/ and registry/ never import reporter/, platforms/ or relay/.
 import { readdirSync, readFileSync, statSync } from "node:fs";

@@ -23,7 +23,7 @@ describe("GET /api/query", () => {
     expect((await backend.fetch(await putRequest(points))).status).toBe(204);
   });
 
-  it("answers the SPEC §2 shape for a bare fetch, with id = metric and series sorted by tags", async () => {
+  it("answers the docs/wire-format.md shape for a bare fetch, with id = metric and series sorted by tags", async () => {
     const { status, body } = await run(backend, "fetch('load')");
     expect(status).toBe(200);
     expect(body).toEqual({

@@ -149,7 +149,7 @@ describe("gauges", () => {
 });
 
 describe("collect", () => {
-  it("names fields as SPEC §5", () => {
+  it("names fields as docs/metrics.md", () => {
     let t = 0;
     const r = new MetricsRegistry({ now: () => t });
     r.counter("c").inc();

@@ -40,7 +40,7 @@ const sudo = !root && spawnSync("sudo", ["-n", "true"], { stdio: "ignore" }).sta
 if (!root && !sudo) fail(`Install ${missing.length > 1 ? "them" : "it"} with:\n  sudo apt-get update && sudo apt-get install -y ${aptPackages.join(" ")}`);
 
 const started = Date.now();
-console.log(`apptuit: installing ${aptPackages.join(" ")} with apt-get (needed by the browser and VictoriaMetrics tests; about a minute, once)…`);
+console.log(`apptuit: installing ${aptPackages.join(" ")} with apt-get (needed by the browser and VictoriaMetrics tests; under a minute, once)…`);
 const apt = (args) =>
   execFileSync(root ? "apt-get" : "sudo", root ? args : ["apt-get", ...args], {
     stdio: ["ignore", "ignore", "inherit"],

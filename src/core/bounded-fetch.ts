@@ -2,6 +2,7 @@ import { ApptuitHttpError } from "./errors/http-error";
 import { ApptuitResponseError } from "./errors/response-error";
 import { redact } from "./redact";
 import { parseRetryAfter } from "./retry-after";
+import { readAtMost } from "./read-at-most";
 
 /** Largest response body read, decoded (after gzip), by default: 32 MiB. */
 export const DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
@@ -55,27 +56,12 @@ export function isFinal(error: unknown): boolean {
 /** Reads a body into bytes, failing (`ApptuitResponseError`) beyond `maxBytes` decoded bytes. */
 export async function readCapped(response: Response, maxBytes: number, what: string): Promise<Uint8Array<ArrayBuffer> | null> {
   if (response.body === null) return null;
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > maxBytes) {
-      await reader.cancel().catch(() => undefined);
-      throw new ApptuitResponseError(`${what}: the response body is larger than ${maxBytes} bytes (maxResponseBytes)`, {
-        statusCode: response.status,
-        issues: [{ path: "", message: `larger than ${maxBytes} bytes` }],
-      });
-    }
-    chunks.push(value);
+  const bytes = await readAtMost(response.body, maxBytes);
+  if (bytes === undefined) {
+    throw new ApptuitResponseError(`${what}: the response body is larger than ${maxBytes} bytes (maxResponseBytes)`, {
+      statusCode: response.status,
+      issues: [{ path: "", message: `larger than ${maxBytes} bytes` }],
+    });
   }
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, at);
-    at += chunk.byteLength;
-  }
-  return out;
+  return bytes;
 }

@@ -5,6 +5,7 @@
  */
 import { decompressionStream } from "../core/gzip";
 import { RelayError } from "./errors/relay-error";
+import { readAtMost } from "../core/read-at-most";
 
 export interface BodyLimits {
   /** Most bytes read from the request as sent. */
@@ -36,32 +37,14 @@ export async function readBodyText(request: Request, limits: BodyLimits): Promis
 }
 
 async function readLimited(stream: ReadableStream<Uint8Array>, max: number, what: string): Promise<Uint8Array> {
-  const reader = stream.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
+  let bytes: Uint8Array | undefined;
   try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      size += value.byteLength;
-      if (size > max) {
-        reader.cancel().catch(() => {});
-        throw tooLarge(max);
-      }
-      chunks.push(value);
-    }
+    bytes = await readAtMost(stream, max);
   } catch (error) {
-    if (error instanceof RelayError) throw error;
     throw new RelayError(400, what === "body" ? "could not read the body" : `body is not valid ${what} data`, { cause: error });
   }
-  if (chunks.length === 1) return chunks[0]!;
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, at);
-    at += chunk.byteLength;
-  }
-  return out;
+  if (bytes === undefined) throw tooLarge(max);
+  return bytes;
 }
 
 function tooLarge(max: number): RelayError {

@@ -49,14 +49,19 @@ const Value = v.pipe(v.number(RUN), v.finite(RUN));
 /** A run: `[dt, firstSeries, value, value, …]`. */
 const RunSchema = v.tupleWithRest([Index, Index, Value], Value, RUN);
 
-export const CompactPayloadSchema = v.object({
-  v: v.literal(1, "unsupported compact format version (expected v: 1, or 2 with kinds and deltas)"),
+/** The frame both compact versions share: time unit, time origin and string table. */
+export const COMPACT_FRAME = {
   u: v.optional(v.picklist(["s", "ms"], 'timestamp unit u must be "s" or "ms"'), "s"),
   t0: v.pipe(v.number(), v.safeInteger("t0 must be an integer"), v.minValue(0)),
   k: v.pipe(
     v.array(v.pipe(v.string(), v.minLength(1, "empty string"), v.maxLength(COMPACT_LIMITS.maxStringLength))),
     v.maxLength(COMPACT_LIMITS.maxStrings, `at most ${COMPACT_LIMITS.maxStrings} strings`),
   ),
+};
+
+export const CompactPayloadSchema = v.object({
+  v: v.literal(1, "unsupported compact format version (expected v: 1, or 2 with kinds and deltas)"),
+  ...COMPACT_FRAME,
   s: v.pipe(v.array(SeriesSchema), v.maxLength(COMPACT_LIMITS.maxSeries, `at most ${COMPACT_LIMITS.maxSeries} series`)),
   p: v.array(RunSchema),
 }, "a compact payload is an object {v: 1, t0, k, s, p}");

@@ -11,7 +11,7 @@ import * as v from "valibot";
 import type { DeltaKind, DistributionDelta } from "../core/series-delta";
 import type { Tags } from "../core/types";
 import { MAX_DELTA_BUCKETS } from "../registry/sketch-delta";
-import { COMPACT_LIMITS } from "./compact-schema";
+import { COMPACT_FRAME, COMPACT_LIMITS } from "./compact-schema";
 import { DELTA_KINDS } from "./delta-kinds";
 import { CompactFormatError } from "./errors/compact-format-error";
 import { FORBIDDEN_KEYS, issuePath } from "./issue-path";
@@ -57,12 +57,7 @@ const Series = v.pipe(
 
 export const CompactV2Schema = v.object({
   v: v.literal(2),
-  u: v.optional(v.picklist(["s", "ms"], 'timestamp unit u must be "s" or "ms"'), "s"),
-  t0: v.pipe(v.number(), v.safeInteger("t0 must be an integer"), v.minValue(0)),
-  k: v.pipe(
-    v.array(v.pipe(v.string(), v.minLength(1, "empty string"), v.maxLength(COMPACT_LIMITS.maxStringLength))),
-    v.maxLength(COMPACT_LIMITS.maxStrings, `at most ${COMPACT_LIMITS.maxStrings} strings`),
-  ),
+  ...COMPACT_FRAME,
   s: v.pipe(v.array(Series), v.maxLength(COMPACT_LIMITS.maxSeries, `at most ${COMPACT_LIMITS.maxSeries} series`)),
   p: v.array(Run),
 });

@@ -28,5 +28,7 @@ export function directMode(options: BrowserInitOptions, ctx: DirectModeContext):
     sanitize: ctx.sanitize,
     fetch: keepaliveFetch(ctx.quota),
   });
-  return { client, sender: client, channel: keepaliveChannel(`${client.endpoints.write}/api/put?details`, token!, ctx.quota, ctx.limits) };
+  // The page-hide channel authenticates exactly as the client does (`token: null` or `auth: false`: not at all).
+  const auth = token && options.clientOptions?.auth !== false ? token : null;
+  return { client, sender: client, channel: keepaliveChannel(`${client.endpoints.write}/api/put?details`, auth, ctx.quota, ctx.limits) };
 }

@@ -16,8 +16,11 @@ export interface BrowserInitOptions {
   relayUrl?: string;
   /** Direct mode: API base URL (default `https://api.apptuit.ai`). The page must be allowed by CORS. */
   endpoint?: string;
-  /** Direct mode: API token. Anyone who opens the page can read it: prefer `relayUrl`. */
-  token?: string;
+  /**
+   * Direct mode: API token. Anyone who opens the page can read it: prefer `relayUrl`.
+   * `null`: a backend without auth (no `Authorization` header on any request).
+   */
+  token?: string | null;
   /** The registry to report; default a new one (handed back by `init`). */
   registry?: MetricsRegistry;
   /** Milliseconds between flushes; default 10,000. */

@@ -79,8 +79,9 @@ export function beaconChannel(url: string, quota: KeepaliveQuota, limits: Limits
  * The body is plain JSON: gzip (`CompressionStream`) is asynchronous, and work that has
  * not started a request before the page is torn down never does.
  */
-export function keepaliveChannel(writeUrl: string, token: string, quota: KeepaliveQuota, limits: Limits): PageChannel {
-  const headers = { authorization: `Bearer ${token}`, "content-type": "application/json" };
+export function keepaliveChannel(writeUrl: string, token: string | null, quota: KeepaliveQuota, limits: Limits): PageChannel {
+  // `null`: a backend without auth, as the page's client was configured — no `Authorization` header.
+  const headers: Record<string, string> = token ? { authorization: `Bearer ${token}`, "content-type": "application/json" } : { "content-type": "application/json" };
   return {
     writer: jsonBody,
     maxBodyBytes: limits.maxBodyBytes,

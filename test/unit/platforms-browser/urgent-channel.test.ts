@@ -1,6 +1,7 @@
 // The page-hide channels' answers: stored, refused for good (a 4xx but 408/429, or a
 // redirect, which is never followed), or worth a retry.
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { directMode } from "../../../src/platforms/browser/direct-mode";
 import { KeepaliveQuota } from "../../../src/platforms/browser/quota";
 import { beaconChannel, keepaliveChannel } from "../../../src/platforms/browser/urgent-channel";
 
@@ -26,5 +27,38 @@ describe.each([
     });
     expect(await channel().post!("[]")).toBe(expected);
     expect(inits.map((i) => i.redirect)).toEqual(["manual"]);
+  });
+});
+
+describe("direct (keepalive channel): authorization", () => {
+  it.each([
+    ["a token", "tok", "Bearer tok"],
+    ["no auth (token: null or auth: false)", null, undefined],
+  ] as const)("with %s, both the beacon-sized send and the post carry %s", async (_, token, expected) => {
+    const inits: RequestInit[] = [];
+    vi.stubGlobal("fetch", async (_url: string, init: RequestInit) => {
+      inits.push(init);
+      return new Response(null, { status: 204 });
+    });
+    const channel = keepaliveChannel("https://api.test/api/put?details", token, new KeepaliveQuota(), limits);
+    expect(await channel.send("[]", 2)).toBe(true);
+    expect(await channel.post!("[]")).toBe(true);
+    expect(inits.map((i) => (i.headers as Record<string, string>).authorization)).toEqual([expected, expected]);
+  });
+});
+
+describe("direct mode wires the client's auth into the page-hide channel", () => {
+  it.each([
+    ["token: null", { token: null }],
+    ["auth: false", { token: "tok", clientOptions: { auth: false as const } }],
+  ])("%s → no Authorization header on page hide", async (_, auth) => {
+    const inits: RequestInit[] = [];
+    vi.stubGlobal("fetch", async (_url: string, init: RequestInit) => {
+      inits.push(init);
+      return new Response(null, { status: 204 });
+    });
+    const { channel } = directMode({ endpoint: "https://api.test", ...auth }, { quota: new KeepaliveQuota(), limits, globalTags: {}, sanitize: "prometheus" });
+    expect(await channel.post!("[]")).toBe(true);
+    expect((inits[0]!.headers as Record<string, string>).authorization).toBeUndefined();
   });
 });

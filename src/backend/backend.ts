@@ -1,9 +1,9 @@
+import { MAX_POINTS_PER_REQUEST } from "../core/wire-rules";
 import { emptyStats, type BackendContext } from "./context";
 import { route, type RouterState } from "./router";
 import { Store } from "./store";
 import type { Backend, BackendOptions, InjectedFailure } from "./types";
 
-const DEFAULT_MAX_POINTS = 50_000;
 const DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024;
 const DEFAULT_LOOKBACK_SECONDS = 300;
 
@@ -13,7 +13,7 @@ const DEFAULT_LOOKBACK_SECONDS = 300;
  * same object serves msw handlers in tests, the demo's node:http bridge and browser tests.
  */
 export function createBackend(options: BackendOptions = {}): Backend {
-  const maxPoints = positive(options.maxPoints, DEFAULT_MAX_POINTS, "maxPoints");
+  const maxPoints = positive(options.maxPoints, MAX_POINTS_PER_REQUEST, "maxPoints");
   const maxBodyBytes = positive(options.maxBodyBytes, DEFAULT_MAX_BODY_BYTES, "maxBodyBytes");
   const lookbackDelta = positive(options.lookbackDelta, DEFAULT_LOOKBACK_SECONDS, "lookbackDelta");
   const ctx: BackendContext = {

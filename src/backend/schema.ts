@@ -1,23 +1,16 @@
 import * as v from "valibot";
+import { FORBIDDEN_KEYS, MAX_TAGS, MAX_WIRE_MS, VALID_NAME, wireToMs } from "../core/wire-rules";
 
 /**
  * Per-point validation of `/api/put` rows, with the rules of the real server (docs/wire-format.md).
  * Each message names the field and the rule; the first one becomes the point's `error`.
  */
 
-/** Unicode letters and digits plus `- _ . /`, as Apptuit and OpenTSDB allow. */
-const NAME_PATTERN = /^[\p{L}\p{N}\-_./]+$/u;
-export const MAX_TAGS = 25;
-/** Keys that would touch an object's prototype if copied by assignment. */
-const RESERVED_KEYS = new Set(["__proto__", "constructor", "prototype"]);
 
 export function isValidName(text: string): boolean {
-  return NAME_PATTERN.test(text);
+  return VALID_NAME.test(text);
 }
 
-/** OpenTSDB's rule: a timestamp at or above 2^32 is in milliseconds, below it in seconds. */
-export const MS_THRESHOLD = 2 ** 32;
-const MAX_MS = 9_999_999_999_999; // 13 digits
 
 /**
  * Wire timestamp → milliseconds: integer seconds below 2^32, or integer milliseconds from
@@ -25,8 +18,8 @@ const MAX_MS = 9_999_999_999_999; // 13 digits
  * Fractional numbers are refused, as OpenTSDB does.
  */
 export function timestampToMs(timestamp: number): number | undefined {
-  if (!Number.isSafeInteger(timestamp) || timestamp < 0 || timestamp > MAX_MS) return undefined;
-  return timestamp < MS_THRESHOLD ? timestamp * 1000 : timestamp;
+  if (!Number.isSafeInteger(timestamp) || timestamp < 0 || timestamp > MAX_WIRE_MS) return undefined;
+  return wireToMs(timestamp);
 }
 
 const MetricSchema = v.pipe(
@@ -50,7 +43,7 @@ const TagsSchema = v.pipe(
   v.check((input) => !Array.isArray(input), "tags must be an object of string values"),
   // Checked on the raw input: v.record silently skips these keys.
   v.check(
-    (input) => !isObject(input) || !Object.keys(input).some((k) => RESERVED_KEYS.has(k)),
+    (input) => !isObject(input) || !Object.keys(input).some((k) => FORBIDDEN_KEYS.has(k)),
     "tag key __proto__, constructor or prototype is not allowed",
   ),
   v.record(

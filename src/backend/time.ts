@@ -1,4 +1,4 @@
-import { MS_THRESHOLD } from "./schema";
+import { wireToMs } from "../core/wire-rules";
 
 /**
  * Reads a time parameter: Unix seconds (fractions allowed), milliseconds (a number at or
@@ -10,7 +10,7 @@ export function parseTimeParam(text: string): number | undefined {
   if (trimmed === "") return undefined;
   if (/^[0-9]+(\.[0-9]+)?$/.test(trimmed)) {
     const n = Number(trimmed);
-    return n >= MS_THRESHOLD ? n : n * 1000;
+    return wireToMs(n);
   }
   if (/^[0-9]{4}-[0-9]{2}-[0-9]{2}T/.test(trimmed)) {
     const ms = Date.parse(trimmed);

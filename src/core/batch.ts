@@ -1,5 +1,4 @@
-/** Points per `/api/put` request, as the Python reporter batched (docs/wire-format.md). */
-export const MAX_POINTS_PER_REQUEST = 50_000;
+import { MAX_POINTS_PER_REQUEST } from "./wire-rules";
 
 /** Splits `items` into consecutive slices of at most `size`. */
 export function chunk<T>(items: readonly T[], size: number = MAX_POINTS_PER_REQUEST): T[][] {

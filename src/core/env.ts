@@ -1,6 +1,7 @@
 import type { Tags } from "./types";
 import { setTag } from "./tags";
 import { ApptuitConfigError } from "./errors/config-error";
+import { VALID_NAME } from "./wire-rules";
 
 /** The environment shape callers pass: Workers `env`, `Deno.env.toObject()`, `process.env`. */
 export type Env = Record<string, string | undefined>;
@@ -30,9 +31,6 @@ export function readEnvVariable(env: Env | undefined, name: keyof typeof DEPRECA
   return fallback;
 }
 
-// A tag key of APPTUIT_TAGS as apptuit-py validates it: Unicode letters and digits, - _ . /
-const TAG_KEY = /^[\p{L}\p{N}\-_./]+$/u;
-
 /**
  * Parses `APPTUIT_TAGS` as apptuit-py does: `"k1: v1, k2: v2"`, spaces optional, empty
  * segments (`", , a: b,"`) ignored; each segment must hold exactly one `:`, and keys may
@@ -52,7 +50,7 @@ export function parseTags(text: string, variableName = "APPTUIT_TAGS"): Tags {
     const key = parts[0]!.trim();
     const value = parts[1]!.trim();
     if (key === "" || value === "") refuse(pair, `is not a "key: value" pair`);
-    if (!TAG_KEY.test(key)) refuse(pair, "has a tag key with characters other than letters, digits, -, _, . and /");
+    if (!VALID_NAME.test(key)) refuse(pair, "has a tag key with characters other than letters, digits, -, _, . and /");
     setTag(tags, key, value);
   }
   return tags;

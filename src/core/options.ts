@@ -2,7 +2,7 @@ import type { SanitizeMode, Tags } from "./types";
 import { type Env, parseTags, readEnvVariable } from "./env";
 import { ApptuitConfigError } from "./errors/config-error";
 import { tagEntries } from "./tags";
-import { MAX_NAME_LENGTH } from "./limits";
+import { MAX_NAME_LENGTH } from "./wire-rules";
 import { trimTrailingSlashes } from "./trim-slashes";
 import { DEFAULT_MAX_RESPONSE_BYTES } from "./bounded-fetch";
 

@@ -32,11 +32,6 @@ export function emptyOutcome(): SendOutcome {
   return { stored: 0, rejected: 0, reasons: [], rejectedStatus: undefined, undelivered: [], failure: undefined, requests: 0 };
 }
 
-/** Statuses worth asking again later: none (network, timeout), 408, 429 and 5xx. A redirect or any other 4xx is an answer. */
-export function isRetryableStatus(status: number | undefined): boolean {
-  return status === undefined || status === 408 || status === 429 || status >= 500;
-}
-
 /** Keeps `rows` as reasons, up to `MAX_REASONS` in all (a loop, not `push(...rows)`: no stack limit). */
 export function addReasons(outcome: SendOutcome, rows: readonly SendErrorDetail[]): void {
   for (let i = 0; i < rows.length && outcome.reasons.length < MAX_REASONS; i++) outcome.reasons.push(rows[i]!);

@@ -1,14 +1,11 @@
 import type { SanitizeMode, Tags } from "./types";
 import { setTag, tagEntries } from "./tags";
-import { MAX_NAME_LENGTH } from "./limits";
+import { MAX_NAME_LENGTH, VALID_NAME } from "./wire-rules";
 
 // Each pattern is a single character class with `+`: linear time, no backtracking.
 const PROMETHEUS_INVALID_RUN = /[^A-Za-z0-9]+/g; // a run of invalid chars and/or `_` → one `_`
 const APPTUIT_INVALID_RUN = /[^\p{L}\p{N}\-./]+/gu; // same, keeping Unicode letters/digits and - . /
 const LEADING_DIGIT = /^[0-9]/;
-
-/** Characters a metric name or tag key may contain after sanitizing (docs/wire-format.md). */
-export const VALID_NAME = /^[\p{L}\p{N}\-_./]+$/u;
 
 /**
  * Rewrites a metric name or tag key (docs/wire-format.md).

@@ -9,7 +9,8 @@ import { quoteServerText, redact, redactEcho } from "./redact";
 import { ApptuitHttpError } from "./errors/http-error";
 import { ApptuitResponseError } from "./errors/response-error";
 import type { SendErrorDetail } from "./errors/send-error";
-import { addReasons, asApptuitError, emptyOutcome, isRetryableStatus, type SendOutcome } from "./outcome";
+import { addReasons, asApptuitError, emptyOutcome, type SendOutcome } from "./outcome";
+import { isRetryableStatus } from "./wire-rules";
 
 export interface SendResult {
   /** Points stored. */

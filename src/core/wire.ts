@@ -1,5 +1,6 @@
 import type { SeriesDelta } from "./series-delta";
 import type { Tags } from "./types";
+import { MS_MIN } from "./wire-rules";
 
 /** One row of the OpenTSDB JSON body of `/api/put` (docs/wire-format.md). */
 export interface WirePoint {
@@ -11,9 +12,6 @@ export interface WirePoint {
   /** Only on the way to an aggregating relay: the series' kind and mergeable delta. */
   delta?: SeriesDelta;
 }
-
-// OpenTSDB-compatible servers read a timestamp as milliseconds only when it exceeds 2^32 - 1.
-const MS_MIN = 2 ** 32;
 
 /**
  * Seconds → wire timestamp. Integer seconds stay seconds; fractional seconds are sent as

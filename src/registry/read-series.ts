@@ -1,5 +1,5 @@
 import { ApptuitValidationError } from "../core/errors/validation-error";
-import { MAX_NAME_LENGTH, MAX_TAGS } from "../core/limits";
+import { MAX_NAME_LENGTH, MAX_TAGS } from "../core/wire-rules";
 import { pyStrip, tryDecodeMetric } from "../core/names";
 import { setTag, sortedKeys } from "../core/tags";
 import type { Tags } from "../core/types";

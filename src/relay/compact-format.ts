@@ -8,7 +8,8 @@ import * as v from "valibot";
 import type { DataPoint, Tags } from "../core/types";
 import { CompactFormatError } from "./errors/compact-format-error";
 import { CompactPayloadSchema, type CompactPayload } from "./compact-schema";
-import { FORBIDDEN_KEYS, issuePath } from "./issue-path";
+import { issuePath } from "./issue-path";
+import { FORBIDDEN_KEYS, MAX_WIRE_MS, MS_MIN, wireToMs } from "../core/wire-rules";
 import { toWireTimestamp, type WirePoint } from "../core/wire";
 import { checkRunCount, decodeCompactV2, type DeltaRow } from "./compact-v2";
 
@@ -16,7 +17,6 @@ import { checkRunCount, decodeCompactV2, type DeltaRow } from "./compact-v2";
 export const COMPACT_CONTENT_TYPE = "application/vnd.apptuit.compact+json";
 
 /** Wire timestamps at or above this are milliseconds (OpenTSDB's rule, as core/wire.ts). */
-const MS_MIN = 2 ** 32;
 
 interface Series {
   metric: string;
@@ -102,7 +102,7 @@ export function toMilliseconds(timestamp: number | Date, i: number): number {
   }
   // A WirePoint may already carry milliseconds; seconds go through core's rounding rule.
   const wire = raw >= MS_MIN && Number.isInteger(raw) ? raw : toWireTimestamp(raw);
-  return wire >= MS_MIN ? wire : wire * 1000;
+  return wireToMs(wire);
 }
 
 /** Most-used strings first, so the common ones get one-digit indices. */
@@ -203,7 +203,7 @@ export function decodeCompact(input: unknown, options: DecodeCompactOptions = {}
   const ms = payload.u === "ms";
   // Seconds must stay below the milliseconds range, and milliseconds above it, or a server
   // would read them in the wrong unit.
-  const [lowest, highest] = ms ? [MS_MIN, 1e13] : [0, MS_MIN];
+  const [lowest, highest] = ms ? [MS_MIN, MAX_WIRE_MS + 1] : [0, MS_MIN];
   const out: WirePoint[] = [];
   payload.p.forEach((run, r) => {
     const [dt, first] = run;

@@ -20,7 +20,7 @@
  * keys, timestamp bounds) are checked by `decodeCompact`, which knows the whole payload.
  */
 import * as v from "valibot";
-import { MAX_NAME_LENGTH, MAX_TAGS } from "../core/limits";
+import { MAX_NAME_LENGTH, MAX_TAGS } from "../core/wire-rules";
 
 /** Bounds that keep a hostile payload from costing more than its bytes. */
 export const COMPACT_LIMITS = {

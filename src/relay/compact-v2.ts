@@ -14,7 +14,8 @@ import { MAX_DELTA_BUCKETS } from "../registry/sketch-delta";
 import { COMPACT_FRAME, COMPACT_LIMITS } from "./compact-schema";
 import { DELTA_KINDS } from "./delta-kinds";
 import { CompactFormatError } from "./errors/compact-format-error";
-import { FORBIDDEN_KEYS, issuePath } from "./issue-path";
+import { issuePath } from "./issue-path";
+import { FORBIDDEN_KEYS, MAX_WIRE_MS, MS_MIN } from "../core/wire-rules";
 
 /** One writer's delta for one series at one time. `timestamp` in wire units (seconds, or ms ≥ 2^32). */
 export interface DeltaRow {
@@ -27,7 +28,6 @@ export interface DeltaRow {
   dist?: DistributionDelta;
 }
 
-const MS_MIN = 2 ** 32;
 const Index = v.pipe(v.number(), v.safeInteger("indices must be integers ≥ 0"), v.minValue(0, "indices must be integers ≥ 0"));
 const Finite = v.pipe(v.number("must be a finite number"), v.finite("must be a finite number"));
 const Count = v.pipe(v.number(), v.safeInteger("counts must be integers ≥ 0"), v.minValue(0, "counts must be integers ≥ 0"));
@@ -106,7 +106,7 @@ export function decodeCompactV2(input: object, options: DecodeV2Options): DeltaR
   });
 
   const ms = payload.u === "ms";
-  const [lowest, highest] = ms ? [MS_MIN, 1e13] : [0, MS_MIN];
+  const [lowest, highest] = ms ? [MS_MIN, MAX_WIRE_MS + 1] : [0, MS_MIN];
   const fields = options.fieldsPerKind ?? (() => 1);
   let expanded = 0;
   payload.p.forEach((run, r) => {

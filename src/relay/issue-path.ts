@@ -11,6 +11,3 @@ export function issuePath(issue: v.BaseIssue<unknown>, root = ""): string | unde
   }
   return out;
 }
-
-/** Keys that must never become properties of an object we build (prototype pollution). */
-export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(["__proto__", "constructor", "prototype"]);

@@ -6,7 +6,7 @@
  */
 import * as v from "valibot";
 import { COMPACT_LIMITS } from "./compact-schema";
-import { FORBIDDEN_KEYS } from "./issue-path";
+import { FORBIDDEN_KEYS, MAX_WIRE_MS } from "../core/wire-rules";
 
 const Name = v.pipe(v.string(), v.minLength(1, "must be a non-empty string"), v.maxLength(COMPACT_LIMITS.maxStringLength));
 
@@ -20,7 +20,7 @@ export const PageTagsSchema = v.pipe(
 
 export const OpenTsdbRowSchema = v.object({
   metric: Name,
-  timestamp: v.pipe(v.number("timestamp must be a number"), v.finite(), v.minValue(0), v.maxValue(1e13 - 1)),
+  timestamp: v.pipe(v.number("timestamp must be a number"), v.finite(), v.minValue(0), v.maxValue(MAX_WIRE_MS)),
   value: v.pipe(v.number("value must be a finite number"), v.finite("value must be a finite number")),
   tags: v.optional(PageTagsSchema, {}),
 });

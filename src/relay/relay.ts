@@ -29,6 +29,7 @@ import { createCorsPolicy } from "./cors";
 import { RelayError } from "./errors/relay-error";
 import { checkJsonDepth } from "./json-depth";
 import { readBodyText } from "./limits";
+import { wireToMs } from "../core/wire-rules";
 import { RELAY_DEFAULTS, serverTagsOf, type AggregateConfig, type RelayClient, type RelayContext, type RelayErrorInfo, type RelayHandler, type RelayOptions } from "./options";
 import { pageTags } from "./page-tags";
 import { checkContentType, mediaType, parsePayload } from "./payload";
@@ -38,7 +39,6 @@ import { RelayCounters, type RelayStats } from "./relay-stats";
 import { emptyResponse, errorResponse, jsonResponse } from "./responses";
 import { UpstreamGate } from "./upstream-gate";
 
-const MS_MIN = 2 ** 32;
 
 const IN_ISOLATE_REFUSAL =
   "createRelay cannot aggregate inside a Cloudflare Workers isolate: many isolates run at once and each would write the same series at the same timestamps, overwriting one another. " +
@@ -236,7 +236,7 @@ function validate(client: RelayClient, points: DataPoint[]) {
 /** Points must lie within the accepted window around the relay's clock (400 otherwise). */
 function checkTimestamps(rows: ReadonlyArray<{ timestamp: number }>, nowMs: number, pastMs: number, futureMs: number): void {
   rows.forEach((row, i) => {
-    const ms = row.timestamp >= MS_MIN ? row.timestamp : row.timestamp * 1000;
+    const ms = wireToMs(row.timestamp);
     if (ms < nowMs - pastMs || ms > nowMs + futureMs) {
       throw new RelayError(400, `timestamp ${row.timestamp} is outside the accepted window (${pastMs / 60_000} min back, ${futureMs / 60_000} min ahead)`, {
         path: `[${i}].timestamp`,

@@ -1,4 +1,4 @@
-import { MAX_POINTS_PER_REQUEST } from "../core/batch";
+import { MAX_POINTS_PER_REQUEST } from "../core/wire-rules";
 import type { ApptuitOptions } from "../core/options";
 import type { Collectable, CollectForm, DataPoint, Tags } from "../core/types";
 import type { WirePoint } from "../core/wire";

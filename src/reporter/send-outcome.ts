@@ -1,5 +1,6 @@
 import type { WirePoint } from "../core/wire";
-import { emptyOutcome, isRetryableStatus, type SendOutcome } from "../core/outcome";
+import { emptyOutcome, type SendOutcome } from "../core/outcome";
+import { isRetryableStatus } from "../core/wire-rules";
 import type { ReporterSender } from "./options";
 
 /**

@@ -1,5 +1,4 @@
-import { MS_THRESHOLD } from "./point";
-import { MAX_NAME_LENGTH } from "../limits";
+import { MAX_INPUT_SECONDS, MAX_NAME_LENGTH } from "../wire-rules";
 
 /**
  * Allocation-free mirrors of parts of `DataPointSchema`, for the fast path of `preparePoints`.
@@ -14,7 +13,7 @@ import { MAX_NAME_LENGTH } from "../limits";
 export function timestampSeconds(x: unknown): number {
   const seconds = typeof x === "number" ? x : x instanceof Date ? x.getTime() / 1000 : Number.NaN;
   // Comparisons are false for NaN; ±Infinity fail one of the two bounds.
-  return seconds >= 0 && seconds <= MS_THRESHOLD ? seconds : -1;
+  return seconds >= 0 && seconds <= MAX_INPUT_SECONDS ? seconds : -1;
 }
 
 /** The `value` rule of `DataPointSchema`: a finite number. */

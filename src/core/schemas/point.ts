@@ -1,11 +1,6 @@
 import * as v from "valibot";
-import { VALID_NAME } from "../sanitize";
 import { tagsSchema } from "./tags";
-import { MAX_NAME_LENGTH, MAX_TAGS } from "../limits";
-
-export { MAX_TAGS };
-/** A "seconds" timestamp above this is year 5138: it is milliseconds by mistake. */
-export const MS_THRESHOLD = 1e11;
+import { MAX_INPUT_SECONDS, MAX_NAME_LENGTH, MAX_TAGS, VALID_NAME } from "../wire-rules";
 
 const NUMBER_RULE = "value must be a finite number (NaN and ±Infinity cannot be encoded in JSON)";
 
@@ -19,7 +14,7 @@ export const TimestampSchema = v.pipe(
   v.check((n: number) => Number.isFinite(n), "timestamp must be a finite number of seconds (NaN, ±Infinity and invalid Dates are refused)"),
   v.minValue(0, "timestamp must not be negative"),
   v.maxValue(
-    MS_THRESHOLD,
+    MAX_INPUT_SECONDS,
     (issue) => `timestamp ${String(issue.input)} looks like milliseconds: pass Unix epoch seconds (milliseconds / 1000) or a Date`,
   ),
 );

@@ -1,8 +1,7 @@
 import { ApptuitValidationError } from "../../core/errors/validation-error";
 import type { DataPoint, Tags } from "../../core/types";
 import { toWireTimestamp, type WirePoint } from "../../core/wire";
-import { MAX_NAME_LENGTH, MAX_TAGS } from "../../core/limits";
-import { FORBIDDEN_KEYS } from "../../relay/issue-path";
+import { FORBIDDEN_KEYS, MAX_NAME_LENGTH, MAX_TAGS } from "../../core/wire-rules";
 
 /**
  * A relay-mode page's only preparation of its points: tags merged (point > reporter >

@@ -1,11 +1,10 @@
 import type { Tags } from "../../core/types";
 import type { WirePoint } from "../../core/wire";
+import { MS_MIN } from "../../core/wire-rules";
 import { kindCode } from "../../relay/delta-kinds";
 import { utf8Length } from "../../relay/utf8-length";
 import type { BodyWriter } from "./body-writer";
 
-/** Wire timestamps at or above this are milliseconds (as core/wire.ts). */
-const MS_MIN = 2 ** 32;
 /** `{"v":2,"u":"ms","t0":0,"k":[],"s":[],"p":[]}` */
 const FRAME_BYTES = 44;
 

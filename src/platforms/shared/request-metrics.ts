@@ -1,5 +1,5 @@
 import type { Tags } from "../../core/types";
-import { MAX_NAME_LENGTH } from "../../core/limits";
+import { MAX_NAME_LENGTH } from "../../core/wire-rules";
 import { defaultRoute, methodTag, statusClass } from "./route";
 
 /** What request metrics need from a registry (a `MetricsRegistry` has it). */

@@ -1,4 +1,5 @@
 import { SDK_TAG } from "../../core/sdk-tag";
+import { wireToMs } from "../../core/wire-rules";
 import type { CollectedPoint, DataPoint, Tags } from "../../core/types";
 import type { DeltaRow } from "../compact-v2";
 import { RelayError } from "../errors/relay-error";
@@ -75,7 +76,7 @@ export class WindowSet {
     const fresh = new Map<number, Set<string>>();
     let late = 0;
     rows.forEach((row, i) => {
-      const ms = row.timestamp >= 2 ** 32 ? row.timestamp : row.timestamp * 1000;
+      const ms = wireToMs(row.timestamp);
       let slot = Math.floor(ms / windowMs) * windowMs;
       // Written already, or ahead of the relay's clock: the current window takes it.
       if (slot + windowMs <= this.writtenUntil) late++;

@@ -1,6 +1,8 @@
 // Architecture rules from docs/architecture.md, enforced on the TypeScript syntax tree:
 //  - no Node built-in (or any runtime's own global) outside src/platforms/<runtime>/;
-//  - arrows point down: core/ and registry/ never import reporter/, platforms/ or relay/.
+//  - arrows point down: core/ and registry/ never import reporter/, platforms/ or relay/;
+//  - the wire rules (limits, name and tag rules, forbidden keys, timestamp units, final
+//    statuses) are declared once, in src/core/wire-rules.ts.
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative, resolve, dirname } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -51,6 +53,18 @@ describe("architecture", () => {
     expect(violations).toEqual([]);
   });
 
+  it("declares the wire rules only in src/core/wire-rules.ts", () => {
+    const redeclared = files
+      .filter((f) => f.rel !== WIRE_RULES)
+      .flatMap((f) => wireRuleCopies(readFileSync(f.path, "utf8")).map((what) => `src/${f.rel}: ${what}`));
+    expect(redeclared).toEqual([]);
+  });
+
+  it("the wire-rule scan recognises every rule in its own module", () => {
+    const found = new Set(wireRuleCopies(readFileSync(join(src, WIRE_RULES), "utf8")));
+    expect([...found].sort()).toEqual(Object.keys(WIRE_RULE_SHAPES).sort());
+  });
+
   it("the scanner itself catches a Node import and a runtime global", () => {
     const { findings } = scan("x.ts", 'import { gzipSync } from "node:zlib";\nimport os from "os";\nconst t = process.env.X; const ok = { process: 1 }.process;');
     expect(findings.map((f) => f.what)).toEqual([
@@ -60,3 +74,22 @@ describe("architecture", () => {
     ]);
   });
 });
+
+const WIRE_RULES = "core/wire-rules.ts";
+
+/** What a second copy of each wire rule looks like in code (comments stripped). */
+const WIRE_RULE_SHAPES: Record<string, RegExp> = {
+  "a limit constant": /\b(?:const|let|var)\s+(?:MAX_NAME_LENGTH|MAX_TAGS|MAX_POINTS_PER_REQUEST|MAX_WIRE_MS|MAX_INPUT_SECONDS|MS_MIN)\b/,
+  "the milliseconds threshold 2^32": /2\s*\*\*\s*32\b|\b4_?294_?967_?29[56]\b/,
+  "the largest wire timestamp": /\b1e13\b|\b9_?999_?999_?999_?999\b/,
+  "the forbidden keys": /["']constructor["']\s*,\s*["']prototype["']/,
+  "the name pattern": /\\p\{L\}\\p\{N\}\\-_\.\/\]\+\$/,
+  "which statuses are final": /===\s*(?:408|429)\b/,
+};
+
+function wireRuleCopies(code: string): string[] {
+  const bare = code.replace(/\/\*[\s\S]*?\*\//g, "").replace(/^\s*\/\/.*$/gm, "");
+  return Object.entries(WIRE_RULE_SHAPES)
+    .filter(([, shape]) => shape.test(bare))
+    .map(([what]) => what);
+}

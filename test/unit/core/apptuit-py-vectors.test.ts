@@ -2,7 +2,8 @@
 // Python client accepts, refuses and produces, the JS client must too.
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { Apptuit, ApptuitConfigError, decodeMetric, encodeMetric, parseBooleanEnv, parseTags } from "../../../src/core";
-import { sanitizeName, VALID_NAME } from "../../../src/core/sanitize";
+import { sanitizeName } from "../../../src/core/sanitize";
+import { VALID_NAME } from "../../../src/core/wire-rules";
 import { MetricsRegistry } from "../../../src/registry";
 
 afterEach(() => {

@@ -1,8 +1,6 @@
 import type { KeepaliveQuota } from "./quota";
-import type { WirePoint } from "../../core/wire";
 import { compactBody, jsonBody, type BodyWriter } from "./body-writer";
-import { MAX_POINTS_PER_REQUEST } from "../../core/wire-rules";
-import { isRetryableStatus } from "../../core/wire-rules";
+import { isRetryableStatus, MAX_POINTS_PER_REQUEST } from "../../core/wire-rules";
 import { storedCount } from "./stored-count";
 
 /** Largest plain-JSON body of a direct-mode request beyond the quota (about 50,000 points). */

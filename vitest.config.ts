@@ -30,7 +30,8 @@ export default defineConfig({
       },
       runtime("e2e", { globalSetup: ["test/e2e/victoria-metrics.ts"], testTimeout: 30_000 }),
       runtime("browser"),
-      runtime("workers"),
+      // The Durable Object tests write through to VictoriaMetrics as well.
+      runtime("workers", { globalSetup: ["test/e2e/victoria-metrics.ts"] }),
       runtime("next"),
       runtime("deno"),
       runtime("node"),

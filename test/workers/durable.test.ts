@@ -1,17 +1,21 @@
 // Aggregation in Durable Objects, in the real workerd (miniflare with Durable Objects,
 // SQLite storage and alarms), configured from test/workers/durable/wrangler.jsonc — the
 // deployment the README shows. The Worker relay (createWorkersRelay, built bundle) shards
-// series over ApptuitAggregator objects, which write to the embedded backend on 127.0.0.1.
+// series over ApptuitAggregator objects, which write to the embedded backend on 127.0.0.1
+// (and, in the first test, to VictoriaMetrics too).
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from "vitest";
 import { createBackend, type StoredPoint } from "../../src/backend/index";
 import { compactBody } from "../../src/platforms/browser/body-writer";
 import type { ShardStats } from "../../src/platforms/workers/index";
 import { serve, type Served } from "../harness/serve";
 import { pyformancePercentile } from "../support/percentile";
 import { openTabs } from "../support/tabs";
+import { settledVm, teeToVictoria, vmExport } from "../support/victoria";
+
+const { putUrl, httpUrl } = inject("victoriaMetrics");
 
 const root = resolve(import.meta.dirname, "../..");
 const TOKEN = "durable-test-token";
@@ -37,6 +41,8 @@ const backend = createBackend({ token: TOKEN });
 let server: Served;
 /** The write API answers 503 while true. */
 let down = false;
+/** Writes go to VictoriaMetrics as well while true. */
+let alsoVictoria = false;
 const started: MiniflareInstance[] = [];
 const dirs: string[] = [];
 
@@ -124,7 +130,8 @@ const sumOf = (points: StoredPoint[], metric: string) => points.filter((p) => p.
 const identity = (p: StoredPoint) => `${p.metric}${JSON.stringify(Object.entries(p.tags).sort())}@${p.timestamp}`;
 
 beforeAll(async () => {
-  server = await serve((request) => (down && new URL(request.url).pathname === "/api/put" ? new Response("down", { status: 503 }) : backend.fetch(request)));
+  const tee = teeToVictoria(backend, putUrl);
+  server = await serve((request) => (down && new URL(request.url).pathname === "/api/put" ? new Response("down", { status: 503 }) : alsoVictoria ? tee(request) : backend.fetch(request)));
 });
 afterAll(async () => {
   for (const mf of started) await mf.dispose();
@@ -134,6 +141,7 @@ afterAll(async () => {
 beforeEach(() => {
   backend.reset();
   down = false;
+  alsoVictoria = false;
 });
 
 function persistDir(): string {
@@ -143,7 +151,8 @@ function persistDir(): string {
 }
 
 describe("aggregation in Durable Objects (workerd)", () => {
-  it("1,000 tabs' beacons at once through 8 shards: exact totals, one point per series and field, global percentiles within 1 %", async () => {
+  it("1,000 tabs' beacons at once through 8 shards: exact totals in the embedded backend and VictoriaMetrics, one point per series and field, global percentiles within 1 %", async () => {
+    alsoVictoria = true;
     // Tabs stamp their deltas when they flush, all within a few ms: a long grace lets every
     // beacon arrive before that one window is written, even on a loaded machine (80 s seen).
     const WINDOW = 10_000;
@@ -191,6 +200,20 @@ describe("aggregation in Durable Objects (workerd)", () => {
     expect(new Set(meta.map(identity)).size).toBe(meta.length);
     expect(new Set(meta.map((p) => p.tags.shard)).size).toBeGreaterThan(1);
     expect(backend.stats().puts).toBe(8); // one write per shard for the window
+
+    // VictoriaMetrics got the same writes: the same totals, one sample per series and field.
+    const tabSeries = await settledVm(httpUrl, () => vmExport(httpUrl, `{app="tabs"}`), (e) => e.reduce((n, s) => n + s.values.length, 0) >= stored.length);
+    expect(tabSeries.reduce((n, s) => n + s.values.length, 0)).toBe(stored.length);
+    for (const series of tabSeries) expect(series.timestamps, JSON.stringify(series.metric)).toEqual([windows[0]! * 1000]);
+    const vmSum = (name: string) => tabSeries.filter((s) => s.metric.__name__ === name).reduce((n, s) => n + s.values[0]!, 0);
+    expect(vmSum("tabs_clicks_count")).toBe(recorded.clicks);
+    expect(vmSum("tabs_views_count")).toBe(recorded.marks);
+    expect(vmSum("tabs_latency_count")).toBe(recorded.durations.length);
+    for (const [field, q] of [["50", 0.5], ["95", 0.95], ["99", 0.99]] as const) {
+      const exact = pyformancePercentile(sorted, q);
+      const got = tabSeries.find((s) => s.metric.__name__ === `tabs_latency_${field}_percentile`)!.values[0]!;
+      expect(Math.abs(got - exact) / exact, `VictoriaMetrics p${field}: ${got} vs exact ${exact}`).toBeLessThanOrEqual(0.01);
+    }
     await Promise.all(tabs.map((tab) => tab.handle.shutdown()));
     await stop(mf);
   }, 300_000);

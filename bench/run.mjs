@@ -1,6 +1,6 @@
 // `npm run bench`: every benchmark in one run, then one report.
 //
-//   node bench/run.mjs [--only size,hot,serialize,browser,unload,relay] [--write] [--build] [--filter RE]
+//   node bench/run.mjs [--only size,hot,serialize,browser,unload,relay,durable] [--write] [--build] [--filter RE]
 //
 // Each part (bench/<part>.bench.ts) is bundled with esbuild into bench/.out/ (so that the
 // anchors resolve from bench/node_modules, the bench's own devDependencies) and run in a
@@ -16,8 +16,8 @@ import { fileURLToPath } from "node:url";
 const root = fileURLToPath(new URL("..", import.meta.url));
 const bench = `${root}bench/`;
 const out = `${bench}.out/`;
-const PARTS = ["size", "hot", "serialize", "browser", "unload", "relay"];
-const FILES = { size: "size.bench.ts", hot: "registry.bench.ts", serialize: "serialize.bench.ts", browser: "browser.bench.ts", unload: "unload.bench.ts", relay: "relay.bench.ts" };
+const PARTS = ["size", "hot", "serialize", "browser", "unload", "relay", "durable"];
+const FILES = { size: "size.bench.ts", hot: "registry.bench.ts", serialize: "serialize.bench.ts", browser: "browser.bench.ts", unload: "unload.bench.ts", relay: "relay.bench.ts", durable: "durable.bench.ts" };
 
 const args = process.argv.slice(2);
 const flag = (name) => args.includes(`--${name}`);
@@ -38,9 +38,9 @@ if (flag("build")) {
   const r = spawnSync("npm", ["run", "build"], { stdio: "inherit", cwd: root });
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
-const needsDist = only.some((p) => ["size", "browser", "unload"].includes(p));
+const needsDist = only.some((p) => ["size", "browser", "unload", "durable"].includes(p));
 // dist/ may be rebuilt by another process meanwhile: wait a while for it rather than fail.
-const distReady = () => ["dist/apptuit.iife.js", "dist/esm/browser.js", "dist/esm/browser-relay.js"].every((f) => existsSync(`${root}${f}`));
+const distReady = () => ["dist/apptuit.iife.js", "dist/esm/browser.js", "dist/esm/browser-relay.js", "dist/bundle/workers.js"].every((f) => existsSync(`${root}${f}`));
 if (needsDist && !distReady()) {
   console.log("bench: dist/ is missing — waiting up to 10 min for a build (`npm run build`, or pass --build)…");
   const until = Date.now() + 600_000;
@@ -108,7 +108,7 @@ if (flag("write")) {
   const cpuModel = cpus()[0]?.model ?? "?";
   let md = "# Benchmarks\n\n";
   md +=
-    "`npm run bench` (`node bench/run.mjs`; `--only size,hot,serialize,browser,unload,relay` for parts, `--write` to " +
+    "`npm run bench` (`node bench/run.mjs`; `--only size,hot,serialize,browser,unload,relay,durable` for parts, `--write` to " +
     "regenerate this file). Every table below comes from the one run described here; the anchors are devDependencies " +
     "of the bench only (`bench/package.json`, installed by `npm ci --prefix bench` on first run).\n\n";
   md += "## Machine and run\n\n";

@@ -30,7 +30,14 @@ type MiniflareInstance = InstanceType<typeof import("miniflare").Miniflare>;
 /** One beacon per tab, the page SDK's compact v2 deltas of 4 series (counter, meter, timer, gauge), stamped now. */
 function beacons(tabs: number, seed: number): string[] {
   const random = mulberry32(seed);
-  const sender = new RelaySender({ url: "/apptuit", globalTags: { app: "tabs" }, maxBodyBytes: 65_536, maxPoints: 5_000, timeout: 1_000, quota: new KeepaliveQuota() });
+  const sender = new RelaySender({
+    url: "/apptuit",
+    globalTags: { app: "tabs" },
+    maxBodyBytes: 65_536,
+    maxPoints: 5_000,
+    timeout: 1_000,
+    quota: new KeepaliveQuota(),
+  });
   const now = Date.now() / 1000;
   return Array.from({ length: tabs }, () => {
     const registry = new MetricsRegistry();
@@ -56,7 +63,14 @@ async function startRelay(shards: number, aggregate: boolean, graceMs: number): 
     modulesRules: [{ type: "ESModule", include: ["**/*.js"] }],
     compatibilityDate: "2025-09-01",
     durableObjects: { APPTUIT_AGGREGATOR: { className: "ApptuitAggregator", useSQLite: true } },
-    bindings: { APPTUIT_API_TOKEN: TOKEN, APPTUIT_ENDPOINT: server.url, SHARDS: String(shards), WINDOW_MS: String(WINDOW_MS), GRACE_MS: String(graceMs), AGGREGATE: String(aggregate) },
+    bindings: {
+      APPTUIT_API_TOKEN: TOKEN,
+      APPTUIT_ENDPOINT: server.url,
+      SHARDS: String(shards),
+      WINDOW_MS: String(WINDOW_MS),
+      GRACE_MS: String(graceMs),
+      AGGREGATE: String(aggregate),
+    },
   });
   await mf.ready;
   return mf;
@@ -118,18 +132,30 @@ for (const aggregate of [true, false]) {
     await post(mf, beacons(tabs, 10 + tabs));
     let late = 0;
     if (aggregate) {
-      await until(async () => {
-        const stats = await shardStats(mf);
-        late = stats.reduce((n, s) => n + s.late, 0);
-        return backend.points().some((p) => p.tags.app === "tabs") && stats.every((s) => s.series === 0 && s.backlog === 0);
-      }, WINDOW_MS + GRACE_MS + 60_000);
+      await until(
+        async () => {
+          const stats = await shardStats(mf);
+          late = stats.reduce((n, s) => n + s.late, 0);
+          return backend.points().some((p) => p.tags.app === "tabs") && stats.every((s) => s.series === 0 && s.backlog === 0);
+        },
+        WINDOW_MS + GRACE_MS + 60_000,
+      );
     } else {
       await until(async () => backend.points().filter((p) => p.metric === "tabs_clicks_count").length >= tabs, 60_000);
     }
     const points = backend.points().filter((p) => p.tags.app === "tabs");
     const windows = new Set(points.map((p) => Math.floor((p.timestamp * 1000) / WINDOW_MS))).size;
-    rows.push({ tabs, mode: aggregate ? "aggregated" : "pass-through", writes: backend.stats().puts, points: backend.stats().pointsStored, windows, late });
-    console.log(`durable: ${tabs} tabs ${aggregate ? "aggregated" : "pass-through"}: ${backend.stats().puts} writes over ${windows} window(s)`);
+    rows.push({
+      tabs,
+      mode: aggregate ? "aggregated" : "pass-through",
+      writes: backend.stats().puts,
+      points: backend.stats().pointsStored,
+      windows,
+      late,
+    });
+    console.log(
+      `durable: ${tabs} tabs ${aggregate ? "aggregated" : "pass-through"}: ${backend.stats().puts} writes over ${windows} window(s)`,
+    );
   }
   await mf.dispose();
 }
@@ -149,11 +175,23 @@ md += table(
 );
 md += `\n\nEach beacon costs the object one merge and one SQLite transaction before its 2xx; the relay, the object and the client all run in the same workerd and Node, so this is a floor for one object.\n\n`;
 md += table(
-  ["tabs (one beacon each)", `aggregated, ${SHARDS} shards: writes per window`, "aggregated: points per window", "pass-through: writes per window", "pass-through: points per window"],
+  [
+    "tabs (one beacon each)",
+    `aggregated, ${SHARDS} shards: writes per window`,
+    "aggregated: points per window",
+    "pass-through: writes per window",
+    "pass-through: points per window",
+  ],
   TAB_COUNTS.map((tabs) => {
     const a = rows.find((r) => r.tabs === tabs && r.mode === "aggregated")!;
     const p = rows.find((r) => r.tabs === tabs && r.mode === "pass-through")!;
-    return [int(tabs), `${count(perWindow(a, a.writes))}${a.late > 0 ? ` (${int(a.late)} late)` : ""}`, count(perWindow(a, a.points)), count(perWindow(p, p.writes)), count(perWindow(p, p.points))];
+    return [
+      int(tabs),
+      `${count(perWindow(a, a.writes))}${a.late > 0 ? ` (${int(a.late)} late)` : ""}`,
+      count(perWindow(a, a.points)),
+      count(perWindow(p, p.writes)),
+      count(perWindow(p, p.points)),
+    ];
   }),
   ["r", "r", "r", "r", "r"],
 );
@@ -161,7 +199,30 @@ md += `\n\nWindow ${WINDOW_MS / 1000} s, grace ${GRACE_MS / 1000} s. Aggregated,
 
 const goals: Goal[] = [
   { goal: "beacons per second one Durable Object shard absorbs (workerd, this machine)", result: int(perSecond), met: "info" },
-  { goal: `aggregated writes per window flat in tabs (≤ ${SHARDS} at ${TAB_COUNTS.join(", ")} tabs)`, result: TAB_COUNTS.map((t) => count(perWindow(rows.find((r) => r.tabs === t && r.mode === "aggregated")!, rows.find((r) => r.tabs === t && r.mode === "aggregated")!.writes))).join(" / "), met: rows.filter((r) => r.mode === "aggregated").every((r) => perWindow(r, r.writes) <= SHARDS) },
-  { goal: "pass-through writes per window at 1,000 tabs ÷ aggregated", result: `${num(perWindow(pass1000, pass1000.writes) / perWindow(agg1000, agg1000.writes), 3)}×`, met: "info" },
+  {
+    goal: `aggregated writes per window flat in tabs (≤ ${SHARDS} at ${TAB_COUNTS.join(", ")} tabs)`,
+    result: TAB_COUNTS.map((t) =>
+      count(
+        perWindow(
+          rows.find((r) => r.tabs === t && r.mode === "aggregated")!,
+          rows.find((r) => r.tabs === t && r.mode === "aggregated")!.writes,
+        ),
+      ),
+    ).join(" / "),
+    met: rows.filter((r) => r.mode === "aggregated").every((r) => perWindow(r, r.writes) <= SHARDS),
+  },
+  {
+    goal: "pass-through writes per window at 1,000 tabs ÷ aggregated",
+    result: `${num(perWindow(pass1000, pass1000.writes) / perWindow(agg1000, agg1000.writes), 3)}×`,
+    met: "info",
+  },
 ];
-finish({ part: "durable", title: "Durable Objects", startedAt: new Date(started).toISOString(), durationMs: Date.now() - started, markdown: md, losses: [], goals });
+finish({
+  part: "durable",
+  title: "Durable Objects",
+  startedAt: new Date(started).toISOString(),
+  durationMs: Date.now() - started,
+  markdown: md,
+  losses: [],
+  goals,
+});

@@ -11,11 +11,19 @@ export interface VmSeries {
 /** Every sample of the series matching `selector`, one entry per series. */
 export async function vmExport(httpUrl: string, selector: string): Promise<VmSeries[]> {
   const text = await (await fetch(`${httpUrl}/api/v1/export?match[]=${encodeURIComponent(selector)}&nocache=1`)).text();
-  return text.split("\n").filter(Boolean).map((line) => JSON.parse(line) as VmSeries);
+  return text
+    .split("\n")
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as VmSeries);
 }
 
 /** Reads until `complete` holds or `timeoutMs` pass (writes become visible a little after force_flush). */
-export async function settledVm<T>(httpUrl: string, read: () => Promise<T>, complete: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
+export async function settledVm<T>(
+  httpUrl: string,
+  read: () => Promise<T>,
+  complete: (value: T) => boolean,
+  timeoutMs = 15_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     await fetch(`${httpUrl}/internal/force_flush`);

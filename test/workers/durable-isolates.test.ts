@@ -51,11 +51,30 @@ const relativeError = (got: number, exact: number) => Math.abs(got - exact) / Ma
 describe("withApptuit through Durable Objects (workerd)", () => {
   it(`${COPIES} isolates, ${REQUESTS} requests: exact counts and global percentiles in the embedded backend and VictoriaMetrics, one point per series and field`, async () => {
     const { Miniflare } = await import("miniflare");
-    const bindings = { APPTUIT_TAGS: `service: isolates, run: ${run}`, APPTUIT_API_TOKEN: TOKEN, APPTUIT_ENDPOINT: server.url, WINDOW_MS: String(WINDOW), GRACE_MS: String(GRACE), SHARDS: "8", INTERVAL_MS: "3600000" };
-    const common = { modules: true, modulesRoot: root, modulesRules: [{ type: "ESModule" as const, include: ["**/*.js"] }], compatibilityDate: "2025-09-01", bindings };
+    const bindings = {
+      APPTUIT_TAGS: `service: isolates, run: ${run}`,
+      APPTUIT_API_TOKEN: TOKEN,
+      APPTUIT_ENDPOINT: server.url,
+      WINDOW_MS: String(WINDOW),
+      GRACE_MS: String(GRACE),
+      SHARDS: "8",
+      INTERVAL_MS: "3600000",
+    };
+    const common = {
+      modules: true,
+      modulesRoot: root,
+      modulesRules: [{ type: "ESModule" as const, include: ["**/*.js"] }],
+      compatibilityDate: "2025-09-01",
+      bindings,
+    };
     mf = new Miniflare({
       workers: [
-        { ...common, name: "relay", scriptPath: resolve(root, "test/workers/durable/worker.js"), durableObjects: { APPTUIT_AGGREGATOR: { className: "ApptuitAggregator", useSQLite: true } } },
+        {
+          ...common,
+          name: "relay",
+          scriptPath: resolve(root, "test/workers/durable/worker.js"),
+          durableObjects: { APPTUIT_AGGREGATOR: { className: "ApptuitAggregator", useSQLite: true } },
+        },
         ...Array.from({ length: COPIES }, (_, i) => ({
           ...common,
           name: `app-${i}`,
@@ -65,7 +84,10 @@ describe("withApptuit through Durable Objects (workerd)", () => {
       ],
     });
     await mf.ready;
-    type Worker = { fetch(url: string): Promise<{ text(): Promise<string>; json(): Promise<unknown> }>; scheduled(options: { cron: string }): Promise<unknown> };
+    type Worker = {
+      fetch(url: string): Promise<{ text(): Promise<string>; json(): Promise<unknown> }>;
+      scheduled(options: { cron: string }): Promise<unknown>;
+    };
     const apps = (await Promise.all(Array.from({ length: COPIES }, (_, i) => mf!.getWorker(`app-${i}`)))) as unknown as Worker[];
 
     const random = mulberry32(5);
@@ -78,7 +100,8 @@ describe("withApptuit through Durable Objects (workerd)", () => {
     let nextRequest = 0;
     await Promise.all(
       Array.from({ length: CONCURRENCY }, async () => {
-        for (let i = nextRequest++; i < REQUESTS; i = nextRequest++) await (await apps[i % COPIES]!.fetch(`https://app.example/work/${i}?v=${values[i]}`)).text();
+        for (let i = nextRequest++; i < REQUESTS; i = nextRequest++)
+          await (await apps[i % COPIES]!.fetch(`https://app.example/work/${i}?v=${values[i]}`)).text();
       }),
     );
     console.log(`withApptuit through objects: ${REQUESTS} requests over ${COPIES} isolates in ${Date.now() - started} ms`);
@@ -92,10 +115,16 @@ describe("withApptuit through Durable Objects (workerd)", () => {
 
     const relay = (await mf.getWorker("relay")) as unknown as Worker;
     await until("every window written", async () => {
-      const stats = (await (await relay.fetch("https://relay.example/stats")).json()) as { series: number; backlog: number; windows: number }[];
+      const stats = (await (await relay.fetch("https://relay.example/stats")).json()) as {
+        series: number;
+        backlog: number;
+        windows: number;
+      }[];
       return stats.every((s) => s.series === 0 && s.backlog === 0) && backend.points().some((p) => p.metric === "work_time_count");
     });
-    console.log(`withApptuit through objects: written ${Date.now() - ticked} ms after the flushing tick (window ${WINDOW} ms, grace ${GRACE} ms)`);
+    console.log(
+      `withApptuit through objects: written ${Date.now() - ticked} ms after the flushing tick (window ${WINDOW} ms, grace ${GRACE} ms)`,
+    );
 
     // Embedded backend: one value per series and timestamp, so a second write would show.
     const stored = backend.points().filter((p) => p.tags.run === run);
@@ -110,7 +139,11 @@ describe("withApptuit through Durable Objects (workerd)", () => {
     expect(sumOf(stored, "work_time_count")).toBe(REQUESTS);
     // Global: within 1 % of the exact percentiles of every request of every isolate.
     const sorted = [...values].sort((a, b) => a - b);
-    const percentiles = [["50", 0.5], ["95", 0.95], ["99", 0.99]] as const;
+    const percentiles = [
+      ["50", 0.5],
+      ["95", 0.95],
+      ["99", 0.99],
+    ] as const;
     for (const [field, q] of percentiles) {
       const exact = pyformancePercentile(sorted, q);
       const got = work.find((p) => p.metric === `work_time_${field}_percentile`)!.value;
@@ -121,8 +154,13 @@ describe("withApptuit through Durable Objects (workerd)", () => {
     expect(work.find((p) => p.metric === "work_time_min")!.value).toBe(sorted[0]);
 
     // VictoriaMetrics: the same totals and percentiles, one sample per series and window.
-    const counts = await settledVm(httpUrl, () => vmExport(httpUrl, `{__name__=~"http_server_requests_count|work_time_count",run="${run}"}`), (e) => e.reduce((s, x) => s + x.values.reduce((a, b) => a + b, 0), 0) >= 2 * REQUESTS);
-    const total = (name: string) => counts.filter((s) => s.metric.__name__ === name).reduce((s, x) => s + x.values.reduce((a, b) => a + b, 0), 0);
+    const counts = await settledVm(
+      httpUrl,
+      () => vmExport(httpUrl, `{__name__=~"http_server_requests_count|work_time_count",run="${run}"}`),
+      (e) => e.reduce((s, x) => s + x.values.reduce((a, b) => a + b, 0), 0) >= 2 * REQUESTS,
+    );
+    const total = (name: string) =>
+      counts.filter((s) => s.metric.__name__ === name).reduce((s, x) => s + x.values.reduce((a, b) => a + b, 0), 0);
     expect(total("http_server_requests_count")).toBe(REQUESTS);
     expect(total("work_time_count")).toBe(REQUESTS);
     const timer = await vmExport(httpUrl, `{__name__=~"work_time_.*",run="${run}"}`);

@@ -1,6 +1,9 @@
 import { Apptuit } from "../../core/client";
 import type { SanitizeMode, Tags } from "../../core/types";
+import type { Collectable } from "../../core/types";
 import type { ReporterSender } from "../../reporter/options";
+import { ReporterCore } from "../../reporter/reporter-core";
+import type { ApptuitReporter } from "../../reporter/reporter";
 import { keepaliveFetch } from "./keepalive-fetch";
 import type { BrowserInitOptions } from "./options";
 import type { KeepaliveQuota } from "./quota";
@@ -11,14 +14,27 @@ export interface DirectModeContext {
   limits: { maxBodyBytes: number; maxPoints: number; timeout: number };
   globalTags: Tags;
   sanitize: SanitizeMode;
+  registry: Collectable;
+  sliceSize: number;
+  yield: () => PromiseLike<void> | void;
 }
+
+/**
+ * Points per request. The client encodes a request's JSON in one go, so a smaller batch is
+ * a shorter block of the main thread (the requests go one after another, the thread free
+ * while each is on the wire).
+ */
+const DIRECT_BATCH_POINTS = 2_000;
 
 /**
  * Direct mode (`endpoint` + `token`): the page's own `Apptuit` client sends gzipped
  * OpenTSDB JSON (keepalive while the quota has room), the page-hide flush plain JSON with
  * keepalive `fetch`es. Its own module, so that the relay-only entry never carries the client.
  */
-export function directMode(options: BrowserInitOptions, ctx: DirectModeContext): { client: Apptuit; sender: ReporterSender; channel: PageChannel } {
+export function directMode(
+  options: BrowserInitOptions,
+  ctx: DirectModeContext,
+): { client: Apptuit; sender: ReporterSender; channel: PageChannel; reporter: ApptuitReporter } {
   const { token } = options;
   const client = new Apptuit({
     ...options.clientOptions,
@@ -30,5 +46,20 @@ export function directMode(options: BrowserInitOptions, ctx: DirectModeContext):
   });
   // The page-hide channel authenticates exactly as the client does (`token: null` or `auth: false`: not at all).
   const auth = token && options.clientOptions?.auth !== false ? token : null;
-  return { client, sender: client, channel: keepaliveChannel(`${client.endpoints.write}/api/put?details`, auth, ctx.quota, ctx.limits) };
+  const reporter = new ReporterCore({
+    registry: ctx.registry,
+    client,
+    interval: options.interval ?? 10_000,
+    temporality: options.temporality ?? "delta",
+    retryBuffer: options.retryBuffer ?? { maxPoints: 10_000, maxBytes: 2 * 1024 * 1024 },
+    sliceSize: ctx.sliceSize,
+    yield: ctx.yield,
+    batchSize: DIRECT_BATCH_POINTS,
+    ...(options.prefix !== undefined && { prefix: options.prefix }),
+    ...(options.tags !== undefined && { tags: options.tags }),
+    ...(options.onError !== undefined && { onError: options.onError }),
+    // Only so that the default error handler can mask it.
+    ...(token !== undefined && { token }),
+  }) as ApptuitReporter;
+  return { client, sender: client, reporter, channel: keepaliveChannel(`${client.endpoints.write}/api/put?details`, auth, ctx.quota, ctx.limits) };
 }

@@ -2,12 +2,10 @@ import type { Apptuit } from "../../core/client";
 import { ApptuitConfigError } from "../../core/errors/config-error";
 import { MetricsRegistry } from "../../registry/registry";
 import type { ReporterSender } from "../../reporter/options";
-import type { ReporterPlatform } from "../../reporter/platform";
-import { ReporterCore } from "../../reporter/reporter-core";
-import type { ApptuitReporter } from "../../reporter/reporter";
 import type { directMode } from "./direct-mode";
 import { watchPageHide } from "./lifecycle";
 import type { BrowserHandle, BrowserInitOptions } from "./options";
+import { PageReporter, type PageReporterApi } from "./page-reporter";
 import { KeepaliveQuota } from "./quota";
 import { RelaySender } from "./relay-sender";
 import { startRuntimeMetrics, type WebVitals } from "./runtime-metrics";
@@ -16,21 +14,10 @@ import { flushPage } from "./urgent-flush";
 import { beaconChannel, type PageChannel } from "./urgent-channel";
 import { createYielder } from "./yield";
 
-const timers: ReporterPlatform = {
-  setInterval: (fn, ms) => globalThis.setInterval(fn, ms),
-  clearInterval: (handle) => globalThis.clearInterval(handle as number),
-};
-
 /** Points prepared or encoded between two checks of the time budget. */
 const SLICE_POINTS = 256;
 /** Longest stretch of flush work before the main thread is given back, ms. */
 const SLICE_BUDGET_MS = 3;
-/**
- * Direct mode: points per request. The client encodes a request's JSON in one go, so a
- * smaller batch is a shorter block of the main thread (the requests go one after another,
- * the thread free while each is on the wire).
- */
-const DIRECT_BATCH_POINTS = 2_000;
 
 /** What differs between the entries of `init()`. */
 export interface BrowserModes {
@@ -58,37 +45,32 @@ export function initBrowser(options: BrowserInitOptions, load: BrowserModes): Br
   const pause = createYielder(SLICE_BUDGET_MS);
 
   let client: Apptuit | undefined;
-  let sender: ReporterSender;
+  let sender: Pick<ReporterSender, "prepare">;
   let channel: PageChannel;
+  let reporter: PageReporterApi & Pick<PageReporter, "drain">;
   if (relayUrl !== undefined) {
-    sender = new RelaySender({
+    const relay = new RelaySender({
       url: relayUrl, globalTags, ...limits, quota, yield: pause, sliceSize: SLICE_POINTS,
       ...(options.fetch !== undefined && { fetch: options.fetch }),
     });
+    sender = relay;
     channel = beaconChannel(relayUrl, quota, limits);
+    // A relay merges every tab's kinds and deltas into one write per series and window.
+    reporter = new PageReporter({
+      registry,
+      sender: relay,
+      interval: options.interval ?? 10_000,
+      retryBuffer: options.retryBuffer ?? { maxPoints: 10_000, maxBytes: 2 * 1024 * 1024 },
+      sliceSize: SLICE_POINTS,
+      yield: pause,
+      ...(options.prefix !== undefined && { prefix: options.prefix }),
+      ...(options.tags !== undefined && { tags: options.tags }),
+      ...(options.onError !== undefined && { onError: options.onError }),
+    });
   } else {
     if (load.direct === undefined) throw new ApptuitConfigError('relay only: use init from "apptuit/browser" for endpoint + token');
-    ({ client, sender, channel } = load.direct(options, { quota, limits, globalTags, sanitize }));
+    ({ client, sender, channel, reporter } = load.direct(options, { registry, quota, limits, globalTags, sanitize, sliceSize: SLICE_POINTS, yield: pause }));
   }
-
-  const reporter = new ReporterCore({
-    registry,
-    client: sender,
-    interval: options.interval ?? 10_000,
-    temporality: options.temporality ?? "delta",
-    retryBuffer: options.retryBuffer ?? { maxPoints: 10_000, maxBytes: 2 * 1024 * 1024 },
-    platform: timers,
-    sliceSize: SLICE_POINTS,
-    yield: pause,
-    ...(relayUrl === undefined && { batchSize: DIRECT_BATCH_POINTS }),
-    // A relay merges every tab's kinds and deltas into one write per series and window.
-    ...(relayUrl !== undefined && { form: "deltas" as const }),
-    ...(options.prefix !== undefined && { prefix: options.prefix }),
-    ...(options.tags !== undefined && { tags: options.tags }),
-    ...(options.onError !== undefined && { onError: options.onError }),
-    // Only so that the default error handler can mask it.
-    ...(token !== undefined && { token }),
-  }) as ApptuitReporter;
 
   // Points an earlier page of this origin handed to requests it did not live to see answered.
   const ledger = new UnloadLedger(pageStorage());

@@ -5,7 +5,7 @@ import type { MetricsRegistry } from "../../registry/registry";
 import type { ReporterErrorHandler } from "../../reporter/error-handler";
 import type { FlushResult } from "../../reporter/flush-result";
 import type { ApptuitReporterOptions } from "../../reporter/options";
-import type { ApptuitReporter } from "../../reporter/reporter";
+import type { PageReporterApi } from "./page-reporter";
 
 /**
  * Options of `init()` in a page. Give either `relayUrl` (recommended: the token stays on
@@ -77,7 +77,11 @@ export interface BrowserInitOptions {
 
 export interface BrowserHandle {
   registry: MetricsRegistry;
-  reporter: ApptuitReporter;
+  /**
+   * The running reporter: `stats()`, `flush()`, `stop()`. Direct mode: an `ApptuitReporter`;
+   * relay mode: the page's own, smaller reporter (docs/browser-page-size.md).
+   */
+  reporter: PageReporterApi;
   /** Direct mode only: the client, for `send`, `query`, `promQuery`. */
   client?: Apptuit;
   /** Flush now through the normal path (awaits the answer). */

@@ -4,6 +4,7 @@
 // dist/apptuit.iife.js. `web-vitals` comes from dist/apptuit-vitals.iife.js, next to this
 // file, only with `runtimeMetrics: true`.
 import { directMode } from "./platforms/browser/direct-mode";
+import { MetricsRegistry } from "./registry/registry";
 import { initBrowser } from "./platforms/browser/init";
 import type { BrowserHandle, BrowserInitOptions } from "./platforms/browser/options";
 import { currentScriptBase, scriptVitals } from "./platforms/browser/vitals-script";
@@ -17,5 +18,5 @@ export { UNLOAD_UNCONFIRMED } from "./platforms/browser/unload-ledger";
 const vitals = scriptVitals(currentScriptBase());
 
 export function init(options: BrowserInitOptions): BrowserHandle {
-  return initBrowser(options, { vitals, direct: directMode });
+  return initBrowser(options, { registry: () => new MetricsRegistry(), vitals, direct: directMode });
 }

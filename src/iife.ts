@@ -5,10 +5,11 @@
 // dist/apptuit-vitals.iife.js, next to this file, only with `runtimeMetrics: true`.
 import { initBrowser } from "./platforms/browser/init";
 import type { BrowserHandle } from "./platforms/browser/options";
+import { PageRegistry } from "./platforms/browser/page-registry";
 import type { RelayPageOptions } from "./platforms/browser/relay-entry";
 import { currentScriptBase, scriptVitals } from "./platforms/browser/vitals-script";
 
-export * from "./registry/index";
+export * from "./platforms/browser/page-exports";
 export { RUNTIME_METRICS } from "./platforms/browser/runtime-metrics";
 export { KEEPALIVE_QUOTA_BYTES } from "./platforms/browser/quota";
 export { UNLOAD_UNCONFIRMED } from "./platforms/browser/unload-ledger";
@@ -16,6 +17,6 @@ export { UNLOAD_UNCONFIRMED } from "./platforms/browser/unload-ledger";
 // Read while this script first runs: `document.currentScript` is only set then.
 const vitals = scriptVitals(currentScriptBase());
 
-export function init(options: RelayPageOptions): BrowserHandle {
-  return initBrowser(options, { vitals });
+export function init(options: RelayPageOptions): BrowserHandle<PageRegistry> {
+  return initBrowser(options, { registry: () => new PageRegistry(), vitals });
 }

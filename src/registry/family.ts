@@ -1,5 +1,6 @@
 import type { Tags } from "../core/types";
 import type { MetricKind } from "./kind";
+import { canonicalKey, isPlainKey } from "./normalize";
 
 /** A level of the series trie: tag value → next level, or the metric at the last level. */
 export type Trie = Map<string, unknown>;
@@ -45,6 +46,29 @@ export class Family<M> {
   setSchema(keys: string[]): void {
     this.schema = keys;
     this.order = keys;
+  }
+
+  /**
+   * The hot lookup by the caller's own tags, in any key order (values read as strings):
+   * one `Map.get` per tag, nothing allocated. Undefined when the series is not found this
+   * way (new, other keys, reordered schema): the caller's slow path decides.
+   */
+  lookup(tags: Tags | undefined): M | undefined {
+    if (tags == null) return this.untagged;
+    const order = this.order;
+    if (order === undefined) return undefined;
+    const n = order.length;
+    let node: unknown = this.root;
+    for (let i = 0; i < n; i++) {
+      const value = tags[order[i]!];
+      if (value == null) return undefined;
+      node = (node as Trie).get(typeof value === "string" ? value : String(value));
+      if (node === undefined) return undefined;
+    }
+    // Same values for the schema keys; also no other key.
+    let count = 0;
+    for (const _ in tags) count++;
+    return count === n ? (node as M) : undefined;
   }
 
   /** The metric of a schema tag set (all keys present, values strings), if any. */
@@ -117,4 +141,26 @@ function walk(node: Trie, depth: number, path: string[], fn: (values: string[], 
     else walk(next as Trie, depth, path, fn);
     path.pop();
   }
+}
+
+function sameKeys(a: string[], b: string[]): boolean {
+  return a.length === b.length && a.every((k, i) => k === b[i]);
+}
+
+/** The series of `tags` (sorted `keys`) in `family`, if it exists. */
+export function findSeries<M>(family: Family<M>, tags: Tags, keys: string[]): M | undefined {
+  if (keys.length === 0) return family.untagged;
+  if (family.schema !== undefined && sameKeys(family.schema, keys)) return family.find(tags);
+  return family.general?.get(canonicalKey(tags, keys))?.metric;
+}
+
+/** Adds a new series; the first tag set fixes the family's schema, if its keys are safe to read by name. */
+export function addSeries<M>(family: Family<M>, tags: Tags, keys: string[], metric: M): void {
+  if (keys.length === 0) {
+    family.untagged = metric;
+    return;
+  }
+  if (family.schema === undefined && keys.every(isPlainKey)) family.setSchema(keys);
+  if (family.schema !== undefined && sameKeys(family.schema, keys)) family.insert(tags, metric);
+  else (family.general ??= new Map()).set(canonicalKey(tags, keys), { tags, metric });
 }

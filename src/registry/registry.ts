@@ -5,8 +5,7 @@ import { defaultNow } from "./clock";
 import { collectFamily } from "./collect";
 import { Counter } from "./counter";
 import { MetricKindError } from "./errors/metric-kind-error";
-import { Family } from "./family";
-import type { Trie } from "./family";
+import { addSeries, Family, findSeries } from "./family";
 import { Gauge } from "./gauge";
 import { Histogram } from "./histogram";
 import { identify } from "./identify";
@@ -15,7 +14,6 @@ import { InvalidUpdates } from "./invalid-updates";
 import type { MetricKind } from "./kind";
 import { INVALID_UPDATES, pushMetaCount, SERIES_REFUSED, SERIES_REPAIRED } from "./meta";
 import { Meter } from "./meter";
-import { canonicalKey, isPlainKey } from "./normalize";
 import { readSeries } from "./read-series";
 import type { SeriesInput } from "./read-series";
 import { rejectUpdate } from "./invalid-updates";
@@ -213,31 +211,8 @@ export class MetricsRegistry implements Collectable {
   /** The hot lookup: one `Map.get` for the name and one per tag; nothing allocated. */
   private lookup(kind: MetricKind, name: string, tags: Tags | undefined): Metric {
     const family = this.families.get(name);
-    if (family !== undefined && family.kind === kind) {
-      if (tags == null) {
-        if (family.untagged !== undefined) return family.untagged;
-      } else {
-        const order = family.order;
-        if (order !== undefined) {
-          const n = order.length;
-          let node: unknown = family.root;
-          let i = 0;
-          for (; i < n; i++) {
-            const value = tags[order[i]!];
-            if (value == null) break;
-            node = (node as Trie).get(typeof value === "string" ? value : String(value));
-            if (node === undefined) break;
-          }
-          if (i === n) {
-            // Same values for the schema keys; also no other key.
-            let count = 0;
-            for (const _ in tags) count++;
-            if (count === n) return node as Metric;
-          }
-        }
-      }
-    }
-    return this.slowLookup(kind, name, tags);
+    const found = family !== undefined && family.kind === kind ? family.lookup(tags) : undefined;
+    return found ?? this.slowLookup(kind, name, tags);
   }
 
   /** Encoded names, reordered, unusual or invalid tag sets, and new series. */
@@ -368,26 +343,4 @@ function reasonOf(error: unknown): string {
   } catch {
     return "threw a value that cannot be shown";
   }
-}
-
-function sameKeys(a: string[], b: string[]): boolean {
-  return a.length === b.length && a.every((k, i) => k === b[i]);
-}
-
-/** The series of `tags` (sorted `keys`) in `family`, if it exists. */
-function findSeries<M>(family: Family<M>, tags: Tags, keys: string[]): M | undefined {
-  if (keys.length === 0) return family.untagged;
-  if (family.schema !== undefined && sameKeys(family.schema, keys)) return family.find(tags);
-  return family.general?.get(canonicalKey(tags, keys))?.metric;
-}
-
-/** Adds a new series; the first tag set fixes the family's schema, if its keys are safe to read by name. */
-function addSeries<M>(family: Family<M>, tags: Tags, keys: string[], metric: M): void {
-  if (keys.length === 0) {
-    family.untagged = metric;
-    return;
-  }
-  if (family.schema === undefined && keys.every(isPlainKey)) family.setSchema(keys);
-  if (family.schema !== undefined && sameKeys(family.schema, keys)) family.insert(tags, metric);
-  else (family.general ??= new Map()).set(canonicalKey(tags, keys), { tags, metric });
 }

@@ -1,7 +1,7 @@
 // Issue 4 "Must show": a page that loads ONLY dist/apptuit.iife.js records metrics and is
 // closed (or navigated away); the backend receives every point of the final flush, once.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { iifePage, type Mode } from "./pages";
+import { expectedPoints, iifePage, type Mode } from "./pages";
 import { identity, open, settled, startFixture, TOKEN, until, type BrowserFixture } from "./support";
 
 let fx: BrowserFixture;
@@ -23,7 +23,7 @@ describe.each<Mode>(["direct", "relay"])("IIFE page, %s mode", (mode) => {
     const { page, errors } = await open(fx, path);
     await page.waitForFunction(() => (window as unknown as { pageReady?: boolean }).pageReady === true);
     expect(await page.evaluate(() => typeof (window as unknown as { Apptuit: { init: unknown; MetricsRegistry: unknown } }).Apptuit.MetricsRegistry)).toBe("function");
-    const expected = await page.evaluate(() => (window as unknown as { expectedPoints: number }).expectedPoints);
+    const expected = expectedPoints(mode, COUNTERS);
     const html = await page.content();
     expect(fx.backend.points()).toEqual([]); // nothing before the page goes away
 

@@ -1,4 +1,5 @@
 // Test pages. `%ORIGIN%` is replaced by the server's origin when served.
+import { MetricsRegistry } from "../../src/registry";
 import { TOKEN } from "./support";
 
 export type Mode = "direct" | "relay";
@@ -12,23 +13,36 @@ export function initOptions(mode: Mode, extra = ""): string {
 /** The script tag of a mode: the relay-mode page SDK, or the full one with direct mode. */
 export const scriptFor = (mode: Mode): string => (mode === "direct" ? "/dist/apptuit-direct.iife.js" : "/dist/apptuit.iife.js");
 
-/** Only the IIFE by <script src>: N counters, a timer, a histogram, a meter, a callback gauge. */
+/** The IIFE page's workload on a registry `r`: N counters, a timer, a histogram, a meter, a callback gauge. */
+export const WORKLOAD = `
+  for (let i = 0; i < counters; i++) r.counter("clicks", { button: "b" + i }).inc(i + 1);
+  const t = r.timer("render"); t.update(10); t.update(30);
+  r.histogram("payload.bytes", { kind: "json" }).update(100);
+  r.histogram("payload.bytes", { kind: "json" }).update(300);
+  r.meter("events").mark(5);
+  r.gauge("queue.length", () => 7);`;
+
+/**
+ * The points the final flush of the IIFE page carries, counted on a full registry with the
+ * same workload (a cumulative collect): its fields, without the rates through a relay (a
+ * relay that passes each page's deltas through has no window for them), plus the
+ * reporter's 9 meta points.
+ */
+export function expectedPoints(mode: Mode, counters: number): number {
+  const r = new MetricsRegistry();
+  new Function("r", "counters", WORKLOAD)(r, counters);
+  return r.collect().filter((p) => mode === "direct" || !/_rate$/.test(p.metric)).length + 9;
+}
+
+/** Only the IIFE by <script src>: the workload above. */
 export function iifePage(mode: Mode, counters: number): string {
   return `<!doctype html><meta charset="utf-8"><title>iife</title>
 <script src="${scriptFor(mode)}"></script>
 <script>
   const handle = Apptuit.init(${initOptions(mode, `, tags: { page: "iife" }`)});
   const r = handle.registry;
-  for (let i = 0; i < ${counters}; i++) r.counter("clicks", { button: "b" + i }).inc(i + 1);
-  const t = r.timer("render"); t.update(10); t.update(30);
-  r.histogram("payload.bytes", { kind: "json" }).update(100);
-  r.histogram("payload.bytes", { kind: "json" }).update(300);
-  r.meter("events").mark(5);
-  r.gauge("queue.length", () => 7);
-  // A cumulative collect does not move the delta state: the number of registry points the
-  // final flush will carry (the reporter adds its 9 meta points). Through a relay that passes
-  // each page's deltas through, meters and timers come without rates: those need a window.
-  window.expectedPoints = r.collect().filter((p) => ${mode === "relay" ? "!/_rate$/.test(p.metric)" : "true"}).length + 9;
+  const counters = ${counters};
+  ${WORKLOAD}
   window.pageReady = true;
 </script>`;
 }
@@ -41,8 +55,8 @@ export function quotaPage(mode: Mode, series: number): string {
   // The page tag tells this page's points apart from any that a late request of an earlier page stores.
   const handle = Apptuit.init(${initOptions(mode, `, tags: { page: "q${series}" }`)});
   for (let i = 0; i < ${series}; i++) handle.registry.counter("quota.hits", { series: "s" + i }).inc(i + 1);
-  // Points the page-hide flush will carry: the series plus the reporter's 9 meta points.
-  window.expectedPoints = handle.registry.collect().length + 9;
+  // Points the page-hide flush will carry: one per counter, plus the reporter's 9 meta points.
+  window.expectedPoints = ${series} + 9;
   window.pageReady = true;
 </script>`;
 }

@@ -4,7 +4,6 @@
  * tab records a known workload, so a test knows the exact totals and every timer value.
  */
 import { init } from "../../src/platforms/browser/relay-entry";
-import type { BrowserHandle } from "../../src/platforms/browser/options";
 import { mulberry32 } from "./random";
 
 export interface TabsRecord {
@@ -16,7 +15,7 @@ export interface TabsRecord {
 }
 
 export interface Tab {
-  handle: BrowserHandle;
+  handle: ReturnType<typeof init>;
   /** Records one round of the workload. */
   record(round: number): void;
 }

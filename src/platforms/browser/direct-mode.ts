@@ -5,7 +5,7 @@ import type { ReporterSender } from "../../reporter/options";
 import { ReporterCore } from "../../reporter/reporter-core";
 import type { ApptuitReporter } from "../../reporter/reporter";
 import { keepaliveFetch } from "./keepalive-fetch";
-import type { BrowserInitOptions } from "./options";
+import type { BrowserInitOptions, PageMetrics } from "./options";
 import type { KeepaliveQuota } from "./quota";
 import { keepaliveChannel, type PageChannel } from "./urgent-channel";
 
@@ -32,7 +32,7 @@ const DIRECT_BATCH_POINTS = 2_000;
  * keepalive `fetch`es. Its own module, so that the relay-only entry never carries the client.
  */
 export function directMode(
-  options: BrowserInitOptions,
+  options: BrowserInitOptions<PageMetrics>,
   ctx: DirectModeContext,
 ): { client: Apptuit; sender: ReporterSender; channel: PageChannel; reporter: ApptuitReporter } {
   const { token } = options;

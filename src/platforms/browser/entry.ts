@@ -1,3 +1,4 @@
+import { MetricsRegistry } from "../../registry/registry";
 import { directMode } from "./direct-mode";
 import { initBrowser } from "./init";
 import type { BrowserHandle, BrowserInitOptions } from "./options";
@@ -12,5 +13,5 @@ import type { BrowserHandle, BrowserInitOptions } from "./options";
  * ```
  */
 export function init(options: BrowserInitOptions): BrowserHandle {
-  return initBrowser(options, { vitals: () => import("web-vitals"), direct: directMode });
+  return initBrowser(options, { registry: () => new MetricsRegistry(), vitals: () => import("web-vitals"), direct: directMode });
 }

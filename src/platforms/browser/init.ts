@@ -1,10 +1,9 @@
 import type { Apptuit } from "../../core/client";
 import { ApptuitConfigError } from "../../core/errors/config-error";
-import { MetricsRegistry } from "../../registry/registry";
 import type { ReporterSender } from "../../reporter/options";
 import type { directMode } from "./direct-mode";
 import { watchPageHide } from "./lifecycle";
-import type { BrowserHandle, BrowserInitOptions } from "./options";
+import type { BrowserHandle, BrowserInitOptions, PageMetrics } from "./options";
 import { PageReporter, type PageReporterApi } from "./page-reporter";
 import { KeepaliveQuota } from "./quota";
 import { RelaySender } from "./relay-sender";
@@ -20,7 +19,9 @@ const SLICE_POINTS = 256;
 const SLICE_BUDGET_MS = 3;
 
 /** What differs between the entries of `init()`. */
-export interface BrowserModes {
+export interface BrowserModes<R extends PageMetrics> {
+  /** A new registry when `options.registry` is not given: the full one, or a relay page's `PageRegistry`. */
+  registry(): R;
   /** `web-vitals`: a dynamic import in the ESM entries (loaded only with `runtimeMetrics`), inlined in the script-tag build. */
   vitals(): Promise<WebVitals>;
   /** Direct mode (`endpoint` + `token`); absent from the relay-only entry, which then never carries the client. */
@@ -28,7 +29,7 @@ export interface BrowserModes {
 }
 
 /** The body of `init()`. */
-export function initBrowser(options: BrowserInitOptions, load: BrowserModes): BrowserHandle {
+export function initBrowser<R extends PageMetrics>(options: BrowserInitOptions<R>, load: BrowserModes<R>): BrowserHandle<R> {
   const { relayUrl, token } = options;
   if (relayUrl !== undefined && token !== undefined) {
     throw new ApptuitConfigError("give either relayUrl (the token stays on the server) or endpoint + token, not both");
@@ -36,7 +37,7 @@ export function initBrowser(options: BrowserInitOptions, load: BrowserModes): Br
   if (relayUrl === undefined && token === undefined) {
     throw new ApptuitConfigError('init() needs relayUrl (recommended, e.g. "/apptuit") or endpoint + token');
   }
-  const registry = options.registry ?? new MetricsRegistry();
+  const registry = options.registry ?? load.registry();
   const quota = new KeepaliveQuota();
   const timeout = options.timeout ?? 10_000;
   const limits = { maxBodyBytes: options.maxBodyBytes ?? 65_536, maxPoints: options.maxPointsPerRequest ?? 5_000, timeout };

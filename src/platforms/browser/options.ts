@@ -1,6 +1,7 @@
 import type { Apptuit } from "../../core/client";
 import type { ApptuitOptions } from "../../core/options";
 import type { SanitizeMode, Tags, Temporality } from "../../core/types";
+import type { Collectable } from "../../core/types";
 import type { MetricsRegistry } from "../../registry/registry";
 import type { ReporterErrorHandler } from "../../reporter/error-handler";
 import type { FlushResult } from "../../reporter/flush-result";
@@ -11,7 +12,10 @@ import type { PageReporterApi } from "./page-reporter";
  * Options of `init()` in a page. Give either `relayUrl` (recommended: the token stays on
  * the server, and a same-origin URL is not blocked by ad blockers) or `endpoint` + `token`.
  */
-export interface BrowserInitOptions {
+/** What `init` needs of a registry: the handles its runtime metrics use, and `collect`. */
+export type PageMetrics = Collectable & Pick<MetricsRegistry, "counter" | "gauge" | "histogram">;
+
+export interface BrowserInitOptions<R extends PageMetrics = MetricsRegistry> {
   /** URL of an `apptuit/relay` handler, e.g. `"/apptuit"`. Points go there in the compact format. */
   relayUrl?: string;
   /** Direct mode: API base URL (default `https://api.apptuit.ai`). The page must be allowed by CORS. */
@@ -22,7 +26,7 @@ export interface BrowserInitOptions {
    */
   token?: string | null;
   /** The registry to report; default a new one (handed back by `init`). */
-  registry?: MetricsRegistry;
+  registry?: R;
   /** Milliseconds between flushes; default 10,000. */
   interval?: number;
   /** Prepended to every metric name. */
@@ -75,8 +79,8 @@ export interface BrowserInitOptions {
   fetch?: typeof fetch;
 }
 
-export interface BrowserHandle {
-  registry: MetricsRegistry;
+export interface BrowserHandle<R extends PageMetrics = MetricsRegistry> {
+  registry: R;
   /**
    * The running reporter: `stats()`, `flush()`, `stop()`. Direct mode: an `ApptuitReporter`;
    * relay mode: the page's own, smaller reporter (docs/browser-page-size.md).

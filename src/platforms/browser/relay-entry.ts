@@ -1,8 +1,9 @@
 import { initBrowser } from "./init";
+import { PageRegistry } from "./page-registry";
 import type { BrowserHandle, BrowserInitOptions } from "./options";
 
 /** What a relay page is configured with: no token or API endpoint can go into it. */
-export type RelayPageOptions = Omit<BrowserInitOptions, "endpoint" | "token"> & { relayUrl: string };
+export type RelayPageOptions = Omit<BrowserInitOptions<PageRegistry>, "endpoint" | "token"> & { relayUrl: string };
 
 /**
  * `init()` for pages that send through a relay (`relayUrl`) — the recommended setup — without
@@ -10,6 +11,6 @@ export type RelayPageOptions = Omit<BrowserInitOptions, "endpoint" | "token"> & 
  * the reporter and the relay sender (`web-vitals` loads on demand with `runtimeMetrics`).
  * `endpoint` + `token` throws `ApptuitConfigError` here: use `apptuit/browser`'s `init`.
  */
-export function init(options: RelayPageOptions): BrowserHandle {
-  return initBrowser(options, { vitals: () => import("web-vitals") });
+export function init(options: RelayPageOptions): BrowserHandle<PageRegistry> {
+  return initBrowser(options, { registry: () => new PageRegistry(), vitals: () => import("web-vitals") });
 }

@@ -1,7 +1,7 @@
 // A relay-only entry for pages (subpath `apptuit/browser/relay`): `init({ relayUrl })`
 // and the registry, without the `Apptuit` client — see relay-entry.ts.
 export { init, type RelayPageOptions } from "./relay-entry";
-export * from "../../registry/index";
+export * from "./page-exports";
 export type { BrowserHandle, BrowserInitOptions } from "./options";
 export { RUNTIME_METRICS, type WebVitals } from "./runtime-metrics";
 export { KEEPALIVE_QUOTA_BYTES } from "./quota";

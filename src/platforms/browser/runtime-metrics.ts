@@ -1,5 +1,7 @@
 import type { MetricsRegistry } from "../../registry/registry";
 
+type Handles = Pick<MetricsRegistry, "counter" | "gauge" | "histogram">;
+
 /** The part of the `web-vitals` package used here (v4/v5 API). */
 export interface WebVitals {
   onLCP(cb: (metric: { value: number }) => void): void;
@@ -37,7 +39,7 @@ interface PerformanceMemory {
  * (the `web-vitals` callbacks cannot be removed).
  */
 export function startRuntimeMetrics(
-  registry: MetricsRegistry,
+  registry: Handles,
   loadVitals: () => Promise<WebVitals>,
   onError: (error: unknown) => void,
 ): { sync(): void; stop(): void } {

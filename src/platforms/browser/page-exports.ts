@@ -1,0 +1,13 @@
+// What a relay-mode page exports of the registry (the script tag and `apptuit/browser/relay`):
+// the page's own registry as `MetricsRegistry`, and the handles it gives out.
+export { PageRegistry as MetricsRegistry, type PageRegistryOptions as MetricsRegistryOptions } from "./page-registry";
+export { INVALID_UPDATES, SERIES_REFUSED } from "../../registry/meta";
+export { Counter } from "../../registry/counter";
+export { Gauge } from "../../registry/gauge";
+export { Meter } from "../../registry/meter";
+export { Histogram } from "../../registry/histogram";
+export { HistogramSnapshot } from "../../registry/snapshot";
+export { Timer } from "../../registry/timer";
+export type { MetricKind } from "../../registry/kind";
+export { RELATIVE_ACCURACY } from "../../registry/mapping";
+export { GaugeCallbackError } from "../../registry/errors/gauge-callback-error";

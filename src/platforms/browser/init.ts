@@ -4,7 +4,7 @@ import type { ReporterSender } from "../../reporter/options";
 import type { directMode } from "./direct-mode";
 import { watchPageHide } from "./lifecycle";
 import type { BrowserHandle, BrowserInitOptions, PageMetrics } from "./options";
-import { PageReporter, type PageReporterApi } from "./page-reporter";
+import { pageReporter, type PageReporter } from "./page-reporter";
 import { KeepaliveQuota } from "./quota";
 import { RelaySender } from "./relay-sender";
 import { startRuntimeMetrics, type WebVitals } from "./runtime-metrics";
@@ -48,7 +48,7 @@ export function initBrowser<R extends PageMetrics>(options: BrowserInitOptions<R
   let client: Apptuit | undefined;
   let sender: Pick<ReporterSender, "prepare">;
   let channel: PageChannel;
-  let reporter: PageReporterApi & Pick<PageReporter, "drain">;
+  let reporter: Pick<PageReporter, "start" | "stop" | "flush" | "stats" | "drain">;
   if (relayUrl !== undefined) {
     const relay = new RelaySender({
       url: relayUrl, globalTags, ...limits, quota, yield: pause, sliceSize: SLICE_POINTS,
@@ -57,7 +57,7 @@ export function initBrowser<R extends PageMetrics>(options: BrowserInitOptions<R
     sender = relay;
     channel = beaconChannel(relayUrl, quota, limits);
     // A relay merges every tab's kinds and deltas into one write per series and window.
-    reporter = new PageReporter({
+    reporter = pageReporter({
       registry,
       sender: relay,
       interval: options.interval ?? 10_000,

@@ -1,7 +1,7 @@
 // The relay-mode page's reporter: its books, retries, bounded buffer and the drain that the
 // page-hide flush uses, with the relay sender posting into a stubbed fetch.
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { PageReporter } from "../../../src/platforms/browser/page-reporter";
+import { pageReporter, type PageReporter } from "../../../src/platforms/browser/page-reporter";
 import { KeepaliveQuota } from "../../../src/platforms/browser/quota";
 import { RelaySender } from "../../../src/platforms/browser/relay-sender";
 import { decodeCompact } from "../../../src/relay/compact-format";
@@ -25,7 +25,7 @@ function setup(options: { maxPoints?: number; yield?: () => PromiseLike<void> | 
   const registry = new MetricsRegistry();
   const sender = new RelaySender({ url: "/apptuit", globalTags: { runtime: "browser" }, timeout: 1000, quota: new KeepaliveQuota(), maxBodyBytes: 65_536, maxPoints: 5_000 });
   const errors: unknown[][] = [];
-  const reporter = new PageReporter({
+  const reporter = pageReporter({
     registry,
     sender,
     interval: 3_600_000,

@@ -1,4 +1,5 @@
 import type { Apptuit } from "../../core/client";
+import type { DataPoint, Tags } from "../../core/types";
 import { ApptuitConfigError } from "../../core/errors/config-error";
 import type { ReporterSender } from "../../reporter/options";
 import type { directMode } from "./direct-mode";
@@ -6,7 +7,8 @@ import { watchPageHide } from "./lifecycle";
 import type { BrowserHandle, BrowserInitOptions, PageMetrics } from "./options";
 import { pageReporter, type PageReporter } from "./page-reporter";
 import { KeepaliveQuota } from "./quota";
-import { RelaySender } from "./relay-sender";
+import { pagePoints } from "./page-points";
+import { relayDelivery } from "./relay-sender";
 import { startRuntimeMetrics, type WebVitals } from "./runtime-metrics";
 import { pageStorage, UNLOAD_UNCONFIRMED, UnloadLedger } from "./unload-ledger";
 import { flushPage } from "./urgent-flush";
@@ -50,10 +52,14 @@ export function initBrowser<R extends PageMetrics>(options: BrowserInitOptions<R
   let channel: PageChannel;
   let reporter: Pick<PageReporter, "start" | "stop" | "flush" | "stats" | "drain">;
   if (relayUrl !== undefined) {
-    const relay = new RelaySender({
-      url: relayUrl, globalTags, ...limits, quota, yield: pause, sliceSize: SLICE_POINTS,
-      ...(options.fetch !== undefined && { fetch: options.fetch }),
-    });
+    const toPoints = pagePoints(globalTags);
+    const relay = {
+      prepare: (points: readonly DataPoint[], o?: { tags?: Tags }) => toPoints(points, o?.tags),
+      deliver: relayDelivery({
+        url: relayUrl, globalTags, ...limits, quota, yield: pause, sliceSize: SLICE_POINTS,
+        ...(options.fetch !== undefined && { fetch: options.fetch }),
+      }),
+    };
     sender = relay;
     channel = beaconChannel(relayUrl, quota, limits);
     // A relay merges every tab's kinds and deltas into one write per series and window.

@@ -40,19 +40,21 @@ interface Body {
 
 /**
  * Sends to a relay (`apptuit/relay`) in the compact format as `text/plain`: no token in
- * the page, and no CORS preflight even cross-origin. Points are prepared here with the
- * same rules as the client (validate, merge tags, sanitize), without a token.
+ * the page, and no CORS preflight even cross-origin. Points are prepared (`pagePoints`)
+ * with tags merged and values checked, without a token; the relay does the rest.
  *
- * Bodies are cut in one pass (`CompactWriter` knows its exact size after every point),
+ * Bodies are cut in one pass (the page writer knows its exact size after every point),
  * giving the thread back between slices. Each body goes with `keepalive` when the page's
  * 64 KiB quota has room, so an interval flush that is running when the page goes away
  * still arrives.
  */
 export class RelaySender implements ReporterSender {
   private readonly toPoints: ReturnType<typeof pagePoints>;
+  readonly deliver: (points: WirePoint[]) => Promise<SendOutcome>;
 
   constructor(private readonly options: RelaySenderOptions) {
     this.toPoints = pagePoints(options.globalTags);
+    this.deliver = relayDelivery(options);
   }
 
   get url(): string {
@@ -70,20 +72,23 @@ export class RelaySender implements ReporterSender {
     if (error !== undefined) throw error;
     return { points: outcome.stored, requests: outcome.requests };
   }
+}
 
-  /**
-   * One request per body; says what became of every point. A point the compact format
-   * cannot carry, or too large for any body, is rejected alone; a body refused for good
-   * (4xx but 408/429, a redirect) is rejected and the others still go; a retryable failure
-   * stops the call, leaving that body and everything after it undelivered.
-   */
-  async deliver(points: WirePoint[]): Promise<SendOutcome> {
-    const { quota, url } = this.options;
-    const fetcher = this.options.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => globalThis.fetch(input, init));
+/**
+ * The relay sender's `deliver`, on its own for the page reporter (which needs nothing else
+ * of a sender): one request per body; says what became of every point. A point the compact
+ * format cannot carry, or too large for any body, is rejected alone; a body refused for
+ * good (4xx but 408/429, a redirect) is rejected and the others still go; a retryable
+ * failure stops the call, leaving that body and everything after it undelivered.
+ */
+export function relayDelivery(options: RelaySenderOptions): (points: WirePoint[]) => Promise<SendOutcome> {
+  return async (points: WirePoint[]): Promise<SendOutcome> => {
+    const { quota, url } = options;
+    const fetcher = options.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => globalThis.fetch(input, init));
     const outcome = emptyOutcome();
     let offset = 0;
     while (offset < points.length) {
-      const chunk = await this.nextBody(points, offset, outcome);
+      const chunk = await nextBody(options, points, offset, outcome);
       if (chunk === undefined) break;
       const keepalive = quota.tryReserve(chunk.bytes);
       const post = (keepalive: boolean) =>
@@ -94,7 +99,7 @@ export class RelaySender implements ReporterSender {
           // A relay that redirects is misconfigured: the points would be counted stored elsewhere.
           redirect: "manual",
           headers: { "content-type": "text/plain;charset=UTF-8" },
-          signal: AbortSignal.timeout(this.options.timeout),
+          signal: AbortSignal.timeout(options.timeout),
         });
       let response: Response;
       try {
@@ -134,44 +139,44 @@ export class RelaySender implements ReporterSender {
     }
     return outcome;
   }
+}
 
-  /**
-   * The next body from `points[offset…]`, yielding every `sliceSize` points; a point the
-   * compact format refuses or too large alone is rejected into `outcome` and skipped.
-   * Undefined when no point is left.
-   */
-  private async nextBody(points: WirePoint[], offset: number, outcome: SendOutcome): Promise<Body | undefined> {
-    const { maxBodyBytes, maxPoints, sliceSize = 256 } = this.options;
-    const writer = compactBody();
-    const taken: WirePoint[] = [];
-    let i = offset;
-    let sinceYield = 0;
-    while (i < points.length && taken.length < maxPoints) {
-      const point = points[i]!;
-      let fits: boolean;
-      try {
-        fits = writer.tryAdd(point, maxBodyBytes);
-      } catch (error) {
-        refuse(outcome, point, error instanceof Error ? error.message : String(error));
-        i++;
-        continue;
-      }
-      if (!fits) {
-        if (taken.length > 0) break; // full
-        refuse(outcome, point, `the point alone does not fit in ${maxBodyBytes} bytes`);
-        i++;
-        continue;
-      }
-      taken.push(point);
+/**
+ * The next body from `points[offset…]`, yielding every `sliceSize` points; a point the
+ * compact format refuses or too large alone is rejected into `outcome` and skipped.
+ * Undefined when no point is left.
+ */
+async function nextBody(options: RelaySenderOptions, points: WirePoint[], offset: number, outcome: SendOutcome): Promise<Body | undefined> {
+  const { maxBodyBytes, maxPoints, sliceSize = 256 } = options;
+  const writer = compactBody();
+  const taken: WirePoint[] = [];
+  let i = offset;
+  let sinceYield = 0;
+  while (i < points.length && taken.length < maxPoints) {
+    const point = points[i]!;
+    let fits: boolean;
+    try {
+      fits = writer.tryAdd(point, maxBodyBytes);
+    } catch (error) {
+      refuse(outcome, point, error instanceof Error ? error.message : String(error));
       i++;
-      if (++sinceYield >= sliceSize && i < points.length && this.options.yield !== undefined) {
-        sinceYield = 0;
-        const pause = this.options.yield();
-        if (pause !== undefined) await pause;
-      }
+      continue;
     }
-    return taken.length === 0 ? undefined : { body: writer.finish(), bytes: writer.bytes, points: taken, next: i };
+    if (!fits) {
+      if (taken.length > 0) break; // full
+      refuse(outcome, point, `the point alone does not fit in ${maxBodyBytes} bytes`);
+      i++;
+      continue;
+    }
+    taken.push(point);
+    i++;
+    if (++sinceYield >= sliceSize && i < points.length && options.yield !== undefined) {
+      sinceYield = 0;
+      const pause = options.yield();
+      if (pause !== undefined) await pause;
+    }
   }
+  return taken.length === 0 ? undefined : { body: writer.finish(), bytes: writer.bytes, points: taken, next: i };
 }
 
 /** Largest relay answer read (its 400 is a small JSON object). */

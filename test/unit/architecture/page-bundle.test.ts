@@ -1,0 +1,30 @@
+// What the relay-mode page entries carry (docs/browser-page-size.md): the recording side and
+// the page's own reporter, none of what the relay does or what only servers need.
+import { build } from "esbuild";
+import { describe, expect, it } from "vitest";
+
+/** Source modules (and packages) bundled into `entry` for a browser. */
+async function modulesOf(entry: string): Promise<string[]> {
+  const result = await build({ entryPoints: [entry], bundle: true, write: false, metafile: true, format: "esm", platform: "browser", external: ["web-vitals"], logLevel: "silent" });
+  const output = Object.values(result.metafile.outputs)[0]!;
+  return Object.keys(output.inputs).filter((m) => output.inputs[m]!.bytesInOutput > 0);
+}
+
+const NOT_ON_THE_PAGE = [
+  "src/registry/read-series.ts", // name decoding and repairs
+  "src/registry/fields.ts", // Dropwizard fields
+  "src/registry/registry.ts", // the full registry
+  "src/reporter/reporter-core.ts", // the general reporter
+  "src/reporter/ledger.ts",
+  "src/core/client.ts",
+  "src/core/names.ts", // sanitizing
+];
+
+describe.each(["src/iife.ts", "src/platforms/browser/relay-page.ts"])("%s", (entry) => {
+  it("carries neither the registry's reading side, nor the general reporter, nor the client, ky or valibot", async () => {
+    const modules = await modulesOf(entry);
+    expect(modules).toContain("src/platforms/browser/page-registry.ts");
+    expect(modules).toContain("src/platforms/browser/page-reporter.ts");
+    expect(modules.filter((m) => NOT_ON_THE_PAGE.includes(m) || /node_modules\/(ky|valibot)\//.test(m))).toEqual([]);
+  });
+});

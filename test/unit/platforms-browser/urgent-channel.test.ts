@@ -3,6 +3,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { directMode } from "../../../src/platforms/browser/direct-mode";
 import { KeepaliveQuota } from "../../../src/platforms/browser/quota";
+import { MetricsRegistry } from "../../../src/registry";
 import { beaconChannel, keepaliveChannel } from "../../../src/platforms/browser/urgent-channel";
 
 afterEach(() => vi.unstubAllGlobals());
@@ -57,7 +58,15 @@ describe("direct mode wires the client's auth into the page-hide channel", () =>
       inits.push(init);
       return new Response(null, { status: 204 });
     });
-    const { channel } = directMode({ endpoint: "https://api.test", ...auth }, { quota: new KeepaliveQuota(), limits, globalTags: {}, sanitize: "prometheus" });
+    const { channel } = directMode({ endpoint: "https://api.test", ...auth }, {
+      quota: new KeepaliveQuota(),
+      limits,
+      globalTags: {},
+      sanitize: "prometheus",
+      registry: new MetricsRegistry(),
+      sliceSize: 256,
+      yield: () => undefined,
+    });
     expect(await channel.post!("[]")).toBe(true);
     expect((inits[0]!.headers as Record<string, string>).authorization).toBeUndefined();
   });

@@ -179,7 +179,7 @@ async function profileFlush(page: Page): Promise<{ name: string; self: number; t
 
 // --- run ----------------------------------------------------------------------------------
 const [otelIife, apptuitDev] = await Promise.all([buildOtelIife(), buildApptuitDev()]);
-const site: Site = await startSite({ apptuitIife: `${ROOT}dist/apptuit.iife.js`, otelIife, apptuitDev });
+const site: Site = await startSite({ apptuitIife: `${ROOT}dist/apptuit.iife.js`, apptuitDirectIife: `${ROOT}dist/apptuit-direct.iife.js`, otelIife, apptuitDev });
 const browser = await launchChromium();
 const results: { lib: Lib; label: string; n: number; flushes: Flush[]; traced: Flush }[] = [];
 const profiles: { lib: Lib; n: number; top: { name: string; self: number; total: number }[] }[] = [];

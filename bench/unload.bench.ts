@@ -150,7 +150,7 @@ async function runOnce(browser: Browser, site: Site, lib: Lib, n: number, close:
 }
 
 const otelIife = await buildOtelIife();
-const site = await startSite({ apptuitIife: `${ROOT}dist/apptuit.iife.js`, otelIife });
+const site = await startSite({ apptuitIife: `${ROOT}dist/apptuit.iife.js`, apptuitDirectIife: `${ROOT}dist/apptuit-direct.iife.js`, otelIife });
 const browser = await launchChromium();
 const runs: Run[] = [];
 const slowRuns: Run[] = [];

@@ -23,7 +23,10 @@ export interface Site extends Served {
 }
 
 export interface SiteFiles {
+  /** The relay-mode script tag (dist/apptuit.iife.js). */
   apptuitIife: string;
+  /** The script tag with direct mode (dist/apptuit-direct.iife.js), for the `apptuit-direct` pages. */
+  apptuitDirectIife: string;
   otelIife: string;
   /** Optional unminified build for profiling, served at /apptuit.dev.js. */
   apptuitDev?: string;
@@ -36,6 +39,8 @@ export async function startSite(files: SiteFiles): Promise<Site> {
     endpoint: "http://backend.local",
     clientOptions: { fetch: (input, init) => backend.fetch(new Request(input as RequestInfo, init)) },
     rateLimit: false,
+    // Each page's points go through to the backend as they arrive: what the parts measure is the page's delivery.
+    aggregate: false,
     onError: null,
   });
   const otlp = new Map<string, number>();
@@ -52,6 +57,8 @@ export async function startSite(files: SiteFiles): Promise<Site> {
         return new Response("<!doctype html><title>away</title>", { headers: { "content-type": "text/html" } });
       case "/apptuit.iife.js":
         return js(files.apptuitIife);
+      case "/apptuit-direct.iife.js":
+        return js(files.apptuitDirectIife);
       case "/apptuit.dev.js":
         return js(files.apptuitDev ?? files.apptuitIife);
       case "/otel.iife.js":
@@ -136,7 +143,7 @@ function pageHtml(q: URLSearchParams): string {
       const o = OTelBench.setup({ url: location.origin + "/otlp/v1/metrics", interval: ${interval}, pagehide: ${lib === "otel-pagehide"}${cardinality ? `, cardinality: ${Number(cardinality)}` : ""} });
       window.__record = () => { for (let i = 0; i < n; i++) o.counter(seriesName(i)).add(1, seriesTags(i)); };
       window.__flush = () => o.provider.forceFlush();`;
-  const script = lib.startsWith("apptuit") ? (dev ? "/apptuit.dev.js" : "/apptuit.iife.js") : "/otel.iife.js";
+  const script = lib === "apptuit-direct" ? "/apptuit-direct.iife.js" : lib.startsWith("apptuit") ? (dev ? "/apptuit.dev.js" : "/apptuit.iife.js") : "/otel.iife.js";
   return `<!doctype html><html><head><meta charset="utf-8"><title>bench</title>
 <script src="${script}"></script></head><body>bench
 <script>

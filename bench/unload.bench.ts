@@ -73,7 +73,7 @@ function fitsQuota(mode: "relay" | "direct", n: number): boolean {
     sender = new RelaySender({ url: "/apptuit", sanitize: "prometheus", globalTags, ...limits, quota });
     channel = beaconChannel("/apptuit", quota, limits);
   } else {
-    ({ sender, channel } = directMode({ endpoint: "http://127.0.0.1:9", token: TOKEN }, { quota, limits, globalTags, sanitize: "prometheus" }));
+    ({ sender, channel } = directMode({ endpoint: "http://127.0.0.1:9", token: TOKEN }, { quota, limits, globalTags, sanitize: "prometheus", registry, sliceSize: 256, yield: () => undefined }));
   }
   const reporter = new ReporterCore({ registry, client: sender, interval: 600_000, temporality: "delta", onError: null });
   return withFakeBrowser((sent) => {

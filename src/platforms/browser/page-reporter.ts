@@ -210,7 +210,10 @@ export function pageReporter(options: PageReporterOptions): PageReporter {
     count(result, "delivered", stored);
     const failure = outcome.failure;
     const status = (failure?.error as { statusCode?: number } | undefined)?.statusCode;
-    if (refused > 0) reject(result, refused, outcome.reasons.length > 0 ? outcome.reasons : [failure?.error ?? new Error(`${refused} point(s) rejected`)], outcome.rejectedStatus, stored);
+    if (refused > 0) {
+      const reasons = outcome.reasons.length > 0 ? outcome.reasons : [failure?.error ?? new Error(`${refused} point(s) rejected`)];
+      reject(result, refused, reasons, outcome.rejectedStatus, stored);
+    }
     if (undelivered.length === 0) return;
     if (failure?.retryable === false) return reject(result, undelivered.length, [failure.error], status, stored);
     sent(0, undelivered.length);

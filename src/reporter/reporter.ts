@@ -15,8 +15,9 @@ export class ApptuitReporter extends ReporterCore {
   }
 
   /**
-   * Reporters made by adapters that need no client of their own (`apptuit/browser` in relay
-   * mode builds a `ReporterCore`) are ApptuitReporters too.
+   * Reporters that adapters build as a `ReporterCore` around a sender of their own
+   * (`apptuit/browser`'s direct mode) are ApptuitReporters too. A relay-mode page's
+   * reporter is not: it is the page's own (docs/browser-page-size.md).
    */
   static override [Symbol.hasInstance](value: unknown): boolean {
     return value instanceof ReporterCore;

@@ -3,6 +3,7 @@ export type { DrainedPoints } from "./drained";
 export type { ApptuitReporterOptions, ReporterSender, ReporterSettings } from "./options";
 export { MAX_BATCH } from "./options";
 export type { FlushResult, ReporterStats } from "./flush-result";
+export type { Reporter } from "./reporter-api";
 export type { ReporterPlatform } from "./platform";
 export { globalTimerPlatform } from "./platform";
 export { consoleErrorHandler, type ReporterErrorHandler } from "./error-handler";

@@ -3,6 +3,7 @@ import type { Collectable, CollectedPoint, CollectForm, DataPoint, Tags, Tempora
 import type { WirePoint } from "../core/wire";
 import { consoleErrorHandler } from "./error-handler";
 import { emptyFlushResult, type FlushResult, type ReporterStats } from "./flush-result";
+import type { Reporter } from "./reporter-api";
 import { DeliveryLedger } from "./ledger";
 import { checkSettings, MAX_BATCH, type ApptuitReporterOptions, type ReporterSender } from "./options";
 import { globalTimerPlatform, type ReporterPlatform } from "./platform";
@@ -32,7 +33,7 @@ export interface FlushOptions {
  * points (e.g. a NaN) are rejected before sending. With `delta` temporality that is what
  * keeps a failed delta from being lost or counted twice.
  */
-export class ReporterCore {
+export class ReporterCore implements Reporter {
   readonly registry: Collectable;
   readonly client: ReporterSender;
   readonly interval: number;

@@ -13,15 +13,6 @@ export class ApptuitReporter extends ReporterCore {
   constructor(options: ApptuitReporterOptions) {
     super(options, buildClient);
   }
-
-  /**
-   * Reporters that adapters build as a `ReporterCore` around a sender of their own
-   * (`apptuit/browser`'s direct mode) are ApptuitReporters too. A relay-mode page's
-   * reporter is not: it is the page's own (docs/browser-page-size.md).
-   */
-  static override [Symbol.hasInstance](value: unknown): boolean {
-    return value instanceof ReporterCore;
-  }
 }
 
 function buildClient(options: ApptuitReporterOptions): Apptuit {

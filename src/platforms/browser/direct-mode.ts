@@ -2,8 +2,7 @@ import { Apptuit } from "../../core/client";
 import type { SanitizeMode, Tags } from "../../core/types";
 import type { Collectable } from "../../core/types";
 import type { ReporterSender } from "../../reporter/options";
-import { ReporterCore } from "../../reporter/reporter-core";
-import type { ApptuitReporter } from "../../reporter/reporter";
+import { ApptuitReporter } from "../../reporter/reporter";
 import { keepaliveFetch } from "./keepalive-fetch";
 import type { BrowserInitOptions, PageMetrics } from "./options";
 import type { KeepaliveQuota } from "./quota";
@@ -46,7 +45,7 @@ export function directMode(
   });
   // The page-hide channel authenticates exactly as the client does (`token: null` or `auth: false`: not at all).
   const auth = token && options.clientOptions?.auth !== false ? token : null;
-  const reporter = new ReporterCore({
+  const reporter = new ApptuitReporter({
     registry: ctx.registry,
     client,
     interval: options.interval ?? 10_000,
@@ -60,6 +59,6 @@ export function directMode(
     ...(options.onError !== undefined && { onError: options.onError }),
     // Only so that the default error handler can mask it.
     ...(token !== undefined && { token }),
-  }) as ApptuitReporter;
+  });
   return { client, sender: client, reporter, channel: keepaliveChannel(`${client.endpoints.write}/api/put?details`, auth, ctx.quota, ctx.limits) };
 }

@@ -6,7 +6,7 @@ import type { MetricsRegistry } from "../../registry/registry";
 import type { ReporterErrorHandler } from "../../reporter/error-handler";
 import type { FlushResult } from "../../reporter/flush-result";
 import type { ApptuitReporterOptions } from "../../reporter/options";
-import type { PageReporterApi } from "./page-reporter";
+import type { Reporter } from "../../reporter/reporter-api";
 
 /**
  * Options of `init()` in a page. Give either `relayUrl` (recommended: the token stays on
@@ -85,7 +85,7 @@ export interface BrowserHandle<R extends PageMetrics = MetricsRegistry> {
    * The running reporter: `stats()`, `flush()`, `stop()`. Direct mode: an `ApptuitReporter`;
    * relay mode: the page's own, smaller reporter (docs/browser-page-size.md).
    */
-  reporter: PageReporterApi;
+  reporter: Reporter;
   /** Direct mode only: the client, for `send`, `query`, `promQuery`. */
   client?: Apptuit;
   /** Flush now through the normal path (awaits the answer). */

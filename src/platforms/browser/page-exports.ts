@@ -11,3 +11,5 @@ export { Timer } from "../../registry/timer";
 export type { MetricKind } from "../../registry/kind";
 export { RELATIVE_ACCURACY } from "../../registry/mapping";
 export { GaugeCallbackError } from "../../registry/errors/gauge-callback-error";
+export type { Reporter } from "../../reporter/reporter-api";
+export type { FlushResult, ReporterStats } from "../../reporter/flush-result";

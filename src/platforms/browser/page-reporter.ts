@@ -8,6 +8,7 @@ import type { ReporterErrorHandler } from "../../reporter/error-handler";
 import { emptyFlushResult, type FlushResult, type ReporterStats } from "../../reporter/flush-result";
 import { META } from "../../reporter/meta-metrics";
 import type { ReporterSender } from "../../reporter/options";
+import type { Reporter } from "../../reporter/reporter-api";
 import { prepareValid } from "../../reporter/prepare-valid";
 import { estimateBytes, type RetryBufferLimits } from "../../reporter/retry-buffer";
 
@@ -27,15 +28,7 @@ export interface PageReporterOptions {
   yield: () => PromiseLike<void> | void;
 }
 
-/** What a page's `init()` hands back as `reporter`: the running reporter of either mode. */
-export interface PageReporterApi {
-  start(): unknown;
-  stop(): Promise<FlushResult>;
-  flush(): Promise<FlushResult>;
-  stats(): ReporterStats;
-}
-
-export interface PageReporter extends PageReporterApi {
+export interface PageReporter extends Reporter {
   /**
    * For the page-hide flush (urgent-flush.ts): collects now (even while a flush runs),
    * takes over what a flush is still preparing and the retry buffer, oldest first,

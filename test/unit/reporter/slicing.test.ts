@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import type { DataPoint, Tags } from "../../../src/core/types";
 import type { WirePoint } from "../../../src/core/wire";
-import { ApptuitReporter, type ReporterSender } from "../../../src/reporter";
+import { ApptuitReporter, type Reporter, type ReporterSender } from "../../../src/reporter";
 import { ReporterCore } from "../../../src/reporter/reporter-core";
 import { accounted, FakeCounters, ManualPlatform, testClient } from "./support";
 
@@ -117,11 +117,14 @@ describe("sliced flush", () => {
 });
 
 describe("ReporterCore and ApptuitReporter", () => {
-  it("a reporter built without the default client is an ApptuitReporter too", () => {
+  it("instanceof is plain class identity (no Symbol.hasInstance): both offer the Reporter interface", () => {
     const core = new ReporterCore({ registry: counters(1), client: recordingSender().sender });
-    expect(core instanceof ApptuitReporter).toBe(true);
-    expect(new ApptuitReporter({ registry: counters(1), client: recordingSender().sender }) instanceof ApptuitReporter).toBe(true);
-    expect({} instanceof ApptuitReporter).toBe(false);
+    const reporter = new ApptuitReporter({ registry: counters(1), client: recordingSender().sender });
+    expect(Object.hasOwn(ApptuitReporter, Symbol.hasInstance)).toBe(false);
+    expect(core instanceof ApptuitReporter).toBe(false);
+    expect(reporter instanceof ReporterCore).toBe(true);
+    const asInterface: Reporter[] = [core, reporter];
+    for (const r of asInterface) expect([typeof r.start, typeof r.stop, typeof r.flush, typeof r.stats]).toEqual(["function", "function", "function", "function"]);
   });
 
   it("ReporterCore needs a client (it cannot build one)", () => {

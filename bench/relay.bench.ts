@@ -19,7 +19,7 @@ const WINDOW_S = 10;
 /** One beacon per tab: 40 counters and 10 timers (3 durations each) of the same 50 series as every other tab. */
 function beacons(): string[] {
   const random = mulberry32(5);
-  const sender = new RelaySender({ url: "/apptuit", sanitize: "prometheus", globalTags: { runtime: "browser" }, maxBodyBytes: 65_536, maxPoints: 5_000, timeout: 1_000, quota: new KeepaliveQuota() });
+  const sender = new RelaySender({ url: "/apptuit", globalTags: { runtime: "browser" }, maxBodyBytes: 65_536, maxPoints: 5_000, timeout: 1_000, quota: new KeepaliveQuota() });
   const out: string[] = [];
   const now = Date.now() / 1000;
   for (let t = 0; t < TABS; t++) {

@@ -13,6 +13,7 @@ import type { QueryOutput, QueryResult } from "./query/result";
 import { runPromQuery } from "./prom/prom";
 import { toSeconds } from "./time";
 import { ApptuitAbortError } from "./errors/abort-error";
+import { redact } from "./redact";
 
 export interface SendOptions {
   signal?: AbortSignal;
@@ -60,6 +61,11 @@ export class Apptuit {
   get endpoints(): { write: string; query: string; prom: string } {
     const o = this.#options;
     return { write: o.writeEndpoint, query: o.queryEndpoint, prom: o.promEndpoint };
+  }
+
+  /** `text` with this client's token masked: for a line about to be logged (the reporter's default error handler). */
+  redact(text: string): string {
+    return redact(text, this.#options.token);
   }
 
   /** Validate, merge tags, sanitize; no I/O. Throws `ApptuitValidationError` naming the point and the rule. */

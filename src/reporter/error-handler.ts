@@ -8,17 +8,14 @@
 export type ReporterErrorHandler = (statusCode: number | undefined, successful: number, failed: number, errors: unknown[]) => void;
 
 /**
- * The default handler: one concise line on `console.warn`. Any of `secrets` (the token)
- * is masked, should a message ever carry it.
+ * The default handler: one concise line on `console.warn`, passed through `redact` (the
+ * sender's own masking of its secrets, e.g. `Apptuit#redact`) should a message ever carry one.
  */
-export function consoleErrorHandler(secrets: readonly string[] = []): ReporterErrorHandler {
-  const masked = secrets.filter((s) => s.length >= 4);
+export function consoleErrorHandler(redact: (text: string) => string = (text) => text): ReporterErrorHandler {
   return (statusCode, successful, failed, errors) => {
     const status = statusCode === undefined ? "" : ` (HTTP ${statusCode})`;
     const first = errors.length === 0 ? "" : `: ${describe(errors[0])}${errors.length > 1 ? ` (+${errors.length - 1} more)` : ""}`;
-    let line = `apptuit reporter: ${failed} point(s) failed, ${successful} succeeded${status}${first}`;
-    for (const secret of masked) line = line.split(secret).join("***");
-    console.warn(line);
+    console.warn(redact(`apptuit reporter: ${failed} point(s) failed, ${successful} succeeded${status}${first}`));
   };
 }
 

@@ -1,6 +1,6 @@
 export { ApptuitReporter, type FlushOptions } from "./reporter";
 export type { DrainedPoints } from "./drained";
-export type { ApptuitReporterOptions, ReporterSender, ReporterSettings } from "./options";
+export type { ApptuitReporterOptions, ReporterClientOptions, ReporterSender, ReporterSettings } from "./options";
 export { MAX_BATCH } from "./options";
 export type { FlushResult, ReporterStats } from "./flush-result";
 export type { Reporter } from "./reporter-api";

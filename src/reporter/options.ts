@@ -47,24 +47,25 @@ export interface ReporterSender {
   sendPrepared(points: WirePoint[], options?: { signal?: AbortSignal }): Promise<unknown>;
   /** What became of each point (stored, rejected with reasons, undelivered); should not throw. */
   deliver?(points: WirePoint[]): Promise<SendOutcome>;
+  /**
+   * Masks this sender's own secrets (e.g. its token) in a line about to be logged: the
+   * default error handler calls it, so that the reporter never needs to hold a credential.
+   */
+  redact?(text: string): string;
 }
 
-export interface ApptuitReporterOptions extends ReporterSettings {
+/**
+ * The options of `ReporterCore`: what to report, how and through which sender — never a
+ * credential (the sender keeps its own, and masks it through `redact`).
+ */
+export interface ReporterCoreOptions extends ReporterSettings {
   /** What to report: a `MetricsRegistry`, or any `Collectable`. */
   registry: Collectable;
-  /** Send through this client; otherwise one is built from `token`/`endpoint`/`env`/`clientOptions`. */
+  /** Send through this client (an `Apptuit` client, a relay sender, …). */
   client?: ReporterSender;
-  /** `null`: a backend without auth (no `Authorization` header). */
-  token?: string | null;
-  endpoint?: string;
-  env?: Record<string, string | undefined>;
-  /** The client's retries within one flush (default: the client's, 3). */
-  retry?: ApptuitOptions["retry"];
-  /** Further options for the client built here (ignored when `client` is given). */
-  clientOptions?: ApptuitOptions;
   /**
    * `(statusCode, successful, failed, errors)` for every failure; default: one line on
-   * `console.warn` (never the token); `null` silences it.
+   * `console.warn` (masked by the sender's `redact`); `null` silences it.
    */
   onError?: ReporterErrorHandler | null;
   /** Timers; default `globalThis.setInterval`. Platform adapters pass their own. */
@@ -83,6 +84,26 @@ export interface ApptuitReporterOptions extends ReporterSettings {
    */
   form?: CollectForm;
 }
+
+/** What `ApptuitReporter` builds its own `Apptuit` client from, when no `client` is given. */
+export interface ReporterClientOptions {
+  /** `null`: a backend without auth (no `Authorization` header). */
+  token?: string | null;
+  endpoint?: string;
+  env?: Record<string, string | undefined>;
+  /** The client's retries within one flush (default: the client's, 3). */
+  retry?: ApptuitOptions["retry"];
+  /** Further options for the client built here. */
+  clientOptions?: ApptuitOptions;
+}
+
+/**
+ * The options of `ApptuitReporter`: either a `client` to send through, or what to build
+ * an `Apptuit` client from (`token`, `endpoint`, `env`, `retry`, `clientOptions`) — not both.
+ */
+export type ApptuitReporterOptions =
+  | (ReporterCoreOptions & { client: ReporterSender } & { [K in keyof ReporterClientOptions]?: undefined })
+  | (ReporterCoreOptions & ReporterClientOptions & { client?: undefined });
 
 /** Checks the plain-data options; returns a message naming each bad option, or undefined. */
 export function checkSettings(options: ReporterSettings): string | undefined {

@@ -5,7 +5,7 @@ import { consoleErrorHandler } from "./error-handler";
 import { emptyFlushResult, type FlushResult, type ReporterStats } from "./flush-result";
 import type { Reporter } from "./reporter-api";
 import { DeliveryLedger } from "./ledger";
-import { checkSettings, MAX_BATCH, type ApptuitReporterOptions, type ReporterSender } from "./options";
+import { checkSettings, MAX_BATCH, type ReporterCoreOptions, type ReporterSender } from "./options";
 import { globalTimerPlatform, type ReporterPlatform } from "./platform";
 import { prepareValid } from "./prepare-valid";
 import type { DrainedPoints } from "./drained";
@@ -60,13 +60,14 @@ export class ReporterCore implements Reporter {
   /**
    * `buildClient` makes the sender when `options.client` is not given (`ApptuitReporter`
    * passes one building an `Apptuit` client; this file stays free of the client so that
-   * a page sending through a relay does not carry it).
+   * a page sending through a relay does not carry it). The options hold no credential:
+   * the default error handler masks secrets through the sender's own `redact`.
    */
-  constructor(options: ApptuitReporterOptions, buildClient?: (options: ApptuitReporterOptions) => ReporterSender) {
+  constructor(options: ReporterCoreOptions & IgnoredToken, buildClient?: () => ReporterSender) {
     const problem = checkSettings(options);
     if (problem !== undefined) throw new ApptuitConfigError(`invalid reporter options: ${problem}`);
     this.registry = options.registry;
-    const client = options.client ?? buildClient?.(options);
+    const client = options.client ?? buildClient?.();
     if (client === undefined) throw new ApptuitConfigError("invalid reporter options: client is required here");
     this.client = client;
     this.interval = options.interval ?? 60_000;
@@ -82,10 +83,7 @@ export class ReporterCore implements Reporter {
     this.pause = options.yield ?? (() => undefined);
     this.ledger = new DeliveryLedger(
       options.retryBuffer,
-      options.onError === null
-        ? null
-        : (options.onError ??
-          consoleErrorHandler([options.token, options.clientOptions?.token, options.env?.APPTUIT_API_TOKEN].filter((s): s is string => typeof s === "string"))),
+      options.onError === null ? null : (options.onError ?? consoleErrorHandler(client.redact?.bind(client))),
     );
   }
 
@@ -298,6 +296,14 @@ function checkTags(sender: ReporterSender, tags: Tags): void {
   } catch (error) {
     throw new ApptuitConfigError(`invalid reporter tags: ${error instanceof Error ? error.message : String(error)}`);
   }
+}
+
+/**
+ * Accepted and ignored while `apptuit/browser` still passes its token: the reporter holds
+ * no credential, and the sender masks its own.
+ */
+interface IgnoredToken {
+  token?: string | null | undefined;
 }
 
 /** A sliced flush's collection while it is prepared: `fresh[next…]` not prepared yet. */

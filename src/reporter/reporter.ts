@@ -1,5 +1,5 @@
 import { Apptuit } from "../core/client";
-import type { ApptuitReporterOptions } from "./options";
+import type { ApptuitReporterOptions, ReporterClientOptions } from "./options";
 import { ReporterCore } from "./reporter-core";
 
 export type { FlushOptions } from "./reporter-core";
@@ -11,11 +11,13 @@ export type { FlushOptions } from "./reporter-core";
  */
 export class ApptuitReporter extends ReporterCore {
   constructor(options: ApptuitReporterOptions) {
-    super(options, buildClient);
+    // The client's options stay here: the core gets the sender, never a credential.
+    const { token, endpoint, env, retry, clientOptions, ...core } = options;
+    super(core, () => buildClient({ token, endpoint, env, retry, clientOptions }));
   }
 }
 
-function buildClient(options: ApptuitReporterOptions): Apptuit {
+function buildClient(options: ReporterClientOptions): Apptuit {
   const o = { ...options.clientOptions };
   if (options.token !== undefined) o.token = options.token;
   if (options.endpoint !== undefined) o.endpoint = options.endpoint;

@@ -18,7 +18,7 @@ import { init as initBrowser } from "apptuit/browser";
 import { init as initRelayPage } from "apptuit/browser/relay";
 import { init as initDeno } from "apptuit/deno";
 import { withApptuit as withNext } from "apptuit/next";
-import { init as initNode } from "apptuit/node";
+import { init as initNode, type InitOptions } from "apptuit/node";
 import { createRelay, decodeCompact, encodeCompact } from "apptuit/relay";
 import { withApptuit as withWorkers } from "apptuit/workers";
 
@@ -90,6 +90,19 @@ const { registry: denoRegistry } = initDeno({ interval: 60_000, token: "t" });
 expectType<MetricsRegistry>(denoRegistry);
 const node = initNode({ interval: 60_000, token: "t" });
 void node.shutdown();
+// One shape of options everywhere: the client's own options go under `clientOptions`.
+const common: Omit<InitOptions, "client"> = { token: "t", endpoint: "https://api.apptuit.ai", globalTags: { app: "shop" }, clientOptions: { timeout: 5_000, writeEndpoint: "http://vm:4242" } };
+initNode({ ...common, hostTag: false });
+initDeno(common);
+withWorkers({ async fetch() { return new Response("ok"); } }, common);
+withNext(() => undefined, common);
+// @ts-expect-error client options are not top-level options
+initNode({ token: "t", timeout: 5_000 });
+// @ts-expect-error writeEndpoint is a client option
+withWorkers({ async fetch() { return new Response("ok"); } }, { writeEndpoint: "http://vm:4242" });
+// @ts-expect-error a reporter sends through a client or builds one from credentials, not both
+new ApptuitReporter({ registry, client, token: "t" });
+new ApptuitReporter({ registry, token: "t", endpoint: "https://api.apptuit.ai", retry: 1 });
 
 const page = initBrowser({ relayUrl: "/apptuit", interval: 10_000, tags: { app: "shop" }, runtimeMetrics: true });
 expectType<MetricsRegistry>(page.registry);

@@ -141,6 +141,27 @@ describe("withApptuit (workers) in Node", () => {
     expect(t.sum("hits_count")).toBe(2); // retried delta + new delta, neither lost nor doubled
   });
 
+  it("takes token, endpoint and globalTags from the options over env, and the client's own options under clientOptions", async () => {
+    const t = setup();
+    const registry = new MetricsRegistry();
+    registry.counter("hits").inc();
+    const worker = withApptuit(
+      { fetch: () => new Response("ok") },
+      t.options({
+        registry,
+        token: TOKEN,
+        endpoint: "http://query.test",
+        globalTags: { region: "us" },
+        clientOptions: { fetch: t.options().clientOptions!.fetch!, retry: 0, writeEndpoint: "http://write.test" },
+      }),
+    );
+    await worker.fetch(req("/"), { APPTUIT_API_TOKEN: "other-token", APPTUIT_ENDPOINT: "http://env.test", APPTUIT_TAGS: "region: eu" }, t.ctx);
+    await t.settle();
+    expect(t.puts.map((r) => new URL(r.url).origin)).toEqual(["http://write.test"]);
+    expect(t.puts[0]!.headers.get("authorization")).toBe(`Bearer ${TOKEN}`);
+    expect(t.sum("hits_count", { region: "us" })).toBe(1);
+  });
+
   it("without a token the Worker keeps serving; the config error is reported once and nothing is sent", async () => {
     const t = setup();
     const onError = vi.fn();

@@ -1,6 +1,7 @@
 // apptuit/node: everything of the main entry (Apptuit, MetricsRegistry, ApptuitReporter,
 // errors, types) plus `init()` for Node processes, so one import suffices.
 export * from "../../index";
+export type { InitClientOptions, InitOptions } from "../shared/init-options";
 export { init } from "./init";
 export type { NodeHandle, NodeInitOptions } from "./init";
 export type { ExitSignal } from "../server/runtime";

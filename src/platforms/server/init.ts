@@ -1,12 +1,11 @@
 import { Apptuit } from "../../core/client";
-import type { ApptuitOptions } from "../../core/options";
 import { MetricsRegistry } from "../../registry/registry";
 import { ApptuitReporter } from "../../reporter/reporter";
 import type { ReporterPlatform } from "../../reporter/platform";
 import { ENV_NAMES, envConfig, missingTokenError } from "./env";
 import { installExitHooks } from "./exit";
 import { hostTags } from "./host-tag";
-import { CLIENT_OPTION_KEYS, type ServerHandle, type ServerInitOptions } from "./options";
+import type { ServerHandle, ServerInitOptions } from "./options";
 import type { ExitSignal, ServerRuntime } from "./runtime";
 
 const ALL_SIGNALS: readonly ExitSignal[] = ["SIGINT", "SIGTERM"];
@@ -20,32 +19,28 @@ export function initServer(options: ServerInitOptions, runtime: ServerRuntime): 
     registry = new MetricsRegistry(),
     client: givenClient,
     env: givenEnv,
+    token: givenToken,
+    endpoint,
+    globalTags,
+    clientOptions,
     hostTag,
     flushOnExit = true,
     signals = false,
     exitTimeout = 5_000,
-    ...rest
+    ...reporterOptions
   } = options;
   const read = givenEnv ? { env: givenEnv, denied: [] } : runtime.readEnv(ENV_NAMES);
   const fromEnv = envConfig(read);
 
-  const clientOptions: ApptuitOptions = {};
-  const reporterOptions: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(rest)) {
-    if (value === undefined) continue;
-    if ((CLIENT_OPTION_KEYS as readonly string[]).includes(key)) (clientOptions as Record<string, unknown>)[key] = value;
-    else reporterOptions[key] = value;
-  }
-
   let client = givenClient;
-  const token = clientOptions.token ?? fromEnv.token;
   if (!client) {
+    const token = givenToken ?? fromEnv.token;
     if (token === undefined) throw missingTokenError(read);
     client = new Apptuit({
       ...clientOptions,
       token,
-      endpoint: clientOptions.endpoint ?? fromEnv.endpoint,
-      globalTags: clientOptions.globalTags ?? fromEnv.tags,
+      endpoint: endpoint ?? fromEnv.endpoint,
+      globalTags: globalTags ?? fromEnv.tags,
     });
   }
 
@@ -53,7 +48,7 @@ export function initServer(options: ServerInitOptions, runtime: ServerRuntime): 
     option: hostTag,
     disabledByEnv: fromEnv.disableHostTag,
     reporterTags: options.tags,
-    globalTags: givenClient ? undefined : (clientOptions.globalTags ?? fromEnv.tags),
+    globalTags: givenClient ? undefined : (globalTags ?? fromEnv.tags),
     hostname: () => runtime.hostname(),
   });
 
@@ -69,12 +64,10 @@ export function initServer(options: ServerInitOptions, runtime: ServerRuntime): 
 
   const reporter = new ApptuitReporter({
     temporality: "cumulative",
-    ...reporterOptions,
+    ...withoutUndefined(reporterOptions),
     tags,
     registry,
     client,
-    // Only so that the default error handler can mask it; the client above does the sending.
-    ...(token !== undefined ? { token } : {}),
     platform: timers,
   });
 
@@ -92,4 +85,9 @@ export function initServer(options: ServerInitOptions, runtime: ServerRuntime): 
 
   reporter.start();
   return { registry, reporter, client, shutdown };
+}
+
+/** An option given as `undefined` is not given: the reporter's default applies. */
+function withoutUndefined<T extends object>(options: T): Partial<T> {
+  return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as Partial<T>;
 }

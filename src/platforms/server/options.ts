@@ -1,42 +1,17 @@
 import type { Apptuit } from "../../core/client";
-import type { ApptuitOptions } from "../../core/options";
 import type { MetricsRegistry } from "../../registry/registry";
-import type { ApptuitReporterOptions } from "../../reporter/options";
 import type { ApptuitReporter } from "../../reporter/reporter";
+import type { InitOptions } from "../shared/init-options";
 import type { ExitSignal } from "./runtime";
 
-/** Client options `init()` passes on to `new Apptuit()` when it creates the client. */
-export const CLIENT_OPTION_KEYS = [
-  "token",
-  "endpoint",
-  "writeEndpoint",
-  "queryEndpoint",
-  "promEndpoint",
-  "globalTags",
-  "sanitize",
-  "timeout",
-  "retry",
-  "fetch",
-  "compress",
-] as const satisfies readonly (keyof ApptuitOptions)[];
-
-type ClientOptionKey = (typeof CLIENT_OPTION_KEYS)[number];
-
 /**
- * Options of `init()` in `apptuit/deno` and `apptuit/node`: the client's options, the
- * reporter's options, and a few about the process. Anything not given comes from the
+ * Options of `init()` in `apptuit/deno` and `apptuit/node`: those of every runtime
+ * (`InitOptions`) and a few about the process. Anything not given comes from the
  * environment (`APPTUIT_API_TOKEN`, `APPTUIT_TAGS`, `APPTUIT_ENDPOINT`,
- * `APPTUIT_DISABLE_HOST_TAG`).
+ * `APPTUIT_DISABLE_HOST_TAG`). Defaults: `interval` 60,000 ms, `"cumulative"`.
  */
-export interface ServerInitOptions
-  extends Pick<ApptuitOptions, ClientOptionKey>,
-    Omit<
-      ApptuitReporterOptions,
-      "registry" | "client" | "clientOptions" | "token" | "endpoint" | "env" | "platform" | ClientOptionKey
-    > {
-  /** Record into this registry (e.g. one created at module scope); default a new one. */
-  registry?: MetricsRegistry;
-  /** Send through this client; then the client options here and the environment's token/endpoint/tags are not used. */
+export interface ServerInitOptions extends InitOptions {
+  /** Send through this client; then `token`, `endpoint`, `globalTags`, `clientOptions` and the environment's token/endpoint/tags are not used. */
   client?: Apptuit;
   /** Use these variables instead of the runtime's environment. */
   env?: Record<string, string | undefined>;

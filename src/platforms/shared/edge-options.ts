@@ -1,29 +1,16 @@
-import type { ApptuitOptions } from "../../core/options";
-import type { Tags, Temporality } from "../../core/types";
+import { Apptuit } from "../../core/client";
+import type { Temporality } from "../../core/types";
 import type { MetricsRegistry } from "../../registry/registry";
-import type { ReporterErrorHandler } from "../../reporter/error-handler";
-import type { ApptuitReporterOptions, ReporterSender } from "../../reporter/options";
+import type { ReporterCoreOptions, ReporterSender } from "../../reporter/options";
+import type { InitClientOptions, InitOptions } from "./init-options";
 import type { RequestMetricsOptions } from "./request-metrics";
 
-/** Options shared by the edge adapters (`apptuit/workers`, `apptuit/next`). */
-export interface EdgeOptions {
-  /**
-   * The registry to report, usually created at module scope so that handlers record
-   * through the same handles. Default: one made on first use (the wrapper's `registry`).
-   */
-  registry?: MetricsRegistry;
-  /** API token; else `APPTUIT_API_TOKEN` from the environment. */
-  token?: string;
-  /** Base URL; else `APPTUIT_ENDPOINT`; default `https://api.apptuit.ai`. */
-  endpoint?: string;
-  /** Base URL of `POST /api/put` when it differs from `endpoint`. */
-  writeEndpoint?: string;
-  /** Tags on every point; replaces `APPTUIT_TAGS` when given. */
-  globalTags?: Tags;
-  /** Reporter tags: above the global tags, below each metric's own. */
-  tags?: Tags;
-  /** Prepended to every metric name. */
-  prefix?: string;
+/**
+ * Options shared by the edge adapters (`apptuit/workers`, `apptuit/next`): those of every
+ * runtime (`InitOptions`) and what a request-driven isolate adds. Defaults: `interval`
+ * 10,000 ms, `"delta"`, client `timeout` 5,000 ms and 1 retry.
+ */
+export interface EdgeOptions extends InitOptions {
   /**
    * Shortest time between two flushes of one isolate, in ms (default 10,000). The first
    * request of an isolate flushes; later ones only when this much time has passed.
@@ -34,20 +21,14 @@ export interface EdgeOptions {
    * totals from each would overwrite one another in the backend; deltas add up.
    */
   temporality?: Temporality;
+  /**
+   * Further client options. Edge defaults: `timeout` 5,000 ms and 1 retry, so a flush
+   * stays well inside the time `waitUntil` grants after the response; what fails waits in
+   * the retry buffer for the next flush.
+   */
+  clientOptions?: InitClientOptions;
   /** Count and time every request, tagged by route, method and status class. */
   requestMetrics?: boolean | RequestMetricsOptions;
-  /** `(statusCode, successful, failed, errors)`; default a `console.warn` line; `null` silences. */
-  onError?: ReporterErrorHandler | null;
-  /** Send through this client instead of one built from the options above. */
-  client?: ReporterSender;
-  /**
-   * Further client options (`sanitize`, `fetch`, `timeout`, `retry`, …). Edge defaults:
-   * `timeout` 5,000 ms and 1 retry, so a flush stays well inside the time `waitUntil`
-   * grants after the response; what fails waits in the retry buffer for the next flush.
-   */
-  clientOptions?: Omit<ApptuitOptions, "token" | "env" | "endpoint" | "writeEndpoint" | "globalTags">;
-  /** Bounds of the reporter's retry buffer. */
-  retryBuffer?: ApptuitReporterOptions["retryBuffer"];
   /** Clock in epoch ms (flush throttle and point timestamps); default `Date.now`. */
   now?: () => number;
 }
@@ -60,31 +41,33 @@ export function stringEnv(env: unknown): Record<string, string> {
   return out;
 }
 
-/** The reporter's options for an edge isolate: delta, edge timeouts, env-derived client. */
-export function edgeReporterOptions(
-  options: EdgeOptions,
-  registry: MetricsRegistry,
-  env: Record<string, string>,
-): ApptuitReporterOptions {
-  const reporter: ApptuitReporterOptions = {
+/** The reporter's options for an edge isolate: delta, and the given client or one built from options and `env`. */
+export function edgeReporterOptions(options: EdgeOptions, registry: MetricsRegistry, env: Record<string, string>): EdgeReporterOptions {
+  const reporter: EdgeReporterOptions = {
     registry,
     temporality: options.temporality ?? "delta",
-    env,
-    clientOptions: {
-      timeout: 5_000,
-      retry: 1,
-      ...options.clientOptions,
-      ...(options.writeEndpoint !== undefined && { writeEndpoint: options.writeEndpoint }),
-      ...(options.globalTags !== undefined && { globalTags: options.globalTags }),
-    },
+    client: options.client ?? edgeClient(options, env),
   };
-  if (options.client !== undefined) reporter.client = options.client;
-  if (options.token !== undefined) reporter.token = options.token;
-  if (options.endpoint !== undefined) reporter.endpoint = options.endpoint;
   if (options.tags !== undefined) reporter.tags = options.tags;
   if (options.prefix !== undefined) reporter.prefix = options.prefix;
   if (options.onError !== undefined) reporter.onError = options.onError;
   if (options.retryBuffer !== undefined) reporter.retryBuffer = options.retryBuffer;
   if (options.now !== undefined) reporter.now = options.now;
   return reporter;
+}
+
+/** What an edge adapter hands the reporter: never a credential, only the client. */
+export type EdgeReporterOptions = ReporterCoreOptions & { client: ReporterSender };
+
+/** The client of an isolate: options first, then `APPTUIT_API_TOKEN`, `APPTUIT_ENDPOINT`, `APPTUIT_TAGS` from `env`. */
+function edgeClient(options: EdgeOptions, env: Record<string, string>): Apptuit {
+  return new Apptuit({
+    timeout: 5_000,
+    retry: 1,
+    ...options.clientOptions,
+    env,
+    ...(options.token !== undefined && { token: options.token }),
+    ...(options.endpoint !== undefined && { endpoint: options.endpoint }),
+    ...(options.globalTags !== undefined && { globalTags: options.globalTags }),
+  });
 }

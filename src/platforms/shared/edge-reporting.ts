@@ -3,15 +3,14 @@ import { MetricsRegistry } from "../../registry/registry";
 import { ApptuitReporter } from "../../reporter/reporter";
 import type { ReporterPlatform } from "../../reporter/platform";
 import { consoleErrorHandler } from "../../reporter/error-handler";
-import type { ApptuitReporterOptions } from "../../reporter/options";
-import { edgeReporterOptions, stringEnv, type EdgeOptions } from "./edge-options";
+import { edgeReporterOptions, stringEnv, type EdgeOptions, type EdgeReporterOptions } from "./edge-options";
 import { RequestMetrics, requestMetricsOptions } from "./request-metrics";
 import { FlushThrottle } from "./throttle";
 
 /** `ctx.waitUntil` / `event.waitUntil`: keeps the isolate alive for a promise after the response. */
 export type WaitUntil = (promise: Promise<unknown>) => void;
 
-export type ReporterAdapter<Env> = (reporter: ApptuitReporterOptions, options: EdgeOptions, env: Env) => void;
+export type ReporterAdapter<Env> = (reporter: EdgeReporterOptions, options: EdgeOptions, env: Env) => void;
 
 interface Active {
   reporter: ApptuitReporter;

@@ -1,6 +1,7 @@
 // apptuit/workers — Cloudflare Workers: `withApptuit(handler, options)` plus everything
 // of the main entry (client, registry, reporter, errors), so one import suffices.
 export * from "../../index";
+export type { InitClientOptions, InitOptions } from "../shared/init-options";
 export { withApptuit, type WorkersOptions, type WithApptuit } from "./with-apptuit";
 export type { WorkersContext, WorkersHandler, WorkersScheduledController } from "./types";
 export type { EdgeOptions } from "../shared/edge-options";

@@ -43,7 +43,7 @@ function setup(options: ServerInitOptions = {}, env: Record<string, string | und
   const backend = createBackend({ token: TOKEN });
   const fake = fakeRuntime(env, denied);
   const handle = initServer(
-    { token: TOKEN, endpoint: "http://backend.test", fetch: (input, init) => backend.fetch(new Request(input, init)), onError: null, ...options },
+    { token: TOKEN, endpoint: "http://backend.test", clientOptions: { fetch: (input, init) => backend.fetch(new Request(input, init)) }, onError: null, ...options },
     fake.runtime,
   );
   handle.registry.counter("hits", { route: "/" }).inc(2);
@@ -92,7 +92,7 @@ describe("initServer", () => {
   it("on a signal, exits after exitTimeout when the flush hangs", async () => {
     vi.useFakeTimers();
     const fake = fakeRuntime();
-    const handle = initServer({ token: TOKEN, endpoint: "http://x.test", fetch: () => new Promise<Response>(() => {}), signals: ["SIGINT"], exitTimeout: 2_000, onError: null }, fake.runtime);
+    const handle = initServer({ token: TOKEN, endpoint: "http://x.test", clientOptions: { fetch: () => new Promise<Response>(() => {}) }, signals: ["SIGINT"], exitTimeout: 2_000, onError: null }, fake.runtime);
     handle.registry.counter("hits", { a: "b" }).inc();
     fake.signals.get("SIGINT")!();
     await vi.advanceTimersByTimeAsync(1_999);
@@ -140,7 +140,7 @@ describe("initServer", () => {
     const fake = fakeRuntime({ APPTUIT_API_TOKEN: TOKEN, APPTUIT_ENDPOINT: "http://env-endpoint.test", APPTUIT_TAGS: "dc: x1" });
     const seen: string[] = [];
     const handle = initServer(
-      { fetch: (input, init) => { const r = new Request(input, init); seen.push(new URL(r.url).origin); return backend.fetch(r); }, onError: null },
+      { clientOptions: { fetch: (input, init) => { const r = new Request(input, init); seen.push(new URL(r.url).origin); return backend.fetch(r); } }, onError: null },
       fake.runtime,
     );
     handle.registry.counter("hits").inc();
@@ -153,7 +153,7 @@ describe("initServer", () => {
     vi.spyOn(console, "warn").mockImplementation(() => {});
     const backend = createBackend({ token: TOKEN });
     const fake = fakeRuntime({ APPTUIT_PY_TOKEN: TOKEN, APPTUIT_PY_TAGS: "dc: old", APPTUIT_DISABLE_HOST_TAG: "y" });
-    const handle = initServer({ endpoint: "http://backend.test", fetch: (i, o) => backend.fetch(new Request(i, o)), onError: null }, fake.runtime);
+    const handle = initServer({ endpoint: "http://backend.test", clientOptions: { fetch: (i, o) => backend.fetch(new Request(i, o)) }, onError: null }, fake.runtime);
     handle.registry.counter("hits").inc();
     await handle.shutdown();
     expect(hitsTags(backend)).toEqual([{ dc: "old" }]);
@@ -200,7 +200,7 @@ describe("initServer", () => {
   it("prefers env given in options over the runtime's", async () => {
     const fake = fakeRuntime({ APPTUIT_API_TOKEN: "from-runtime" });
     const backend = createBackend({ token: TOKEN });
-    const handle = initServer({ env: { APPTUIT_API_TOKEN: TOKEN, APPTUIT_ENDPOINT: "http://e.test" }, fetch: (i, o) => backend.fetch(new Request(i, o)), onError: null }, fake.runtime);
+    const handle = initServer({ env: { APPTUIT_API_TOKEN: TOKEN, APPTUIT_ENDPOINT: "http://e.test" }, clientOptions: { fetch: (i, o) => backend.fetch(new Request(i, o)) }, onError: null }, fake.runtime);
     handle.registry.counter("hits", { a: "b" }).inc();
     await handle.shutdown();
     expect(backend.stats().puts).toBe(1);

@@ -161,17 +161,25 @@ describe("ApptuitReporter failures", () => {
     expect(line).toMatch(/apptuit reporter: \d+ point\(s\) failed, 0 succeeded \(HTTP 401\): ApptuitAuthError/);
     expect(line).not.toContain(TOKEN);
 
-    // Even an error (from a custom sender) whose message carries the token is masked.
+    // A custom sender masks its own secret: the reporter is never handed it, and calls the
+    // sender's `redact` on the line about to be logged.
     warn.mockClear();
     const client = testClient();
     const sender: ReporterSender = {
       prepare: (p, o) => client.prepare(p, o),
       sendPrepared: () => Promise.reject(new Error(`proxy said: bad header Bearer ${TOKEN}`)),
+      redact: (text) => text.split(TOKEN).join("***"),
     };
-    await new ApptuitReporter({ registry, client: sender, token: TOKEN }).flush();
+    await new ApptuitReporter({ registry, client: sender }).flush();
     expect(warn).toHaveBeenCalledTimes(1);
     expect(String(warn.mock.calls[0]![0])).toContain("Bearer ***");
     expect(String(warn.mock.calls[0]![0])).not.toContain(TOKEN);
+
+    // The Apptuit client masks its token the same way.
+    warn.mockClear();
+    const apptuit = testClient();
+    await new ApptuitReporter({ registry, client: { prepare: (p, o) => apptuit.prepare(p, o), sendPrepared: sender.sendPrepared, redact: (t) => apptuit.redact(t) } }).flush();
+    expect(String(warn.mock.calls[0]![0])).toContain("Bearer [token]");
   });
 
   it("delta: a failed delta is neither lost nor counted twice (real registry)", async () => {

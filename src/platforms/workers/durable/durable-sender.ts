@@ -31,6 +31,7 @@ export function durableSender(namespace: DurableObjectNamespaceLike<AggregatorSt
     writerTags: {},
   };
   return {
+    redact: (text) => client.redact(text),
     prepare(points: readonly DataPoint[], options?: { tags?: Tags }): WirePoint[] {
       const prepared = client.prepare(points as DataPoint[], options);
       // Kinds and deltas ride along to the objects (one prepared point per input point, in order).

@@ -1,32 +1,20 @@
 import { Apptuit } from "../../core/client";
-import type { Temporality } from "../../core/types";
 import type { MetricsRegistry } from "../../registry/registry";
 import type { ReporterCoreOptions, ReporterSender } from "../../reporter/options";
-import type { InitClientOptions, InitOptions } from "./init-options";
+import type { InitOptions } from "./init-options";
 import type { RequestMetricsOptions } from "./request-metrics";
 
 /**
  * Options shared by the edge adapters (`apptuit/workers`, `apptuit/next`): those of every
- * runtime (`InitOptions`) and what a request-driven isolate adds. Defaults: `interval`
- * 10,000 ms, `"delta"`, client `timeout` 5,000 ms and 1 retry.
+ * runtime (`InitOptions`) and what a request-driven isolate adds. Defaults:
+ * - `interval` 10,000 ms, the shortest time between two flushes of one isolate: the first
+ *   request of an isolate flushes, later ones only when this much time has passed;
+ * - `"delta"`: many isolates report the same series at once, and cumulative totals from
+ *   each would overwrite one another in the backend, while deltas add up;
+ * - client `timeout` 5,000 ms and 1 retry, so that a flush stays well inside the time
+ *   `waitUntil` grants after the response; what fails waits in the retry buffer.
  */
 export interface EdgeOptions extends InitOptions {
-  /**
-   * Shortest time between two flushes of one isolate, in ms (default 10,000). The first
-   * request of an isolate flushes; later ones only when this much time has passed.
-   */
-  interval?: number;
-  /**
-   * Default `"delta"`: many isolates report the same series at once, and cumulative
-   * totals from each would overwrite one another in the backend; deltas add up.
-   */
-  temporality?: Temporality;
-  /**
-   * Further client options. Edge defaults: `timeout` 5,000 ms and 1 retry, so a flush
-   * stays well inside the time `waitUntil` grants after the response; what fails waits in
-   * the retry buffer for the next flush.
-   */
-  clientOptions?: InitClientOptions;
   /** Count and time every request, tagged by route, method and status class. */
   requestMetrics?: boolean | RequestMetricsOptions;
   /** Clock in epoch ms (flush throttle and point timestamps); default `Date.now`. */

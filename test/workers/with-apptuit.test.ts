@@ -162,6 +162,19 @@ describe("withApptuit (workers) in Node", () => {
     expect(t.sum("hits_count", { region: "us" })).toBe(1);
   });
 
+  it("reports a client option given at the top level once, and keeps serving", async () => {
+    const t = setup();
+    const onError = vi.fn();
+    const flat = { ...t.options(), onError, writeEndpoint: "http://write.test" } as WorkersOptions;
+    const worker = withApptuit({ fetch: () => new Response("fine") }, flat);
+    expect(await (await worker.fetch(req("/"), env, t.ctx)).text()).toBe("fine");
+    await worker.fetch(req("/"), env, t.ctx);
+    await t.settle();
+    expect(onError).toHaveBeenCalledTimes(1);
+    expect(String(onError.mock.calls[0]![3][0])).toMatch(/writeEndpoint: client options go under `clientOptions`/);
+    expect(t.puts).toHaveLength(0);
+  });
+
   it("without a token the Worker keeps serving; the config error is reported once and nothing is sent", async () => {
     const t = setup();
     const onError = vi.fn();

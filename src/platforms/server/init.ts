@@ -2,6 +2,7 @@ import { Apptuit } from "../../core/client";
 import { MetricsRegistry } from "../../registry/registry";
 import { ApptuitReporter } from "../../reporter/reporter";
 import type { ReporterPlatform } from "../../reporter/platform";
+import { checkNoTopLevelClientOptions } from "../shared/init-options";
 import { ENV_NAMES, envConfig, missingTokenError } from "./env";
 import { installExitHooks } from "./exit";
 import { hostTags } from "./host-tag";
@@ -15,6 +16,7 @@ const ALL_SIGNALS: readonly ExitSignal[] = ["SIGINT", "SIGTERM"];
  * registry, reporter on unref'd timers, flush when the process runs out of work.
  */
 export function initServer(options: ServerInitOptions, runtime: ServerRuntime): ServerHandle {
+  checkNoTopLevelClientOptions(options);
   const {
     registry = new MetricsRegistry(),
     client: givenClient,

@@ -1,7 +1,7 @@
 import { Apptuit } from "../../core/client";
 import type { MetricsRegistry } from "../../registry/registry";
 import type { ReporterCoreOptions, ReporterSender } from "../../reporter/options";
-import type { InitOptions } from "./init-options";
+import { checkNoTopLevelClientOptions, type InitOptions } from "./init-options";
 import type { RequestMetricsOptions } from "./request-metrics";
 
 /**
@@ -31,6 +31,7 @@ export function stringEnv(env: unknown): Record<string, string> {
 
 /** The reporter's options for an edge isolate: delta, and the given client or one built from options and `env`. */
 export function edgeReporterOptions(options: EdgeOptions, registry: MetricsRegistry, env: Record<string, string>): EdgeReporterOptions {
+  checkNoTopLevelClientOptions(options);
   const reporter: EdgeReporterOptions = {
     registry,
     temporality: options.temporality ?? "delta",

@@ -1,3 +1,4 @@
+import { ApptuitConfigError } from "../../core/errors/config-error";
 import type { ApptuitOptions } from "../../core/options";
 import type { Tags, Temporality } from "../../core/types";
 import type { MetricsRegistry } from "../../registry/registry";
@@ -51,4 +52,18 @@ export interface InitOptions {
    * `client` is given.
    */
   clientOptions?: InitClientOptions;
+}
+
+/** Client options that earlier versions took at the top level of server or edge options. */
+const MOVED_TO_CLIENT_OPTIONS = ["writeEndpoint", "queryEndpoint", "promEndpoint", "sanitize", "timeout", "retry", "fetch", "compress"] as const;
+
+/**
+ * Refuses a client option given at the top level (plain JavaScript escapes the types):
+ * silently ignored, a `fetch` or `writeEndpoint` would send elsewhere than meant.
+ */
+export function checkNoTopLevelClientOptions(options: object): void {
+  const misplaced = MOVED_TO_CLIENT_OPTIONS.filter((key) => (options as Record<string, unknown>)[key] !== undefined);
+  if (misplaced.length > 0) {
+    throw new ApptuitConfigError(`${misplaced.join(", ")}: client options go under \`clientOptions\``);
+  }
 }

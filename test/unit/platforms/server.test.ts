@@ -197,6 +197,26 @@ describe("initServer", () => {
     expect(() => initServer({ token: TOKEN }, flag.runtime)).toThrow(/APPTUIT_DISABLE_HOST_TAG: "sometimes" is not a boolean/);
   });
 
+  it("takes the client's own options under clientOptions, and refuses them at the top level", async () => {
+    const backend = createBackend({ token: TOKEN });
+    const seen: string[] = [];
+    const fetch = (input: RequestInfo | URL, init?: RequestInit) => {
+      const r = new Request(input, init);
+      seen.push(new URL(r.url).origin);
+      return backend.fetch(r);
+    };
+    const handle = initServer(
+      { token: TOKEN, endpoint: "http://query.test", onError: null, clientOptions: { fetch, writeEndpoint: "http://write.test" } },
+      fakeRuntime().runtime,
+    );
+    handle.registry.counter("hits").inc();
+    await handle.shutdown();
+    expect(seen).toEqual(["http://write.test"]);
+    // Plain JavaScript with the flat options of earlier versions: refused rather than ignored.
+    const flat = { token: TOKEN, fetch, timeout: 1_000 } as ServerInitOptions;
+    expect(() => initServer(flat, fakeRuntime().runtime)).toThrow(/^timeout, fetch: client options go under `clientOptions`/);
+  });
+
   it("prefers env given in options over the runtime's", async () => {
     const fake = fakeRuntime({ APPTUIT_API_TOKEN: "from-runtime" });
     const backend = createBackend({ token: TOKEN });

@@ -63,7 +63,7 @@ export class ReporterCore implements Reporter {
    * a page sending through a relay does not carry it). The options hold no credential:
    * the default error handler masks secrets through the sender's own `redact`.
    */
-  constructor(options: ReporterCoreOptions & IgnoredToken, buildClient?: () => ReporterSender) {
+  constructor(options: ReporterCoreOptions, buildClient?: () => ReporterSender) {
     const problem = checkSettings(options);
     if (problem !== undefined) throw new ApptuitConfigError(`invalid reporter options: ${problem}`);
     this.registry = options.registry;
@@ -296,14 +296,6 @@ function checkTags(sender: ReporterSender, tags: Tags): void {
   } catch (error) {
     throw new ApptuitConfigError(`invalid reporter tags: ${error instanceof Error ? error.message : String(error)}`);
   }
-}
-
-/**
- * Accepted and ignored while `apptuit/browser` still passes its token: the reporter holds
- * no credential, and the sender masks its own.
- */
-interface IgnoredToken {
-  token?: string | null | undefined;
 }
 
 /** A sliced flush's collection while it is prepared: `fresh[next…]` not prepared yet. */

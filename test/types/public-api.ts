@@ -100,8 +100,8 @@ withNext(() => undefined, common);
 initNode({ token: "t", timeout: 5_000 });
 // @ts-expect-error writeEndpoint is a client option
 withWorkers({ async fetch() { return new Response("ok"); } }, { writeEndpoint: "http://vm:4242" });
-// @ts-expect-error a reporter sends through a client or builds one from credentials, not both
-new ApptuitReporter({ registry, client, token: "t" });
+// @ts-expect-error a reporter sends through a client or builds one from these options, not both
+new ApptuitReporter({ registry, client, endpoint: "https://api.apptuit.ai" });
 new ApptuitReporter({ registry, token: "t", endpoint: "https://api.apptuit.ai", retry: 1 });
 
 const page = initBrowser({ relayUrl: "/apptuit", interval: 10_000, tags: { app: "shop" }, runtimeMetrics: true });

@@ -102,14 +102,8 @@ export interface ReporterClientOptions {
  * an `Apptuit` client from (`token`, `endpoint`, `env`, `retry`, `clientOptions`) — not both.
  */
 export type ApptuitReporterOptions =
-  | (ReporterCoreOptions & { client: ReporterSender } & { [K in Exclude<keyof ReporterClientOptions, "token">]?: undefined } & IgnoredToken)
+  | (ReporterCoreOptions & { client: ReporterSender } & { [K in keyof ReporterClientOptions]?: undefined })
   | (ReporterCoreOptions & ReporterClientOptions & { client?: undefined });
-
-/** Transitional: with `client`, a `token` is accepted and ignored (`apptuit/browser` still passes one). */
-interface IgnoredToken {
-  /** @deprecated Ignored with `client`: the client masks its own token (`redact`). */
-  token?: string | null | undefined;
-}
 
 /** Checks the plain-data options; returns a message naming each bad option, or undefined. */
 export function checkSettings(options: ReporterSettings): string | undefined {

@@ -102,6 +102,8 @@ initNode({ token: "t", timeout: 5_000 });
 withWorkers({ async fetch() { return new Response("ok"); } }, { writeEndpoint: "http://vm:4242" });
 // @ts-expect-error a reporter sends through a client or builds one from these options, not both
 new ApptuitReporter({ registry, client, endpoint: "https://api.apptuit.ai" });
+// @ts-expect-error with a client the reporter takes no credential: the client masks its own token
+new ApptuitReporter({ registry, client, token: "t" });
 new ApptuitReporter({ registry, token: "t", endpoint: "https://api.apptuit.ai", retry: 1 });
 
 const page = initBrowser({ relayUrl: "/apptuit", interval: 10_000, tags: { app: "shop" }, runtimeMetrics: true });

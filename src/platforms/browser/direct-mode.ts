@@ -57,8 +57,6 @@ export function directMode(
     ...(options.prefix !== undefined && { prefix: options.prefix }),
     ...(options.tags !== undefined && { tags: options.tags }),
     ...(options.onError !== undefined && { onError: options.onError }),
-    // Only so that the default error handler can mask it.
-    ...(token !== undefined && { token }),
   });
   return { client, sender: client, reporter, channel: keepaliveChannel(`${client.endpoints.write}/api/put?details`, auth, ctx.quota, ctx.limits) };
 }

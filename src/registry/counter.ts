@@ -1,5 +1,7 @@
+import type { Tags } from "../core/types";
 import { rejectUpdate } from "./invalid-updates";
 import type { InvalidUpdates } from "./invalid-updates";
+import type { MetricSink } from "./sink";
 
 /**
  * A count that goes up and down. `inc`/`dec` only touch one number: keep the handle and
@@ -35,5 +37,16 @@ export class Counter {
   /** Current total. */
   get count(): number {
     return this.total;
+  }
+
+  /**
+   * @internal writes the series' point: `name.count`, the total or with `delta` what was
+   * added since the previous delta collection (the `deltas` form is always a delta).
+   */
+  collect(sink: MetricSink, name: string, tags: Tags, delta: boolean): void {
+    const count = delta ? this.total - this.deltaBase : this.total;
+    if (sink.deltas) sink.delta(`${name}.count`, tags, count, { kind: "sum" });
+    else sink.push(name, "count", tags, count);
+    if (delta) this.deltaBase = this.total;
   }
 }

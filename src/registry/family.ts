@@ -28,11 +28,11 @@ export interface GeneralSeries<M> {
  * canonical JSON in `general`.
  */
 export class Family<M> {
-  untagged: M | undefined = undefined;
-  schema: string[] | undefined = undefined;
-  order: string[] | undefined = undefined;
-  root: Trie = new Map();
-  general: Map<string, GeneralSeries<M>> | undefined = undefined;
+  private untagged: M | undefined = undefined;
+  private schema: string[] | undefined = undefined;
+  private order: string[] | undefined = undefined;
+  private root: Trie = new Map();
+  private general: Map<string, GeneralSeries<M>> | undefined = undefined;
   private series = 0;
   private innerMaps = 0;
   private nextCheck = 32;
@@ -41,12 +41,6 @@ export class Family<M> {
     readonly name: string,
     readonly kind: MetricKind,
   ) {}
-
-  /** Fixes the schema; `keys` must be sorted. */
-  setSchema(keys: string[]): void {
-    this.schema = keys;
-    this.order = keys;
-  }
 
   /**
    * The hot lookup by the caller's own tags, in any key order (values read as strings):
@@ -71,24 +65,25 @@ export class Family<M> {
     return count === n ? (node as M) : undefined;
   }
 
-  /** The metric of a schema tag set (all keys present, values strings), if any. */
-  find(tags: Tags): M | undefined {
-    let node: unknown = this.root;
-    for (const key of this.order!) {
-      node = (node as Trie).get(tags[key]!);
-      if (node === undefined) return undefined;
-    }
-    return node as M;
+  /** The series of normalized `tags` (sorted `keys`), if it exists: the lookup's slow path. */
+  find(tags: Tags, keys: string[]): M | undefined {
+    if (keys.length === 0) return this.untagged;
+    if (this.schema !== undefined && sameKeys(this.schema, keys)) return this.findInTrie(tags);
+    return this.general?.get(canonicalKey(tags, keys))?.metric;
   }
 
-  /** Adds a schema series; the caller checked it is new. */
-  insert(tags: Tags, metric: M): void {
-    this.put(this.order!.map((k) => tags[k]!), metric);
-    this.series++;
-    if (this.series >= this.nextCheck) {
-      this.nextCheck = this.series * 2;
-      if (this.innerMaps * 2 > this.series) this.reorder();
+  /**
+   * Adds a new series (the caller checked `find` has none). The first tag set fixes the
+   * schema, if its keys are safe to read by name.
+   */
+  add(tags: Tags, keys: string[], metric: M): void {
+    if (keys.length === 0) {
+      this.untagged = metric;
+      return;
     }
+    if (this.schema === undefined && keys.every(isPlainKey)) this.schema = this.order = keys;
+    if (this.schema !== undefined && sameKeys(this.schema, keys)) this.insert(tags, metric);
+    else (this.general ??= new Map()).set(canonicalKey(tags, keys), { tags, metric });
   }
 
   /** Calls `fn` for every series with its tags (a fresh object per series). */
@@ -103,6 +98,26 @@ export class Family<M> {
       });
     }
     if (this.general !== undefined) for (const s of this.general.values()) fn(s.metric, { ...s.tags });
+  }
+
+  /** The metric of a schema tag set (all keys present, values strings), if any. */
+  private findInTrie(tags: Tags): M | undefined {
+    let node: unknown = this.root;
+    for (const key of this.order!) {
+      node = (node as Trie).get(tags[key]!);
+      if (node === undefined) return undefined;
+    }
+    return node as M;
+  }
+
+  /** Adds a schema series; the caller checked it is new. */
+  private insert(tags: Tags, metric: M): void {
+    this.put(this.order!.map((k) => tags[k]!), metric);
+    this.series++;
+    if (this.series >= this.nextCheck) {
+      this.nextCheck = this.series * 2;
+      if (this.innerMaps * 2 > this.series) this.reorder();
+    }
   }
 
   private put(values: string[], metric: M): void {
@@ -145,22 +160,4 @@ function walk(node: Trie, depth: number, path: string[], fn: (values: string[], 
 
 function sameKeys(a: string[], b: string[]): boolean {
   return a.length === b.length && a.every((k, i) => k === b[i]);
-}
-
-/** The series of `tags` (sorted `keys`) in `family`, if it exists. */
-export function findSeries<M>(family: Family<M>, tags: Tags, keys: string[]): M | undefined {
-  if (keys.length === 0) return family.untagged;
-  if (family.schema !== undefined && sameKeys(family.schema, keys)) return family.find(tags);
-  return family.general?.get(canonicalKey(tags, keys))?.metric;
-}
-
-/** Adds a new series; the first tag set fixes the family's schema, if its keys are safe to read by name. */
-export function addSeries<M>(family: Family<M>, tags: Tags, keys: string[], metric: M): void {
-  if (keys.length === 0) {
-    family.untagged = metric;
-    return;
-  }
-  if (family.schema === undefined && keys.every(isPlainKey)) family.setSchema(keys);
-  if (family.schema !== undefined && sameKeys(family.schema, keys)) family.insert(tags, metric);
-  else (family.general ??= new Map()).set(canonicalKey(tags, keys), { tags, metric });
 }

@@ -1,7 +1,8 @@
 import type { SeriesDelta } from "../core/series-delta";
 import type { CollectedPoint, Tags } from "../core/types";
-import type { Sketch } from "./sketch";
+import type { GaugeCallbackError } from "./errors/gauge-callback-error";
 import type { Rates } from "./rates";
+import type { Sketch } from "./sketch";
 
 /**
  * Turns metric state into points (docs/metrics.md): `name + "." + field`. Points whose value is not
@@ -11,8 +12,16 @@ import type { Rates } from "./rates";
 export class PointSink {
   readonly points: CollectedPoint[] = [];
 
-  /** `deltas`: collect one point per series with its kind (see `CollectForm`). */
-  constructor(readonly deltas = false) {}
+  /**
+   * `deltas`: collect one point per series with its kind (see `CollectForm`). `now`: the
+   * collection's time on the registry's clock (meters tick to it). `onError`: told of each
+   * callback gauge that failed.
+   */
+  constructor(
+    readonly deltas = false,
+    readonly now = 0,
+    readonly onError?: (error: GaugeCallbackError) => void,
+  ) {}
 
   /** A point of the `deltas` form: `value` is the count (or a gauge's reading). */
   delta(metric: string, tags: Tags, value: number, delta: SeriesDelta): void {

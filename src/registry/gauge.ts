@@ -1,5 +1,8 @@
+import type { Tags } from "../core/types";
+import { GaugeCallbackError } from "./errors/gauge-callback-error";
 import { rejectUpdate } from "./invalid-updates";
 import type { InvalidUpdates } from "./invalid-updates";
+import type { MetricSink } from "./sink";
 
 /**
  * A value set by the application (`set`), or read from a callback when the registry is
@@ -32,5 +35,33 @@ export class Gauge {
   /** The last value set, or the callback's value now; `NaN` before either exists. */
   get value(): number {
     return this.callback === undefined ? this.current : this.callback();
+  }
+
+  /**
+   * @internal writes the series' point, `name.value`: the reading now, in either form
+   * (a gauge has no delta state). A failing callback is told to the sink's `onError` and
+   * leaves its point out.
+   */
+  collect(sink: MetricSink, name: string, tags: Tags): void {
+    const value = this.read(name, tags, sink.onError);
+    if (value === undefined) return;
+    if (sink.deltas) sink.delta(`${name}.value`, tags, value, { kind: "mean" });
+    else sink.push(name, "value", tags, value);
+  }
+
+  /** The reading; undefined (and reported) when the callback threw. */
+  private read(name: string, tags: Tags, onError: ((error: GaugeCallbackError) => void) | undefined): number | undefined {
+    const fromCallback = this.callback !== undefined;
+    let value: number;
+    try {
+      value = this.value;
+    } catch (error) {
+      // A failing callback must not break the collection of everything else.
+      onError?.(new GaugeCallbackError(name, tags, "threw", error));
+      return undefined;
+    }
+    // A plain gauge never set is NaN by design (nothing to report); a callback's NaN is a bug.
+    if (fromCallback && !Number.isFinite(value)) onError?.(new GaugeCallbackError(name, tags, `returned ${typeof value === "number" ? value : typeof value}`));
+    return value;
   }
 }

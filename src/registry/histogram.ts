@@ -1,6 +1,10 @@
+import type { Tags } from "../core/types";
+import type { PointSink } from "./fields";
 import { rejectUpdate } from "./invalid-updates";
 import type { InvalidUpdates } from "./invalid-updates";
+import type { MetricSink } from "./sink";
 import { Sketch } from "./sketch";
+import { distributionDelta } from "./sketch-delta";
 import { HistogramSnapshot } from "./snapshot";
 
 /**
@@ -45,6 +49,27 @@ export class Histogram {
     all.merge(this.base);
     all.merge(this.cur);
     return all;
+  }
+
+  /**
+   * @internal writes the series: in the `deltas` form the interval's count, moments and
+   * sketch buckets; in the `fields` form the statistics of the interval (with `delta`) or
+   * of everything. A delta collection closes the interval.
+   */
+  collect(sink: MetricSink, name: string, tags: Tags, delta: boolean): void {
+    if (sink.deltas) sink.delta(name, tags, this.cur.count, distributionDelta(this.deltaKind, this.cur));
+    else this.fields(sink, name, tags, delta ? this.cur : this.cumulative());
+    if (delta) this.endInterval();
+  }
+
+  /** @internal the kind the `deltas` form gives the series. */
+  protected get deltaKind(): "histogram" | "timer" {
+    return "histogram";
+  }
+
+  /** @internal the `fields` form of the values in `sketch`. */
+  protected fields(sink: PointSink, name: string, tags: Tags, sketch: Sketch): void {
+    sink.histogram(name, tags, sketch, true);
   }
 
   /** @internal closes a delta interval: its values join the cumulative ones. */

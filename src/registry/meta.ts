@@ -1,6 +1,6 @@
 import { SDK_TAG } from "../core/sdk-tag";
 import type { Tags } from "../core/types";
-import type { PointSink } from "./fields";
+import type { MetricSink } from "./sink";
 
 /**
  * Name of the registry's own metric: lookups given a detached handle, past the
@@ -24,7 +24,7 @@ export interface MetaCount {
  * Pushes `name.count` once the count is above zero: the total, or with `delta` what was
  * added since the previous delta collection.
  */
-export function pushMetaCount(sink: PointSink, name: string, count: MetaCount, delta: boolean): void {
+export function pushMetaCount(sink: MetricSink, name: string, count: MetaCount, delta: boolean): void {
   if (count.total === 0) return;
   const tags: Tags = { ...SDK_TAG };
   const value = delta ? count.total - count.deltaBase : count.total;

@@ -1,11 +1,20 @@
+import type { Tags } from "../core/types";
 import { rejectUpdate } from "./invalid-updates";
 import type { InvalidUpdates } from "./invalid-updates";
-import { Rates } from "./rates";
+import { addRateReadings, Rates } from "./rates";
+import type { RateReadings } from "./rates";
+import type { MetricSink } from "./sink";
+
+// The rate readings (`meanRate()`, `oneMinuteRate()`…) are defined once in rates.ts, for
+// meters and timers, and installed on the prototype below.
+// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: declares what addRateReadings installs
+export interface Meter extends RateReadings {}
 
 /**
  * Counts events and their rates. `mark` is one addition; the moving averages are caught
  * up lazily on read (see `Rates`).
  */
+// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: see the interface above
 export class Meter {
   /** @internal events so far (read it as `count`). */
   total = 0;
@@ -35,28 +44,16 @@ export class Meter {
     return this.total;
   }
 
-  /** Events per second since the meter was created. */
-  meanRate(): number {
-    return this.rates.mean(this.rates.now(), this.total);
-  }
-
-  oneMinuteRate(): number {
-    this.tick();
-    return this.rates.m1;
-  }
-
-  fiveMinuteRate(): number {
-    this.tick();
-    return this.rates.m5;
-  }
-
-  fifteenMinuteRate(): number {
-    this.tick();
-    return this.rates.m15;
-  }
-
-  /** @internal */
-  tick(now = this.rates.now()): void {
-    this.rates.tick(now, this.total);
+  /**
+   * @internal writes the series: the count (what was marked since the previous delta
+   * collection, with `delta`), and in the `fields` form the rates at the sink's `now`.
+   */
+  collect(sink: MetricSink, name: string, tags: Tags, delta: boolean): void {
+    const count = delta ? this.total - this.deltaBase : this.total;
+    if (sink.deltas) sink.delta(name, tags, count, { kind: "meter" });
+    else sink.meter(name, tags, count, this.total, this.rates, sink.now);
+    if (delta) this.deltaBase = this.total;
   }
 }
+
+addRateReadings(Meter);

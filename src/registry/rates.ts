@@ -62,3 +62,54 @@ export class Rates {
     return count === 0 || elapsed <= 0 ? 0 : (count * 1000) / elapsed;
   }
 }
+
+/** The rate readings of a meter, and of a timer's meter part (events per second). */
+export interface RateReadings {
+  /** Events per second since the metric was created. */
+  meanRate(): number;
+  /** The 1-minute exponentially weighted moving rate. */
+  oneMinuteRate(): number;
+  /** The 5-minute exponentially weighted moving rate. */
+  fiveMinuteRate(): number;
+  /** The 15-minute exponentially weighted moving rate. */
+  fifteenMinuteRate(): number;
+  /** @internal catches the moving averages up to `now`. */
+  tick(now?: number): void;
+}
+
+/** What the readings read on the metric they are installed on: its rates and event count. */
+interface Rated extends RateReadings {
+  readonly rates: Rates;
+  readonly count: number;
+}
+
+const readings: RateReadings & ThisType<Rated> = {
+  meanRate() {
+    return this.rates.mean(this.rates.now(), this.count);
+  },
+  oneMinuteRate() {
+    this.tick();
+    return this.rates.m1;
+  },
+  fiveMinuteRate() {
+    this.tick();
+    return this.rates.m5;
+  },
+  fifteenMinuteRate() {
+    this.tick();
+    return this.rates.m15;
+  },
+  tick(now?: number) {
+    this.rates.tick(now ?? this.rates.now(), this.count);
+  },
+};
+
+/**
+ * Installs the rate readings on a class's prototype, as its own methods would be (not
+ * enumerable): defined once for meters and timers, at no cost to their updates.
+ */
+export function addRateReadings(cls: { prototype: Rated }): void {
+  for (const [key, value] of Object.entries(readings)) {
+    Object.defineProperty(cls.prototype, key, { value, writable: true, configurable: true, enumerable: false });
+  }
+}

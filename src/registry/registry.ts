@@ -1,24 +1,18 @@
-import type { GaugeCallbackError } from "./errors/gauge-callback-error";
 import { ApptuitValidationError } from "../core/errors/validation-error";
 import type { Collectable, CollectedPoint, CollectForm, Tags, Temporality } from "../core/types";
-import { defaultNow } from "./clock";
-import { collectFamily } from "./collect";
-import { Counter } from "./counter";
+import { collectFamilies } from "./collect";
+import type { GaugeCallbackError } from "./errors/gauge-callback-error";
 import { MetricKindError } from "./errors/metric-kind-error";
-import { addSeries, Family, findSeries } from "./family";
-import { Gauge } from "./gauge";
-import { Histogram } from "./histogram";
+import { PointSink } from "./fields";
+import type { Gauge } from "./gauge";
+import { SeriesHandles } from "./handles";
 import { identify } from "./identify";
 import type { SeriesIdentity } from "./identify";
-import { InvalidUpdates } from "./invalid-updates";
 import type { MetricKind } from "./kind";
 import { INVALID_UPDATES, pushMetaCount, SERIES_REFUSED, SERIES_REPAIRED } from "./meta";
-import { Meter } from "./meter";
+import type { Metric } from "./metric";
 import { readSeries } from "./read-series";
 import type { SeriesInput } from "./read-series";
-import { rejectUpdate } from "./invalid-updates";
-import { PointSink } from "./fields";
-import { Timer } from "./timer";
 
 export interface MetricsRegistryOptions {
   /**
@@ -88,8 +82,6 @@ export interface CollectOptions {
   onError?: (error: GaugeCallbackError) => void;
 }
 
-type Metric = Counter | Gauge | Meter | Histogram | Timer;
-
 /**
  * Holds the application's metrics and turns them into points (docs/metrics.md).
  *
@@ -100,17 +92,9 @@ type Metric = Counter | Gauge | Meter | Histogram | Timer;
  * handle (docs/recording.md). Handles are meant to be kept; the lookup itself allocates
  * at most one short string.
  */
-export class MetricsRegistry implements Collectable {
-  readonly maxSeries: number;
-  readonly now: () => number;
-  private readonly families = new Map<string, Family<Metric>>();
+export class MetricsRegistry extends SeriesHandles implements Collectable {
   /** Encoded-name lookups already resolved, per kind (a hit skips JSON parsing). */
   private readonly encoded = new Map<MetricKind, Map<string, Metric>>();
-  private readonly detached = new Map<MetricKind, Metric>();
-  private series = 0;
-  private readonly refused = { total: 0, deltaBase: 0 };
-  /** Shared by every handle of this registry: updates they ignored. */
-  private readonly invalid: InvalidUpdates;
   private readonly onInvalidUpdate: MetricsRegistryOptions["onInvalidUpdate"];
   /** Series of the handles that reported an ignored update, once looked up. */
   private identities: WeakMap<Metric, SeriesIdentity> | undefined;
@@ -121,51 +105,16 @@ export class MetricsRegistry implements Collectable {
   readonly strict: boolean;
 
   constructor(options: MetricsRegistryOptions = {}) {
-    this.maxSeries = options.maxSeries ?? 10_000;
-    this.now = options.now ?? defaultNow();
+    super(options.maxSeries, options.now, options.onInvalidUpdate !== undefined);
     this.onInvalidUpdate = options.onInvalidUpdate;
     this.onInvalidSeries = options.onInvalidSeries;
     this.strict = options.strict === true;
-    this.invalid = new InvalidUpdates(this.onInvalidUpdate && ((handle, value) => this.notifyInvalid(handle as Metric, value)));
   }
 
-  /** Number of series held. */
-  get size(): number {
-    return this.series;
-  }
-
-  counter(name: string, tags?: Tags): Counter {
-    return this.get("counter", name, tags) as Counter;
-  }
-
-  /**
-   * A gauge: `set(v)` it, or pass a callback read at every collection. Passing a
-   * callback for an existing gauge replaces its callback.
-   */
-  gauge(name: string, tagsOrCallback?: Tags | (() => number), callback?: () => number): Gauge {
-    const fn = typeof tagsOrCallback === "function" ? tagsOrCallback : callback;
-    const tags = typeof tagsOrCallback === "function" ? undefined : tagsOrCallback;
-    const gauge = this.get("gauge", name, tags) as Gauge;
-    if (fn == null) return gauge;
-    if (typeof fn !== "function") {
-      // Not a callback: ignored and counted like any other update that cannot be used.
-      if (this.strict) throw new TypeError(`gauge callback must be a function, not a ${typeof fn}`);
-      rejectUpdate(gauge, fn);
-    } else if (gauge !== this.detached.get("gauge")) gauge.callback = fn;
-    return gauge;
-  }
-
-  meter(name: string, tags?: Tags): Meter {
-    return this.get("meter", name, tags) as Meter;
-  }
-
-  histogram(name: string, tags?: Tags): Histogram {
-    return this.get("histogram", name, tags) as Histogram;
-  }
-
-  /** A timer of durations in milliseconds. */
-  timer(name: string, tags?: Tags): Timer {
-    return this.get("timer", name, tags) as Timer;
+  /** Strict mode throws for a gauge "callback" that is not a function. */
+  protected override rejectCallback(gauge: Gauge, fn: unknown): void {
+    if (this.strict) throw new TypeError(`gauge callback must be a function, not a ${typeof fn}`);
+    super.rejectCallback(gauge, fn);
   }
 
   /**
@@ -186,8 +135,8 @@ export class MetricsRegistry implements Collectable {
     const now = options.now ?? this.now();
     const deltas = options.form === "deltas";
     const delta = deltas || options.temporality === "delta";
-    const sink = new PointSink(deltas);
-    for (const family of this.families.values()) collectFamily(sink, family, now, delta, options.onError);
+    const sink = new PointSink(deltas, now, options.onError);
+    collectFamilies(sink, this.families.values(), delta);
     pushMetaCount(sink, SERIES_REPAIRED, this.repaired, delta);
     pushMetaCount(sink, SERIES_REFUSED, this.refused, delta);
     pushMetaCount(sink, INVALID_UPDATES, this.invalid, delta);
@@ -199,7 +148,7 @@ export class MetricsRegistry implements Collectable {
    * recorded gets a detached handle, counted and told to `onInvalidSeries`; strict mode
    * throws instead.
    */
-  private get(kind: MetricKind, name: unknown, tags: unknown): Metric {
+  protected get(kind: MetricKind, name: unknown, tags: unknown): Metric {
     try {
       return this.lookup(kind, name as string, tags as Tags | undefined);
     } catch (error) {
@@ -232,18 +181,15 @@ export class MetricsRegistry implements Collectable {
 
   private resolve(kind: MetricKind, series: SeriesInput): Metric {
     const { name, tags, keys } = series;
-    let family = this.families.get(name);
+    const family = this.families.get(name);
     if (family !== undefined && family.kind !== kind) throw new MetricKindError(name, family.kind, kind);
-    const found = family === undefined ? undefined : findSeries(family, tags, keys);
+    const found = family?.find(tags, keys);
     if (found !== undefined) return found;
     if (this.full()) {
       this.tell({ action: "refused", kind, name, tags, reasons: [`more than maxSeries (${this.maxSeries}) series`] });
       return this.refuse(kind);
     }
-    family ??= this.addFamily(name, kind);
-    const metric = this.create(kind);
-    addSeries(family, tags, keys, metric);
-    return metric;
+    return this.create(kind, name, family, tags, keys);
   }
 
   /** A lookup recorded to a repaired series: count it, tell it. */
@@ -270,55 +216,14 @@ export class MetricsRegistry implements Collectable {
     }
   }
 
-  private addFamily(name: string, kind: MetricKind): Family<Metric> {
-    const family = new Family<Metric>(name, kind);
-    this.families.set(name, family);
-    return family;
-  }
-
   private encodedCache(kind: MetricKind): Map<string, Metric> {
     let cache = this.encoded.get(kind);
     if (cache === undefined) this.encoded.set(kind, (cache = new Map()));
     return cache;
   }
 
-  private full(): boolean {
-    return this.series >= this.maxSeries;
-  }
-
-  /** Past the bound: count it, and hand out one detached handle per kind. */
-  private refuse(kind: MetricKind): Metric {
-    this.refused.total++;
-    let metric = this.detached.get(kind);
-    if (metric === undefined) {
-      metric = this.make(kind);
-      this.detached.set(kind, metric);
-    }
-    return metric;
-  }
-
-  private create(kind: MetricKind): Metric {
-    this.series++;
-    return this.make(kind);
-  }
-
-  private make(kind: MetricKind): Metric {
-    switch (kind) {
-      case "counter":
-        return new Counter(this.invalid);
-      case "gauge":
-        return new Gauge(this.invalid);
-      case "meter":
-        return new Meter(this.now, this.invalid);
-      case "histogram":
-        return new Histogram(this.invalid);
-      case "timer":
-        return new Timer(this.now, this.invalid);
-    }
-  }
-
   /** The cold branch of an ignored update, with `onInvalidUpdate` set: name the series. */
-  private notifyInvalid(handle: Metric, value: unknown): void {
+  protected override notifyInvalid(handle: Metric, value: unknown): void {
     // A bad update made by the callback itself is counted, not reported back into it.
     if (this.notifying) return;
     const identities = (this.identities ??= new WeakMap());

@@ -1,7 +1,16 @@
+import type { Tags } from "../core/types";
+import type { PointSink } from "./fields";
 import { Histogram } from "./histogram";
 import { rejectUpdate } from "./invalid-updates";
 import type { InvalidUpdates } from "./invalid-updates";
-import { Rates } from "./rates";
+import { addRateReadings, Rates } from "./rates";
+import type { RateReadings } from "./rates";
+import type { Sketch } from "./sketch";
+
+// The rate readings (`meanRate()`, `oneMinuteRate()`…) are defined once in rates.ts, for
+// meters and timers, and installed on the prototype below.
+// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: declares what addRateReadings installs
+export interface Timer extends RateReadings {}
 
 /**
  * Durations in **milliseconds** (the Python client reported seconds): a histogram of
@@ -9,6 +18,7 @@ import { Rates } from "./rates";
  * a histogram update costs; `time` and `start` read the registry's clock. A duration that
  * is not a finite number is ignored and counted, as by `Histogram.update`.
  */
+// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: see the interface above
 export class Timer extends Histogram {
   /** @internal */
   readonly rates: Rates;
@@ -72,27 +82,17 @@ export class Timer extends Histogram {
     };
   }
 
-  meanRate(): number {
-    return this.rates.mean(this.rates.now(), this.totalCount());
-  }
-
-  oneMinuteRate(): number {
-    this.tick();
-    return this.rates.m1;
-  }
-
-  fiveMinuteRate(): number {
-    this.tick();
-    return this.rates.m5;
-  }
-
-  fifteenMinuteRate(): number {
-    this.tick();
-    return this.rates.m15;
-  }
-
   /** @internal */
-  tick(now = this.rates.now()): void {
-    this.rates.tick(now, this.totalCount());
+  protected override get deltaKind(): "timer" {
+    return "timer";
+  }
+
+  /** @internal a meter's fields (count and rates), then a histogram's without its count, then `sum`. */
+  protected override fields(sink: PointSink, name: string, tags: Tags, sketch: Sketch): void {
+    sink.meter(name, tags, sketch.count, this.totalCount(), this.rates, sink.now);
+    sink.histogram(name, tags, sketch, false);
+    sink.push(name, "sum", tags, sketch.sum);
   }
 }
+
+addRateReadings(Timer);

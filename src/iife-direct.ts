@@ -7,16 +7,16 @@ import { directMode } from "./platforms/browser/direct-mode";
 import { MetricsRegistry } from "./registry/registry";
 import { initBrowser } from "./platforms/browser/init";
 import type { BrowserHandle, BrowserInitOptions } from "./platforms/browser/options";
-import { currentScriptBase, scriptVitals } from "./platforms/browser/vitals-script";
+import { currentScriptBase, scriptRuntime } from "./platforms/browser/vitals-script";
 
 export * from "./index";
-export { RUNTIME_METRICS } from "./platforms/browser/runtime-metrics";
+export { RUNTIME_METRICS } from "./platforms/browser/runtime-metric-names";
 export { KEEPALIVE_QUOTA_BYTES } from "./platforms/browser/quota";
 export { UNLOAD_UNCONFIRMED } from "./platforms/browser/unload-ledger";
 
 // Read while this script first runs: `document.currentScript` is only set then.
-const vitals = scriptVitals(currentScriptBase());
+const runtime = scriptRuntime(currentScriptBase());
 
 export function init(options: BrowserInitOptions): BrowserHandle {
-  return initBrowser(options, { registry: () => new MetricsRegistry(), vitals, direct: directMode });
+  return initBrowser(options, { registry: () => new MetricsRegistry(), runtime, direct: directMode });
 }

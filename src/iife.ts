@@ -7,16 +7,16 @@ import { initBrowser } from "./platforms/browser/init";
 import type { BrowserHandle } from "./platforms/browser/options";
 import { PageRegistry } from "./platforms/browser/page-registry";
 import type { RelayPageOptions } from "./platforms/browser/relay-entry";
-import { currentScriptBase, scriptVitals } from "./platforms/browser/vitals-script";
+import { currentScriptBase, scriptRuntime } from "./platforms/browser/vitals-script";
 
 export * from "./platforms/browser/page-exports";
-export { RUNTIME_METRICS } from "./platforms/browser/runtime-metrics";
+export { RUNTIME_METRICS } from "./platforms/browser/runtime-metric-names";
 export { KEEPALIVE_QUOTA_BYTES } from "./platforms/browser/quota";
 export { UNLOAD_UNCONFIRMED } from "./platforms/browser/unload-ledger";
 
 // Read while this script first runs: `document.currentScript` is only set then.
-const vitals = scriptVitals(currentScriptBase());
+const runtime = scriptRuntime(currentScriptBase());
 
 export function init(options: RelayPageOptions): BrowserHandle<PageRegistry> {
-  return initBrowser(options, { registry: () => new PageRegistry(), vitals });
+  return initBrowser(options, { registry: () => new PageRegistry(), runtime });
 }

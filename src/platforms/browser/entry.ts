@@ -13,5 +13,5 @@ import type { BrowserHandle, BrowserInitOptions } from "./options";
  * ```
  */
 export function init(options: BrowserInitOptions): BrowserHandle {
-  return initBrowser(options, { registry: () => new MetricsRegistry(), vitals: () => import("web-vitals"), direct: directMode });
+  return initBrowser(options, { registry: () => new MetricsRegistry(), runtime: () => import("./runtime-start"), direct: directMode });
 }

@@ -9,7 +9,8 @@ import { pageReporter, type PageReporter } from "./page-reporter";
 import { KeepaliveQuota } from "./quota";
 import { pagePoints } from "./page-points";
 import { relayDelivery } from "./relay-sender";
-import { startRuntimeMetrics, type WebVitals } from "./runtime-metrics";
+import type { RuntimeMetrics } from "./runtime-metrics";
+import type { RuntimeModule } from "./runtime-start";
 import { pageStorage, UNLOAD_UNCONFIRMED, UnloadLedger } from "./unload-ledger";
 import { flushPage } from "./urgent-flush";
 import { beaconChannel, type PageChannel } from "./urgent-channel";
@@ -24,8 +25,11 @@ const SLICE_BUDGET_MS = 3;
 export interface BrowserModes<R extends PageMetrics> {
   /** A new registry when `options.registry` is not given: the full one, or a relay page's `PageRegistry`. */
   registry(): R;
-  /** `web-vitals`: a dynamic import in the ESM entries (loaded only with `runtimeMetrics`), inlined in the script-tag build. */
-  vitals(): Promise<WebVitals>;
+  /**
+   * The runtime metrics with `web-vitals`, loaded only with `runtimeMetrics`: a dynamic
+   * import in the ESM entries, dist/apptuit-vitals.iife.js for the script tags.
+   */
+  runtime(): Promise<RuntimeModule>;
   /** Direct mode (`endpoint` + `token`); absent from the relay-only entry, which then never carries the client. */
   direct?: typeof directMode;
 }
@@ -89,9 +93,17 @@ export function initBrowser<R extends PageMetrics>(options: BrowserInitOptions<R
   };
   reportUnconfirmed();
 
-  const runtime = options.runtimeMetrics
-    ? startRuntimeMetrics(registry, load.vitals, (error) => options.onError?.(undefined, 0, 0, [error]))
-    : undefined;
+  // Started once loaded; long tasks observed before then are still delivered (buffered).
+  let runtime: RuntimeMetrics | undefined;
+  let stopped = false;
+  if (options.runtimeMetrics) {
+    load.runtime().then(
+      (module) => {
+        if (!stopped) runtime = module.startRuntime(registry);
+      },
+      (error: unknown) => options.onError?.(undefined, 0, 0, [error]),
+    );
+  }
   // No document (a Web Worker, a process simulating tabs): no page lifecycle to follow.
   const unwatch =
     options.flushOnHide === false || typeof document === "undefined"
@@ -111,6 +123,7 @@ export function initBrowser<R extends PageMetrics>(options: BrowserInitOptions<R
     flush: () => reporter.flush(),
     shutdown: () => {
       unwatch();
+      stopped = true;
       runtime?.stop();
       return (stopping ??= reporter.stop().then(() => undefined));
     },

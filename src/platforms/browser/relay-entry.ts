@@ -12,5 +12,5 @@ export type RelayPageOptions = Omit<BrowserInitOptions<PageRegistry>, "endpoint"
  * `endpoint` + `token` throws `ApptuitConfigError` here: use `apptuit/browser`'s `init`.
  */
 export function init(options: RelayPageOptions): BrowserHandle<PageRegistry> {
-  return initBrowser(options, { registry: () => new PageRegistry(), vitals: () => import("web-vitals") });
+  return initBrowser(options, { registry: () => new PageRegistry(), runtime: () => import("./runtime-start") });
 }

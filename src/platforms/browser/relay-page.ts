@@ -3,6 +3,7 @@
 export { init, type RelayPageOptions } from "./relay-entry";
 export * from "./page-exports";
 export type { BrowserHandle, BrowserInitOptions } from "./options";
-export { RUNTIME_METRICS, type WebVitals } from "./runtime-metrics";
+export { RUNTIME_METRICS } from "./runtime-metric-names";
+export type { WebVitals } from "./runtime-metrics";
 export { KEEPALIVE_QUOTA_BYTES } from "./quota";
 export { UNLOAD_UNCONFIRMED } from "./unload-ledger";

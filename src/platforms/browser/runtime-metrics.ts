@@ -1,4 +1,5 @@
 import type { MetricsRegistry } from "../../registry/registry";
+import { RUNTIME_METRICS } from "./runtime-metric-names";
 
 type Handles = Pick<MetricsRegistry, "counter" | "gauge" | "histogram">;
 
@@ -11,23 +12,16 @@ export interface WebVitals {
   onTTFB(cb: (metric: { value: number }) => void): void;
 }
 
-/** Metric names (before prefix and sanitizing) of the opt-in runtime metrics. */
-export const RUNTIME_METRICS = {
-  /** Histograms of each page's Core Web Vitals: LCP, INP, FCP, TTFB in ms; CLS unitless. */
-  webVitals: "browser.web_vitals.",
-  /** Callback gauges in bytes, where the browser exposes `performance.memory` (Chromium). */
-  heapUsed: "browser.memory.js_heap_used_bytes",
-  heapTotal: "browser.memory.js_heap_total_bytes",
-  heapLimit: "browser.memory.js_heap_limit_bytes",
-  /** Counter of long tasks (> 50 ms on the main thread) and histogram of their durations in ms. */
-  longTasks: "browser.long_tasks",
-  longTaskDuration: "browser.long_tasks.duration",
-} as const;
-
 interface PerformanceMemory {
   usedJSHeapSize: number;
   totalJSHeapSize: number;
   jsHeapSizeLimit: number;
+}
+
+/** Runtime metrics being recorded (see `startRuntimeMetrics`). */
+export interface RuntimeMetrics {
+  sync(): void;
+  stop(): void;
 }
 
 /**
@@ -38,23 +32,16 @@ interface PerformanceMemory {
  * before a page-hide flush); `stop()` disconnects the observer and ignores later reports
  * (the `web-vitals` callbacks cannot be removed).
  */
-export function startRuntimeMetrics(
-  registry: Handles,
-  loadVitals: () => Promise<WebVitals>,
-  onError: (error: unknown) => void,
-): { sync(): void; stop(): void } {
+export function startRuntimeMetrics(registry: Handles, vitals: WebVitals): RuntimeMetrics {
   let stopped = false;
   const record = (name: string) => (metric: { value: number }) => {
     if (!stopped && Number.isFinite(metric.value)) registry.histogram(RUNTIME_METRICS.webVitals + name).update(metric.value);
   };
-  loadVitals().then((vitals) => {
-    if (stopped) return;
-    vitals.onFCP(record("fcp"));
-    vitals.onTTFB(record("ttfb"));
-    vitals.onLCP(record("lcp"));
-    vitals.onCLS(record("cls"));
-    vitals.onINP(record("inp"));
-  }, onError);
+  vitals.onFCP(record("fcp"));
+  vitals.onTTFB(record("ttfb"));
+  vitals.onLCP(record("lcp"));
+  vitals.onCLS(record("cls"));
+  vitals.onINP(record("inp"));
 
   const memory = (performance as Performance & { memory?: PerformanceMemory }).memory;
   if (memory !== undefined) {

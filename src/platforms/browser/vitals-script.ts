@@ -1,20 +1,20 @@
-import type { WebVitals } from "./runtime-metrics";
+import type { RuntimeModule } from "./runtime-start";
 
-/** The file next to the script tag that carries `web-vitals` (built from src/iife-vitals.ts). */
+/** The file next to the script tag that carries the runtime metrics and `web-vitals` (built from src/iife-vitals.ts). */
 export const VITALS_SCRIPT = "apptuit-vitals.iife.js";
 /** The global that file sets. */
 const VITALS_GLOBAL = "ApptuitWebVitals";
 
 /**
- * Script-tag builds: loads `web-vitals` from `VITALS_SCRIPT` next to the SDK's own script
- * (`base`, its `src`), once, only when a page asks for runtime metrics — the visitors of
- * pages that do not never download it.
+ * Script-tag builds: loads the runtime metrics and `web-vitals` from `VITALS_SCRIPT` next
+ * to the SDK's own script (`base`, its `src`), once, only when a page asks for runtime
+ * metrics — the visitors of pages that do not never download them.
  */
-export function scriptVitals(base: string): () => Promise<WebVitals> {
-  let loading: Promise<WebVitals> | undefined;
+export function scriptRuntime(base: string): () => Promise<RuntimeModule> {
+  let loading: Promise<RuntimeModule> | undefined;
   return () =>
-    (loading ??= new Promise<WebVitals>((resolve, reject) => {
-      const ready = () => (globalThis as Record<string, unknown>)[VITALS_GLOBAL] as WebVitals | undefined;
+    (loading ??= new Promise<RuntimeModule>((resolve, reject) => {
+      const ready = () => (globalThis as Record<string, unknown>)[VITALS_GLOBAL] as RuntimeModule | undefined;
       if (ready() !== undefined) return resolve(ready()!);
       const script = document.createElement("script");
       script.src = new URL(VITALS_SCRIPT, base).href;

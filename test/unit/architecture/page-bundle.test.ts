@@ -28,3 +28,11 @@ describe.each(["src/iife.ts", "src/platforms/browser/relay-page.ts"])("%s", (ent
     expect(modules.filter((m) => NOT_ON_THE_PAGE.includes(m) || /node_modules\/(ky|valibot)\//.test(m))).toEqual([]);
   });
 });
+
+describe.each(["src/iife.ts", "src/iife-direct.ts"])("%s", (entry) => {
+  it("leaves the runtime metrics and web-vitals to dist/apptuit-vitals.iife.js, loaded only with runtimeMetrics", async () => {
+    const modules = await modulesOf(entry);
+    expect(modules).toContain("src/platforms/browser/vitals-script.ts");
+    expect(modules.filter((m) => /runtime-metrics\.ts|runtime-start\.ts|web-vitals/.test(m))).toEqual([]);
+  });
+});

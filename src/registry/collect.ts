@@ -1,13 +1,12 @@
 import type { Family } from "./family";
-import type { Metric } from "./metric";
-import type { MetricSink } from "./sink";
+import type { Collects, MetricSink } from "./sink";
 
 /**
  * Collects every series of `families`: each metric writes its own points. Delta state
  * (counts at the previous delta collection, the interval sketch) only moves with `delta`,
  * which the `deltas` form always is.
  */
-export function collectFamilies(sink: MetricSink, families: Iterable<Family<Metric>>, delta: boolean): void {
+export function collectFamilies<M extends Collects>(sink: MetricSink, families: Iterable<Family<M>>, delta: boolean): void {
   for (const family of families) {
     const name = family.name;
     family.forEach((metric, tags) => metric.collect(sink, name, tags, delta));

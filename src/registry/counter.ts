@@ -1,24 +1,13 @@
 import type { Tags } from "../core/types";
 import { rejectUpdate } from "./invalid-updates";
-import type { InvalidUpdates } from "./invalid-updates";
+import { RunningCount } from "./running-count";
 import type { MetricSink } from "./sink";
 
 /**
  * A count that goes up and down. `inc`/`dec` only touch one number: keep the handle and
  * call it on hot paths.
  */
-export class Counter {
-  /** @internal current total (read it as `count`). */
-  total = 0;
-  /** @internal count at the previous delta collection. */
-  deltaBase = 0;
-  /** @internal the registry's tally of ignored updates; only the rejecting branch reads it. */
-  readonly invalid: InvalidUpdates | undefined;
-
-  constructor(invalid?: InvalidUpdates) {
-    this.invalid = invalid;
-  }
-
+export class Counter extends RunningCount {
   /**
    * Adds `n`. Non-numbers, NaN and ±Infinity are ignored (one bad call must not poison the
    * count for good) and counted in `apptuit.registry.invalid_updates.count`.
@@ -34,19 +23,13 @@ export class Counter {
     else rejectUpdate(this, n);
   }
 
-  /** Current total. */
-  get count(): number {
-    return this.total;
-  }
-
   /**
    * @internal writes the series' point: `name.count`, the total or with `delta` what was
    * added since the previous delta collection (the `deltas` form is always a delta).
    */
   collect(sink: MetricSink, name: string, tags: Tags, delta: boolean): void {
-    const count = delta ? this.total - this.deltaBase : this.total;
+    const count = this.take(delta);
     if (sink.deltas) sink.delta(`${name}.count`, tags, count, { kind: "sum" });
     else sink.push(name, "count", tags, count);
-    if (delta) this.deltaBase = this.total;
   }
 }

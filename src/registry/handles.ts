@@ -1,16 +1,11 @@
 import type { Tags } from "../core/types";
 import { defaultNow } from "./clock";
-import type { Counter } from "./counter";
 import { Family } from "./family";
 import type { Gauge } from "./gauge";
-import type { Histogram } from "./histogram";
 import { InvalidUpdates, rejectUpdate } from "./invalid-updates";
 import type { MetricKind } from "./kind";
+import type { Makers, RecordingKinds } from "./kinds";
 import type { MetaCount } from "./meta";
-import type { Meter } from "./meter";
-import { makeMetric } from "./metric";
-import type { Metric } from "./metric";
-import type { Timer } from "./timer";
 
 /**
  * What the full registry and a page's registry share: the handle methods, the families
@@ -18,23 +13,28 @@ import type { Timer } from "./timer";
  * refused lookups and ignored updates. How a lookup reads its name and tags is each
  * one's own `get`.
  */
-export abstract class SeriesHandles {
+export abstract class SeriesHandles<K extends RecordingKinds, M extends K[MetricKind] = K[MetricKind]> {
   readonly maxSeries: number;
   readonly now: () => number;
-  protected readonly families = new Map<unknown, Family<Metric>>();
+  protected readonly families = new Map<unknown, Family<M>>();
   /** Handed out past the bound or for what cannot be held: records that are never reported. */
-  protected readonly detached = new Map<MetricKind, Metric>();
+  protected readonly detached = new Map<MetricKind, M>();
   protected series = 0;
   /** Lookups given a detached handle. */
   protected readonly refused: MetaCount = { total: 0, deltaBase: 0 };
   /** Shared by every handle of this registry: updates they ignored. */
   protected readonly invalid: InvalidUpdates;
 
-  /** `tellInvalid`: each ignored update also goes to `notifyInvalid`. */
-  constructor(maxSeries: number | undefined, now: (() => number) | undefined, tellInvalid = false) {
+  /** `make`: the handles of this registry; `tellInvalid`: each ignored update also goes to `notifyInvalid`. */
+  constructor(
+    private readonly make: Makers<K>,
+    maxSeries: number | undefined,
+    now: (() => number) | undefined,
+    tellInvalid = false,
+  ) {
     this.maxSeries = maxSeries ?? 10_000;
     this.now = now ?? defaultNow();
-    this.invalid = new InvalidUpdates(tellInvalid ? (handle, value) => this.notifyInvalid(handle as Metric, value) : undefined);
+    this.invalid = new InvalidUpdates(tellInvalid ? (handle, value) => this.notifyInvalid(handle as M, value) : undefined);
   }
 
   /** Number of series held. */
@@ -42,15 +42,15 @@ export abstract class SeriesHandles {
     return this.series;
   }
 
-  counter(name: string, tags?: Tags): Counter {
-    return this.get("counter", name, tags) as Counter;
+  counter(name: string, tags?: Tags): K["counter"] {
+    return this.get("counter", name, tags) as K["counter"];
   }
 
   /**
    * A gauge: `set(v)` it, or pass a callback read at every collection. Passing a
    * callback for an existing gauge replaces its callback.
    */
-  gauge(name: string, tagsOrCallback?: Tags | (() => number), callback?: () => number): Gauge {
+  gauge(name: string, tagsOrCallback?: Tags | (() => number), callback?: () => number): K["gauge"] {
     const fn = typeof tagsOrCallback === "function" ? tagsOrCallback : callback;
     const gauge = this.get("gauge", name, typeof tagsOrCallback === "function" ? undefined : tagsOrCallback) as Gauge;
     if (fn == null) return gauge;
@@ -59,24 +59,24 @@ export abstract class SeriesHandles {
     return gauge;
   }
 
-  meter(name: string, tags?: Tags): Meter {
-    return this.get("meter", name, tags) as Meter;
+  meter(name: string, tags?: Tags): K["meter"] {
+    return this.get("meter", name, tags) as K["meter"];
   }
 
-  histogram(name: string, tags?: Tags): Histogram {
-    return this.get("histogram", name, tags) as Histogram;
+  histogram(name: string, tags?: Tags): K["histogram"] {
+    return this.get("histogram", name, tags) as K["histogram"];
   }
 
   /** A timer of durations in milliseconds. */
-  timer(name: string, tags?: Tags): Timer {
-    return this.get("timer", name, tags) as Timer;
+  timer(name: string, tags?: Tags): K["timer"] {
+    return this.get("timer", name, tags) as K["timer"];
   }
 
   /** Every lookup: whatever it is given, a handle. */
-  protected abstract get(kind: MetricKind, name: unknown, tags: unknown): Metric;
+  protected abstract get(kind: MetricKind, name: unknown, tags: unknown): M;
 
   /** The cold branch of an ignored update, when the constructor was told to tell. */
-  protected notifyInvalid(_handle: Metric, _value: unknown): void {}
+  protected notifyInvalid(_handle: M, _value: unknown): void {}
 
   /** A gauge "callback" that is not a function: ignored and counted like any update that cannot be used. */
   protected rejectCallback(gauge: Gauge, fn: unknown): void {
@@ -89,19 +89,19 @@ export abstract class SeriesHandles {
   }
 
   /** Holds a new series (the caller checked it is new and not past the bound); a new name makes its family. */
-  protected create(kind: MetricKind, name: string, family: Family<Metric> | undefined, tags: Tags, keys: string[]): Metric {
-    if (family === undefined) this.families.set(name, (family = new Family<Metric>(name, kind)));
+  protected create(kind: MetricKind, name: string, family: Family<M> | undefined, tags: Tags, keys: string[]): M {
+    if (family === undefined) this.families.set(name, (family = new Family<M>(name, kind)));
     this.series++;
-    const metric = makeMetric(kind, this.now, this.invalid);
+    const metric = this.make[kind](this.invalid, this.now) as M;
     family.add(tags, keys, metric);
     return metric;
   }
 
   /** Counted, and one detached handle per kind: its records are never reported. */
-  protected refuse(kind: MetricKind): Metric {
+  protected refuse(kind: MetricKind): M {
     this.refused.total++;
     let metric = this.detached.get(kind);
-    if (metric === undefined) this.detached.set(kind, (metric = makeMetric(kind, this.now, this.invalid)));
+    if (metric === undefined) this.detached.set(kind, (metric = this.make[kind](this.invalid, this.now) as M));
     return metric;
   }
 }

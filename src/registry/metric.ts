@@ -1,26 +1,27 @@
-import { Counter } from "./counter";
-import { Gauge } from "./gauge";
+import type { Counter } from "./counter";
+import type { Gauge } from "./gauge";
 import { Histogram } from "./histogram";
-import type { InvalidUpdates } from "./invalid-updates";
 import type { MetricKind } from "./kind";
+import { type Makers, RECORDING } from "./kinds";
 import { Meter } from "./meter";
 import { Timer } from "./timer";
 
-/** A handle of any kind: each collects itself (`collect(sink, name, tags, delta)`). */
-export type Metric = Counter | Gauge | Meter | Histogram | Timer;
-
-/** A new handle of `kind`: `now` is the registry's clock, `invalid` its tally of ignored updates. */
-export function makeMetric(kind: MetricKind, now: () => number, invalid: InvalidUpdates): Metric {
-  switch (kind) {
-    case "counter":
-      return new Counter(invalid);
-    case "gauge":
-      return new Gauge(invalid);
-    case "meter":
-      return new Meter(now, invalid);
-    case "histogram":
-      return new Histogram(invalid);
-    case "timer":
-      return new Timer(now, invalid);
-  }
+/** The handle class of each kind in the full registry: recording and reading (rates, `snapshot()`). */
+export interface FullKinds {
+  counter: Counter;
+  gauge: Gauge;
+  meter: Meter;
+  histogram: Histogram;
+  timer: Timer;
 }
+
+/** A handle of any kind: each collects itself (`collect(sink, name, tags, delta)`). */
+export type Metric = FullKinds[MetricKind];
+
+/** The full registry's handles: counters and gauges as a page's, the others with their reading side. */
+export const FULL: Makers<FullKinds> = {
+  ...RECORDING,
+  meter: (invalid, now) => new Meter(now, invalid),
+  histogram: (invalid) => new Histogram(invalid),
+  timer: (invalid, now) => new Timer(now, invalid),
+};

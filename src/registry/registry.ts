@@ -10,7 +10,7 @@ import { identify } from "./identify";
 import type { SeriesIdentity } from "./identify";
 import type { MetricKind } from "./kind";
 import { INVALID_UPDATES, pushMetaCount, SERIES_REFUSED, SERIES_REPAIRED } from "./meta";
-import type { Metric } from "./metric";
+import { FULL, type FullKinds, type Metric } from "./metric";
 import { readSeries } from "./read-series";
 import type { SeriesInput } from "./read-series";
 
@@ -92,7 +92,7 @@ export interface CollectOptions {
  * handle (docs/recording.md). Handles are meant to be kept; the lookup itself allocates
  * at most one short string.
  */
-export class MetricsRegistry extends SeriesHandles implements Collectable {
+export class MetricsRegistry extends SeriesHandles<FullKinds> implements Collectable {
   /** Encoded-name lookups already resolved, per kind (a hit skips JSON parsing). */
   private readonly encoded = new Map<MetricKind, Map<string, Metric>>();
   private readonly onInvalidUpdate: MetricsRegistryOptions["onInvalidUpdate"];
@@ -105,7 +105,7 @@ export class MetricsRegistry extends SeriesHandles implements Collectable {
   readonly strict: boolean;
 
   constructor(options: MetricsRegistryOptions = {}) {
-    super(options.maxSeries, options.now, options.onInvalidUpdate !== undefined);
+    super(FULL, options.maxSeries, options.now, options.onInvalidUpdate !== undefined);
     this.onInvalidUpdate = options.onInvalidUpdate;
     this.onInvalidSeries = options.onInvalidSeries;
     this.strict = options.strict === true;

@@ -2,6 +2,7 @@ import type { Apptuit } from "../../core/client";
 import type { ApptuitOptions } from "../../core/options";
 import type { SanitizeMode, Tags, Temporality } from "../../core/types";
 import type { Collectable } from "../../core/types";
+import type { RecordingHandles } from "../../registry/kinds";
 import type { MetricsRegistry } from "../../registry/registry";
 import type { ReporterErrorHandler } from "../../reporter/error-handler";
 import type { FlushResult } from "../../reporter/flush-result";
@@ -13,7 +14,7 @@ import type { Reporter } from "../../reporter/reporter-api";
  * the server, and a same-origin URL is not blocked by ad blockers) or `endpoint` + `token`.
  */
 /** What `init` needs of a registry: the handles its runtime metrics use, and `collect`. */
-export type PageMetrics = Collectable & Pick<MetricsRegistry, "counter" | "gauge" | "histogram">;
+export type PageMetrics = Collectable & RecordingHandles;
 
 export interface BrowserInitOptions<R extends PageMetrics = MetricsRegistry> {
   /** URL of an `apptuit/relay` handler, e.g. `"/apptuit"`. Points go there in the compact format. */

@@ -4,10 +4,10 @@ export { PageRegistry as MetricsRegistry, type PageRegistryOptions as MetricsReg
 export { INVALID_UPDATES, SERIES_REFUSED } from "../../registry/meta";
 export { Counter } from "../../registry/counter";
 export { Gauge } from "../../registry/gauge";
-export { Meter } from "../../registry/meter";
-export { Histogram } from "../../registry/histogram";
-export { HistogramSnapshot } from "../../registry/snapshot";
-export { Timer } from "../../registry/timer";
+// Meters, histograms and timers without their reading side (rates, `snapshot()`): the relay computes those.
+export { RecordingMeter as Meter } from "../../registry/recording-meter";
+export { RecordingHistogram as Histogram } from "../../registry/recording-histogram";
+export { RecordingTimer as Timer } from "../../registry/recording-timer";
 export type { MetricKind } from "../../registry/kind";
 export { RELATIVE_ACCURACY } from "../../registry/mapping";
 export { GaugeCallbackError } from "../../registry/errors/gauge-callback-error";

@@ -1,7 +1,6 @@
-import type { MetricsRegistry } from "../../registry/registry";
+import type { RecordingHandles } from "../../registry/kinds";
 import { RUNTIME_METRICS } from "./runtime-metric-names";
 
-type Handles = Pick<MetricsRegistry, "counter" | "gauge" | "histogram">;
 
 /** The part of the `web-vitals` package used here (v4/v5 API). */
 export interface WebVitals {
@@ -32,7 +31,7 @@ export interface RuntimeMetrics {
  * before a page-hide flush); `stop()` disconnects the observer and ignores later reports
  * (the `web-vitals` callbacks cannot be removed).
  */
-export function startRuntimeMetrics(registry: Handles, vitals: WebVitals): RuntimeMetrics {
+export function startRuntimeMetrics(registry: RecordingHandles, vitals: WebVitals): RuntimeMetrics {
   let stopped = false;
   const record = (name: string) => (metric: { value: number }) => {
     if (!stopped && Number.isFinite(metric.value)) registry.histogram(RUNTIME_METRICS.webVitals + name).update(metric.value);

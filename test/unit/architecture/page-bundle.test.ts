@@ -13,6 +13,8 @@ async function modulesOf(entry: string): Promise<string[]> {
 const NOT_ON_THE_PAGE = [
   "src/registry/read-series.ts", // name decoding and repairs
   "src/registry/fields.ts", // Dropwizard fields
+  "src/registry/rates.ts", // meters' and timers' rates
+  "src/registry/snapshot.ts", // histograms' and timers' snapshot()
   "src/registry/registry.ts", // the full registry
   "src/reporter/reporter-core.ts", // the general reporter
   "src/reporter/ledger.ts",

@@ -66,6 +66,7 @@ describe("a metric's collect", () => {
     const histogram = new Histogram();
     const timer = new Timer(() => 0);
     for (const m of [histogram, timer]) m.update(8);
+    expect([histogram.count, timer.count]).toEqual([1, 1]);
     const { sink, points } = deltaSink();
     histogram.collect(sink, "size", {}, true);
     timer.collect(sink, "latency", {}, true);

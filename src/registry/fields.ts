@@ -1,6 +1,7 @@
 import type { SeriesDelta } from "../core/series-delta";
 import type { CollectedPoint, Tags } from "../core/types";
 import type { GaugeCallbackError } from "./errors/gauge-callback-error";
+import { quantileOf } from "./percentile";
 import type { Rates } from "./rates";
 import type { Sketch } from "./sketch";
 
@@ -50,10 +51,10 @@ export class PointSink {
     this.push(name, "min", tags, empty ? 0 : s.min);
     this.push(name, "max", tags, empty ? 0 : s.max);
     this.push(name, "std_dev", tags, s.stdDev());
-    this.push(name, "50_percentile", tags, s.quantile(0.5));
-    this.push(name, "75_percentile", tags, s.quantile(0.75));
-    this.push(name, "95_percentile", tags, s.quantile(0.95));
-    this.push(name, "99_percentile", tags, s.quantile(0.99));
-    this.push(name, "999_percentile", tags, s.quantile(0.999));
+    this.push(name, "50_percentile", tags, quantileOf(s, 0.5));
+    this.push(name, "75_percentile", tags, quantileOf(s, 0.75));
+    this.push(name, "95_percentile", tags, quantileOf(s, 0.95));
+    this.push(name, "99_percentile", tags, quantileOf(s, 0.99));
+    this.push(name, "999_percentile", tags, quantileOf(s, 0.999));
   }
 }

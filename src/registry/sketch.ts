@@ -1,5 +1,4 @@
 import { indexOf } from "./mapping";
-import { quantileOf } from "./percentile";
 import { Store } from "./store";
 
 /**
@@ -78,10 +77,5 @@ export class Sketch {
   stdDev(): number {
     const n = this.count;
     return n > 1 ? Math.sqrt(Math.max(0, (this.dev2 - (this.dev * this.dev) / n) / (n - 1))) : 0;
-  }
-
-  /** The value at quantile `q` (0..1) by pyformance's definition, within the relative accuracy; 0 when empty. */
-  quantile(q: number): number {
-    return quantileOf(this, q);
   }
 }

@@ -1,3 +1,4 @@
+import { quantileOf } from "./percentile";
 import type { Sketch } from "./sketch";
 
 /** A histogram's statistics at one moment (Dropwizard's `Snapshot`). */
@@ -26,15 +27,15 @@ export class HistogramSnapshot {
     this.max = empty ? 0 : sketch.max;
     this.mean = empty ? 0 : sketch.mean;
     this.stdDev = sketch.stdDev();
-    this.p50 = sketch.quantile(0.5);
-    this.p75 = sketch.quantile(0.75);
-    this.p95 = sketch.quantile(0.95);
-    this.p99 = sketch.quantile(0.99);
-    this.p999 = sketch.quantile(0.999);
+    this.p50 = quantileOf(sketch, 0.5);
+    this.p75 = quantileOf(sketch, 0.75);
+    this.p95 = quantileOf(sketch, 0.95);
+    this.p99 = quantileOf(sketch, 0.99);
+    this.p999 = quantileOf(sketch, 0.999);
   }
 
   /** Any quantile, `q` in [0, 1]. */
   quantile(q: number): number {
-    return this.sketch.quantile(q);
+    return quantileOf(this.sketch, q);
   }
 }

@@ -15,6 +15,7 @@ const NOT_ON_THE_PAGE = [
   "src/registry/fields.ts", // Dropwizard fields
   "src/registry/rates.ts", // meters' and timers' rates
   "src/registry/snapshot.ts", // histograms' and timers' snapshot()
+  "src/registry/percentile.ts", // quantiles, which a relay computes
   "src/registry/registry.ts", // the full registry
   "src/reporter/reporter-core.ts", // the general reporter
   "src/reporter/ledger.ts",

@@ -106,6 +106,6 @@ describe("percentiles: pyformance's definition", () => {
     for (let i = 0; i < 1_000; i++) (rand() < 0.5 ? a : b).add(DISTRIBUTIONS["log-normal"]!(rand));
     const added = addedBucketCounts([a, b]);
     a.merge(b);
-    for (const [, q] of FIELDS) expect(quantileOf(added, q)).toBe(a.quantile(q));
+    for (const [, q] of FIELDS) expect(quantileOf(added, q)).toBe(quantileOf(a, q));
   });
 });

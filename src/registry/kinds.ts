@@ -16,6 +16,9 @@ export interface RecordingKinds {
   timer: RecordingTimer;
 }
 
+/** A handle of any kind, recording side only. */
+export type RecordingMetric = RecordingKinds[MetricKind];
+
 /** What recording needs of a registry (runtime metrics, the page's own counts): a page's or the full one. */
 export interface RecordingHandles {
   counter(name: string, tags?: Tags): Counter;

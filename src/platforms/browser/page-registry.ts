@@ -5,12 +5,9 @@ import type { GaugeCallbackError } from "../../registry/errors/gauge-callback-er
 import { SeriesHandles } from "../../registry/handles";
 import type { MetricKind } from "../../registry/kind";
 import { INVALID_UPDATES, pushMetaCount, SERIES_REFUSED } from "../../registry/meta";
-import { RECORDING, type RecordingKinds } from "../../registry/kinds";
+import { RECORDING, type RecordingKinds, type RecordingMetric } from "../../registry/kinds";
 import { normalizeTags } from "../../registry/normalize";
 import type { DeltaSink } from "../../registry/sink";
-
-/** A handle of any kind, recording side only. */
-type PageMetric = RecordingKinds[MetricKind];
 
 export interface PageRegistryOptions {
   /** Most series held, default 10 000; past it a lookup gets a detached handle (counted in `apptuit.registry.series_refused.count`). */
@@ -58,14 +55,14 @@ export class PageRegistry extends SeriesHandles<RecordingKinds> {
     return points;
   }
 
-  protected get(kind: MetricKind, name: unknown, tags: unknown): PageMetric {
+  protected get(kind: MetricKind, name: unknown, tags: unknown): RecordingMetric {
     const family = this.families.get(name);
     const found = family !== undefined && family.kind === kind ? family.lookup(tags as Tags | undefined) : undefined;
     return found ?? this.slowLookup(kind, name, tags);
   }
 
   /** New series, reordered or unusual tag sets, and what cannot be held (a detached handle). */
-  private slowLookup(kind: MetricKind, name: unknown, rawTags: unknown): PageMetric {
+  private slowLookup(kind: MetricKind, name: unknown, rawTags: unknown): RecordingMetric {
     const family = this.families.get(name);
     if (typeof name !== "string" || name === "" || (family !== undefined && family.kind !== kind)) return this.refuse(kind);
     if (rawTags != null && (typeof rawTags !== "object" || Array.isArray(rawTags))) return this.refuse(kind);

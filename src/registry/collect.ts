@@ -9,6 +9,8 @@ import type { Collects, MetricSink } from "./sink";
 export function collectFamilies<M extends Collects>(sink: MetricSink, families: Iterable<Family<M>>, delta: boolean): void {
   for (const family of families) {
     const name = family.name;
-    family.forEach((metric, tags) => metric.collect(sink, name, tags, delta));
+    family.forEach((metric, tags) => {
+      metric.collect(sink, name, tags, delta);
+    });
   }
 }

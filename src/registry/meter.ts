@@ -7,14 +7,13 @@ import { RecordingMeter } from "./recording-meter";
 
 // The rate readings (`meanRate()`, `oneMinuteRate()`…) are defined once in rates.ts, for
 // meters and timers, and installed on the prototype below.
-// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: declares what addRateReadings installs
 export interface Meter extends RateReadings {}
 
 /**
  * Counts events and their rates. `mark` is one addition; the moving averages are caught
  * up lazily on read (see `Rates`).
  */
-// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: see the interface above
+// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the interface above declares what addRateReadings installs
 export class Meter extends RecordingMeter {
   /** @internal */
   readonly rates: Rates;

@@ -9,7 +9,6 @@ import { HistogramSnapshot } from "./snapshot";
 
 // The rate readings (`meanRate()`, `oneMinuteRate()`…) are defined once in rates.ts, for
 // meters and timers, and installed on the prototype below.
-// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: declares what addRateReadings installs
 export interface Timer extends RateReadings {}
 
 /**
@@ -18,7 +17,7 @@ export interface Timer extends RateReadings {}
  * a histogram update costs; `time` and `start` read the registry's clock. A duration that
  * is not a finite number is ignored and counted, as by `Histogram.update`.
  */
-// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: see the interface above
+// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the interface above declares what addRateReadings installs
 export class Timer extends RecordingTimer {
   /** @internal */
   readonly rates: Rates;

@@ -1,7 +1,6 @@
 import type { RecordingHandles } from "../../registry/kinds";
 import { RUNTIME_METRICS } from "./runtime-metric-names";
 
-
 /** The part of the `web-vitals` package used here (v4/v5 API). */
 export interface WebVitals {
   onLCP(cb: (metric: { value: number }) => void): void;

@@ -39,7 +39,13 @@ describe("a metric's collect", () => {
     meter.mark(10);
     const sink = new PointSink(false, 10_000);
     meter.collect(sink, "events", {}, true);
-    expect(fields(sink)).toEqual({ "events.count": 10, "events.mean_rate": 1, "events.1m_rate": 1, "events.5m_rate": 1, "events.15m_rate": 1 });
+    expect(fields(sink)).toEqual({
+      "events.count": 10,
+      "events.mean_rate": 1,
+      "events.1m_rate": 1,
+      "events.5m_rate": 1,
+      "events.15m_rate": 1,
+    });
     const { sink: deltas, points } = deltaSink();
     meter.mark(3);
     meter.collect(deltas, "events", {}, true);
@@ -118,7 +124,9 @@ describe("Family", () => {
     expect(family.find({ c: "2" }, ["c"])).toBe("other");
     expect(family.find({ a: "1", b: "y" }, ["a", "b"])).toBeUndefined();
     const seen: [string, Tags][] = [];
-    family.forEach((m, tags) => seen.push([m, tags]));
+    family.forEach((m, tags) => {
+      seen.push([m, tags]);
+    });
     expect(seen).toEqual([
       ["untagged", {}],
       ["schema", { a: "1", b: "x" }],

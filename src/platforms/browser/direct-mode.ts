@@ -1,5 +1,5 @@
 import { Apptuit } from "../../core/client";
-import type { SanitizeMode, Tags } from "../../core/types";
+import type { Tags } from "../../core/types";
 import type { Collectable } from "../../core/types";
 import type { ReporterSender } from "../../reporter/options";
 import { ApptuitReporter } from "../../reporter/reporter";
@@ -12,7 +12,6 @@ export interface DirectModeContext {
   quota: KeepaliveQuota;
   limits: { maxBodyBytes: number; maxPoints: number; timeout: number };
   globalTags: Tags;
-  sanitize: SanitizeMode;
   registry: Collectable;
   sliceSize: number;
   yield: () => PromiseLike<void> | void;
@@ -40,7 +39,6 @@ export function directMode(
     token,
     endpoint: options.endpoint,
     globalTags: ctx.globalTags,
-    sanitize: ctx.sanitize,
     fetch: keepaliveFetch(ctx.quota),
   });
   // The page-hide channel authenticates exactly as the client does (`token: null` or `auth: false`: not at all).

@@ -15,6 +15,7 @@ import { pageStorage, UNLOAD_UNCONFIRMED, UnloadLedger } from "./unload-ledger";
 import { flushPage } from "./urgent-flush";
 import { beaconChannel, type PageChannel } from "./urgent-channel";
 import { createYielder } from "./yield";
+import { checkNoTopLevelClientOptions } from "../shared/init-options";
 
 /** Points prepared or encoded between two checks of the time budget. */
 const SLICE_POINTS = 256;
@@ -45,10 +46,10 @@ export function initBrowser<R extends PageMetrics>(options: BrowserInitOptions<R
   }
   const registry = options.registry ?? load.registry();
   const quota = new KeepaliveQuota();
-  const timeout = options.timeout ?? 10_000;
+  checkNoTopLevelClientOptions(options);
+  const timeout = options.clientOptions?.timeout ?? 10_000;
   const limits = { maxBodyBytes: options.maxBodyBytes ?? 65_536, maxPoints: options.maxPointsPerRequest ?? 5_000, timeout };
   const globalTags = options.globalTags ?? { runtime: "browser" };
-  const sanitize = options.sanitize ?? "prometheus";
   const pause = createYielder(SLICE_BUDGET_MS);
 
   let client: Apptuit | undefined;
@@ -61,7 +62,7 @@ export function initBrowser<R extends PageMetrics>(options: BrowserInitOptions<R
       prepare: (points: readonly DataPoint[], o?: { tags?: Tags }) => toPoints(points, o?.tags),
       deliver: relayDelivery({
         url: relayUrl, globalTags, ...limits, quota, yield: pause, sliceSize: SLICE_POINTS,
-        ...(options.fetch !== undefined && { fetch: options.fetch }),
+        ...(options.clientOptions?.fetch !== undefined && { fetch: options.clientOptions.fetch }),
       }),
     };
     sender = relay;
@@ -80,7 +81,7 @@ export function initBrowser<R extends PageMetrics>(options: BrowserInitOptions<R
     });
   } else {
     if (load.direct === undefined) throw new ApptuitConfigError('relay only: use init from "apptuit/browser" for endpoint + token');
-    ({ client, sender, channel, reporter } = load.direct(options, { registry, quota, limits, globalTags, sanitize, sliceSize: SLICE_POINTS, yield: pause }));
+    ({ client, sender, channel, reporter } = load.direct(options, { registry, quota, limits, globalTags, sliceSize: SLICE_POINTS, yield: pause }));
   }
 
   // Points an earlier page of this origin handed to requests it did not live to see answered.

@@ -62,7 +62,6 @@ describe("direct mode wires the client's auth into the page-hide channel", () =>
       quota: new KeepaliveQuota(),
       limits,
       globalTags: {},
-      sanitize: "prometheus",
       registry: new MetricsRegistry(),
       sliceSize: 256,
       yield: () => undefined,

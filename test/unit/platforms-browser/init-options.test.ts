@@ -1,0 +1,27 @@
+// A page's init takes the options every runtime takes: transport options go under
+// `clientOptions`, and one given at the top level is refused, not silently ignored.
+import { describe, expect, it } from "vitest";
+import { ApptuitConfigError } from "../../../src/core/errors/config-error";
+import { init } from "../../../src/platforms/browser/relay-entry";
+
+describe("page init options", () => {
+  it.each(["timeout", "fetch", "sanitize"])("refuses a top-level %s with an ApptuitConfigError naming clientOptions", (key) => {
+    const options = { relayUrl: "/apptuit", [key]: key === "fetch" ? globalThis.fetch : key === "timeout" ? 1_000 : "prometheus" };
+    expect(() => init(options as Parameters<typeof init>[0])).toThrow(ApptuitConfigError);
+    expect(() => init(options as Parameters<typeof init>[0])).toThrow(/clientOptions/);
+  });
+
+  it("uses clientOptions.fetch and clientOptions.timeout in relay mode", async () => {
+    const requests: Request[] = [];
+    const fetch = async (input: RequestInfo | URL, requestInit?: RequestInit) => {
+      requests.push(new Request(new URL(String(input), "http://page.test"), requestInit));
+      return new Response(null, { status: 204 });
+    };
+    const handle = init({ relayUrl: "/apptuit", interval: 3_600_000, onError: null, clientOptions: { fetch, timeout: 2_000 } });
+    handle.registry.counter("clicks").inc();
+    const result = await handle.flush();
+    await handle.shutdown();
+    expect(requests.length).toBeGreaterThan(0);
+    expect(result.errors).toEqual([]);
+  });
+});

@@ -41,7 +41,13 @@ export default [
     input: entries,
     external: (id) => external.some((dep) => id === dep || id.startsWith(`${dep}/`)),
     plugins: [ts()],
-    output: { dir: "dist/esm", format: "esm", entryFileNames: "[name].js", chunkFileNames: "chunks/[name]-[hash].js", hoistTransitiveImports: false },
+    output: {
+      dir: "dist/esm",
+      format: "esm",
+      entryFileNames: "[name].js",
+      chunkFileNames: "chunks/[name]-[hash].js",
+      hoistTransitiveImports: false,
+    },
   },
   {
     input: entries,

@@ -9,7 +9,13 @@ import { existsSync, readFileSync } from "node:fs";
 import { platform } from "node:os";
 
 const NEEDS = [
-  { name: "Chromium", apt: "chromium", path: process.env.CHROMIUM_BIN ?? "/usr/bin/chromium", env: "CHROMIUM_BIN", brew: "brew install --cask chromium" },
+  {
+    name: "Chromium",
+    apt: "chromium",
+    path: process.env.CHROMIUM_BIN ?? "/usr/bin/chromium",
+    env: "CHROMIUM_BIN",
+    brew: "brew install --cask chromium",
+  },
   {
     name: "VictoriaMetrics",
     apt: "victoria-metrics",
@@ -32,15 +38,20 @@ const fail = (how) => {
 
 if (!isDebianLike()) {
   if (platform() === "darwin") fail(`Install ${missing.length > 1 ? "them" : "it"} with:\n  ${missing.map((m) => m.brew).join(" && ")}`);
-  fail(`Install ${missing.length > 1 ? "them" : "it"} with your package manager (Debian/Ubuntu: sudo apt-get install -y ${aptPackages.join(" ")}).`);
+  fail(
+    `Install ${missing.length > 1 ? "them" : "it"} with your package manager (Debian/Ubuntu: sudo apt-get install -y ${aptPackages.join(" ")}).`,
+  );
 }
 
 const root = typeof process.getuid === "function" && process.getuid() === 0;
 const sudo = !root && spawnSync("sudo", ["-n", "true"], { stdio: "ignore" }).status === 0;
-if (!root && !sudo) fail(`Install ${missing.length > 1 ? "them" : "it"} with:\n  sudo apt-get update && sudo apt-get install -y ${aptPackages.join(" ")}`);
+if (!root && !sudo)
+  fail(`Install ${missing.length > 1 ? "them" : "it"} with:\n  sudo apt-get update && sudo apt-get install -y ${aptPackages.join(" ")}`);
 
 const started = Date.now();
-console.log(`apptuit: installing ${aptPackages.join(" ")} with apt-get (needed by the browser and VictoriaMetrics tests; under a minute, once)…`);
+console.log(
+  `apptuit: installing ${aptPackages.join(" ")} with apt-get (needed by the browser and VictoriaMetrics tests; under a minute, once)…`,
+);
 const apt = (args) =>
   execFileSync(root ? "apt-get" : "sudo", root ? args : ["apt-get", ...args], {
     stdio: ["ignore", "ignore", "inherit"],
@@ -50,7 +61,9 @@ try {
   apt(["update", "-qq"]);
   apt(["install", "-y", "-qq", ...aptPackages]);
 } catch (error) {
-  fail(`apt-get failed (${error.message.split("\n")[0]}). Install by hand:\n  sudo apt-get update && sudo apt-get install -y ${aptPackages.join(" ")}`);
+  fail(
+    `apt-get failed (${error.message.split("\n")[0]}). Install by hand:\n  sudo apt-get update && sudo apt-get install -y ${aptPackages.join(" ")}`,
+  );
 }
 const still = missing.filter((m) => !existsSync(m.path));
 if (still.length > 0) fail(`apt-get finished but ${still.map((m) => m.path).join(" and ")} is still missing.`);
@@ -62,7 +75,8 @@ function isDebianLike() {
   const ids = /^(?:ID|ID_LIKE)=(.*)$/gm;
   let match;
   while ((match = ids.exec(release)) !== null) {
-    if (/\b(debian|ubuntu)\b/.test(match[1].replace(/"/g, ""))) return spawnSync("apt-get", ["--version"], { stdio: "ignore" }).status === 0;
+    if (/\b(debian|ubuntu)\b/.test(match[1].replace(/"/g, "")))
+      return spawnSync("apt-get", ["--version"], { stdio: "ignore" }).status === 0;
   }
   return false;
 }

@@ -122,7 +122,13 @@ function longestTask(events: TraceEvent[]): { longestTask: number; busy: number;
   const end = events.find((e) => e.name === "flush-end");
   if (!start || !end) throw new Error("trace has no flush marks");
   const tasks = events.filter(
-    (e) => e.name === "RunTask" && e.ph === "X" && e.pid === start.pid && e.tid === start.tid && e.ts <= end.ts && e.ts + (e.dur ?? 0) >= start.ts,
+    (e) =>
+      e.name === "RunTask" &&
+      e.ph === "X" &&
+      e.pid === start.pid &&
+      e.tid === start.tid &&
+      e.ts <= end.ts &&
+      e.ts + (e.dur ?? 0) >= start.ts,
   );
   const durs = tasks.map((t) => (t.dur ?? 0) / 1000);
   return { longestTask: Math.max(0, ...durs), busy: durs.reduce((a, b) => a + b, 0), tasksOver50: durs.filter((d) => d > 50).length };
@@ -179,7 +185,12 @@ async function profileFlush(page: Page): Promise<{ name: string; self: number; t
 
 // --- run ----------------------------------------------------------------------------------
 const [otelIife, apptuitDev] = await Promise.all([buildOtelIife(), buildApptuitDev()]);
-const site: Site = await startSite({ apptuitIife: `${ROOT}dist/apptuit.iife.js`, apptuitDirectIife: `${ROOT}dist/apptuit-direct.iife.js`, otelIife, apptuitDev });
+const site: Site = await startSite({
+  apptuitIife: `${ROOT}dist/apptuit.iife.js`,
+  apptuitDirectIife: `${ROOT}dist/apptuit-direct.iife.js`,
+  otelIife,
+  apptuitDev,
+});
 const browser = await launchChromium();
 const results: { lib: Lib; label: string; n: number; flushes: Flush[]; traced: Flush }[] = [];
 const profiles: { lib: Lib; n: number; top: { name: string; self: number; total: number }[] }[] = [];
@@ -192,7 +203,9 @@ try {
       const traced = await traceFlush(browser, page);
       await page.context().close();
       results.push({ lib, label, n, flushes, traced });
-      console.log(`main thread ${lib} ${n}: longest block ${flushes.map((f) => num(f.longestTask)).join(", ")} ms; traced ${num(traced.longestTask)} ms`);
+      console.log(
+        `main thread ${lib} ${n}: longest block ${flushes.map((f) => num(f.longestTask)).join(", ")} ms; traced ${num(traced.longestTask)} ms`,
+      );
     }
   }
   for (const lib of ["apptuit-relay", "apptuit-direct"] as Lib[]) {
@@ -243,7 +256,11 @@ md += "\n\n### Where the 10,000-series flush spends main-thread time (CPU profil
 md += "Inclusive (total) and self milliseconds per function, sampling every 0.1 ms; top entries.\n\n";
 for (const p of profiles) {
   md += `**${p.lib}**\n\n`;
-  md += table(["function", "total ms", "self ms"], p.top.slice(0, 14).map((f) => [`\`${f.name}\``, num(f.total), num(f.self)]), ["l", "r", "r"]);
+  md += table(
+    ["function", "total ms", "self ms"],
+    p.top.slice(0, 14).map((f) => [`\`${f.name}\``, num(f.total), num(f.self)]),
+    ["l", "r", "r"],
+  );
   md += "\n\n";
 }
 
@@ -253,12 +270,32 @@ for (const lib of ["apptuit-relay", "apptuit-direct"] as Lib[]) {
   const at = (n: number) => results.find((r) => r.lib === lib && r.n === n)!;
   const t10 = max(at(10_000).flushes, "longestTask");
   const t1 = max(at(1_000).flushes, "longestTask");
-  goals.push({ goal: `${lib}: no task over 50 ms flushing 10,000 series`, result: `longest block ${num(t10)} ms (max of ${REPS}; median ${num(med(at(10_000).flushes, "longestTask"))})`, met: t10 <= 50 });
-  goals.push({ goal: `${lib}: longest task under 5 ms flushing 1,000 series`, result: `longest block ${num(t1)} ms (max of ${REPS}; median ${num(med(at(1_000).flushes, "longestTask"))})`, met: t1 < 5 });
+  goals.push({
+    goal: `${lib}: no task over 50 ms flushing 10,000 series`,
+    result: `longest block ${num(t10)} ms (max of ${REPS}; median ${num(med(at(10_000).flushes, "longestTask"))})`,
+    met: t10 <= 50,
+  });
+  goals.push({
+    goal: `${lib}: longest task under 5 ms flushing 1,000 series`,
+    result: `longest block ${num(t1)} ms (max of ${REPS}; median ${num(med(at(1_000).flushes, "longestTask"))})`,
+    met: t1 < 5,
+  });
   for (const n of SIZES) {
     const ours = med(at(n).flushes, "longestTask");
     const otel = med(results.find((r) => r.lib === "otel" && r.n === n)!.flushes, "longestTask");
-    if (otel < ours) losses.push(`Main thread: OTel's forceFlush has a shorter longest task than ${lib} at ${n.toLocaleString("en-US")} series (${num(otel)} ms vs ${num(ours)} ms).`);
+    if (otel < ours)
+      losses.push(
+        `Main thread: OTel's forceFlush has a shorter longest task than ${lib} at ${n.toLocaleString("en-US")} series (${num(otel)} ms vs ${num(ours)} ms).`,
+      );
   }
 }
-finish({ part: "browser", title: "Browser main thread", startedAt: new Date(started).toISOString(), durationMs: Date.now() - started, markdown: md, losses, goals, versions: { chromium } });
+finish({
+  part: "browser",
+  title: "Browser main thread",
+  startedAt: new Date(started).toISOString(),
+  durationMs: Date.now() - started,
+  markdown: md,
+  losses,
+  goals,
+  versions: { chromium },
+});

@@ -136,57 +136,85 @@ if (gc === undefined) {
   console.log("(memory figures skipped: run with --expose-gc, e.g. via node bench/run.mjs)");
 } else {
   const label = "bytes per labelled counter series";
-  memory.push([label, "apptuit", bytesPer(SERIES, (n) => {
-    const r = new MetricsRegistry({ maxSeries: n + 1 });
-    for (let k = 0; k < n; k++) r.counter("requests", { method: METHODS[k & 3]!, status: status(k) }).inc();
-    return r;
-  })]);
-  memory.push([label, "prom-client", bytesPer(SERIES, (n) => {
-    const c = new prom.Counter({ name: "requests", help: "r", labelNames: ["method", "status"], registers: [] });
-    for (let k = 0; k < n; k++) c.labels({ method: METHODS[k & 3]!, status: status(k) }).inc();
-    return c;
-  })]);
-  memory.push([label, "opentelemetry", bytesPer(SERIES, (n) => {
-    const provider = new MeterProvider({ readers: [new ManualReader()] });
-    const c = provider.getMeter("m").createCounter("requests");
-    for (let k = 0; k < n; k++) c.add(1, { method: METHODS[k & 3]!, status: status(k) });
-    return provider;
-  })]);
+  memory.push([
+    label,
+    "apptuit",
+    bytesPer(SERIES, (n) => {
+      const r = new MetricsRegistry({ maxSeries: n + 1 });
+      for (let k = 0; k < n; k++) r.counter("requests", { method: METHODS[k & 3]!, status: status(k) }).inc();
+      return r;
+    }),
+  ]);
+  memory.push([
+    label,
+    "prom-client",
+    bytesPer(SERIES, (n) => {
+      const c = new prom.Counter({ name: "requests", help: "r", labelNames: ["method", "status"], registers: [] });
+      for (let k = 0; k < n; k++) c.labels({ method: METHODS[k & 3]!, status: status(k) }).inc();
+      return c;
+    }),
+  ]);
+  memory.push([
+    label,
+    "opentelemetry",
+    bytesPer(SERIES, (n) => {
+      const provider = new MeterProvider({ readers: [new ManualReader()] });
+      const c = provider.getMeter("m").createCounter("requests");
+      for (let k = 0; k < n; k++) c.add(1, { method: METHODS[k & 3]!, status: status(k) });
+      return provider;
+    }),
+  ]);
   const hLabel = `bytes per histogram (${UPDATES} log-normal updates each)`;
-  memory.push([hLabel, "apptuit", bytesPer(HISTOGRAMS, (n) => {
-    const r = new MetricsRegistry({ maxSeries: n + 1 });
-    for (let k = 0; k < n; k++) {
-      const h = r.histogram("latency", { route: status(k) });
-      fill((v) => h.update(v));
-    }
-    return r;
-  })]);
-  memory.push([hLabel, "prom-client", bytesPer(HISTOGRAMS, (n) => {
-    const h = new prom.Histogram({ name: "latency", help: "l", labelNames: ["route"], registers: [] });
-    for (let k = 0; k < n; k++) {
-      const child = h.labels({ route: status(k) });
-      fill((v) => child.observe(v));
-    }
-    return h;
-  })]);
-  memory.push([hLabel, "opentelemetry", bytesPer(HISTOGRAMS, (n) => {
-    const provider = new MeterProvider({ readers: [new ManualReader()] });
-    const h = provider.getMeter("m").createHistogram("latency");
-    for (let k = 0; k < n; k++) {
-      const attrs = { route: status(k) };
-      fill((v) => h.record(v, attrs));
-    }
-    return provider;
-  })]);
-  memory.push([hLabel, "measured-core", bytesPer(HISTOGRAMS, (n) => {
-    const all: unknown[] = [];
-    for (let k = 0; k < n; k++) {
-      const h = new measured.Histogram();
-      fill((v) => h.update(v));
-      all.push(h);
-    }
-    return all;
-  })]);
+  memory.push([
+    hLabel,
+    "apptuit",
+    bytesPer(HISTOGRAMS, (n) => {
+      const r = new MetricsRegistry({ maxSeries: n + 1 });
+      for (let k = 0; k < n; k++) {
+        const h = r.histogram("latency", { route: status(k) });
+        fill((v) => h.update(v));
+      }
+      return r;
+    }),
+  ]);
+  memory.push([
+    hLabel,
+    "prom-client",
+    bytesPer(HISTOGRAMS, (n) => {
+      const h = new prom.Histogram({ name: "latency", help: "l", labelNames: ["route"], registers: [] });
+      for (let k = 0; k < n; k++) {
+        const child = h.labels({ route: status(k) });
+        fill((v) => child.observe(v));
+      }
+      return h;
+    }),
+  ]);
+  memory.push([
+    hLabel,
+    "opentelemetry",
+    bytesPer(HISTOGRAMS, (n) => {
+      const provider = new MeterProvider({ readers: [new ManualReader()] });
+      const h = provider.getMeter("m").createHistogram("latency");
+      for (let k = 0; k < n; k++) {
+        const attrs = { route: status(k) };
+        fill((v) => h.record(v, attrs));
+      }
+      return provider;
+    }),
+  ]);
+  memory.push([
+    hLabel,
+    "measured-core",
+    bytesPer(HISTOGRAMS, (n) => {
+      const all: unknown[] = [];
+      for (let k = 0; k < n; k++) {
+        const h = new measured.Histogram();
+        fill((v) => h.update(v));
+        all.push(h);
+      }
+      return all;
+    }),
+  ]);
 }
 
 // --- run and report -----------------------------------------------------------------
@@ -202,7 +230,9 @@ const fmt = (ns: number): string => (ns < 10 ? ns.toFixed(2) : ns.toFixed(1));
 const baseNs = (name: string) => rows.find((x) => x.name === name && x.lib === "apptuit")?.ns;
 let md = "## Hot path (registry)\n\n";
 md +=
-  "mitata averages in one process, Node " + process.version + ", prom-client, @opentelemetry/sdk-metrics (MeterProvider " +
+  "mitata averages in one process, Node " +
+  process.version +
+  ", prom-client, @opentelemetry/sdk-metrics (MeterProvider " +
   "with a non-exporting reader) and measured-core beside our `MetricsRegistry`. Kept handles unless stated; histogram " +
   "and timer updates draw from 4096 precomputed log-normal values (median 50); the lookup rotates 16 `{ method, status }` " +
   "pairs and builds the tag object in the loop for every library.\n\n";
@@ -215,7 +245,8 @@ md += table(
   ["l", "l", "r", "r"],
 );
 if (memory.length > 0) {
-  md += "\n\n`heapUsed + arrayBuffers` growth after forced GCs, per series: 10,000 labelled counter series, and 1,000 " +
+  md +=
+    "\n\n`heapUsed + arrayBuffers` growth after forced GCs, per series: 10,000 labelled counter series, and 1,000 " +
     "histograms of 1,000 log-normal updates each (OTel's 2,000-series limit lifted).\n\n";
   md += table(
     ["memory", "library", "bytes", "× apptuit"],
@@ -229,7 +260,8 @@ if (memory.length > 0) {
 const losses: string[] = [];
 for (const r of rows) {
   const base = baseNs(r.name);
-  if (base !== undefined && r.lib !== "apptuit" && r.ns < base) losses.push(`Hot path: ${r.lib} is faster at ${r.name} (${fmt(r.ns)} vs ${fmt(base)} ns).`);
+  if (base !== undefined && r.lib !== "apptuit" && r.ns < base)
+    losses.push(`Hot path: ${r.lib} is faster at ${r.name} (${fmt(r.ns)} vs ${fmt(base)} ns).`);
 }
 for (const [what, lib, bytes] of memory) {
   const base = memory.find((m) => m[0] === what && m[1] === "apptuit")![2];
@@ -247,9 +279,17 @@ finish({
   markdown: md,
   losses,
   goals: [
-    { goal: "counter.inc ≤ prom-client's unlabelled inc()", result: `${fmt(ns("counter.inc (kept handle)"))} vs ${fmt(promInc)} ns`, met: ns("counter.inc (kept handle)") <= promInc },
+    {
+      goal: "counter.inc ≤ prom-client's unlabelled inc()",
+      result: `${fmt(ns("counter.inc (kept handle)"))} vs ${fmt(promInc)} ns`,
+      met: ns("counter.inc (kept handle)") <= promInc,
+    },
     { goal: "meter.mark ≤ 2 ns", result: `${fmt(ns("meter.mark"))} ns`, met: ns("meter.mark") <= 2 },
-    { goal: "histogram.update, timer.update ≤ 25 ns", result: `${fmt(ns("histogram.update"))}, ${fmt(ns("timer.update"))} ns`, met: ns("histogram.update") <= 25 && ns("timer.update") <= 25 },
+    {
+      goal: "histogram.update, timer.update ≤ 25 ns",
+      result: `${fmt(ns("histogram.update"))}, ${fmt(ns("timer.update"))} ns`,
+      met: ns("histogram.update") <= 25 && ns("timer.update") <= 25,
+    },
     { goal: "lookup with two tags + inc ≤ 60 ns", result: `${fmt(ns("lookup 2 tags + inc"))} ns`, met: ns("lookup 2 tags + inc") <= 60 },
     { goal: "≤ 200 B per labelled counter series", result: `${Math.round(perSeries)} B`, met: perSeries <= 200 },
     { goal: "≤ 2 KB per histogram", result: `${Math.round(perHistogram)} B`, met: perHistogram <= 2048 },

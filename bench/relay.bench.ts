@@ -19,7 +19,14 @@ const WINDOW_S = 10;
 /** One beacon per tab: 40 counters and 10 timers (3 durations each) of the same 50 series as every other tab. */
 function beacons(): string[] {
   const random = mulberry32(5);
-  const sender = new RelaySender({ url: "/apptuit", globalTags: { runtime: "browser" }, maxBodyBytes: 65_536, maxPoints: 5_000, timeout: 1_000, quota: new KeepaliveQuota() });
+  const sender = new RelaySender({
+    url: "/apptuit",
+    globalTags: { runtime: "browser" },
+    maxBodyBytes: 65_536,
+    maxPoints: 5_000,
+    timeout: 1_000,
+    quota: new KeepaliveQuota(),
+  });
   const out: string[] = [];
   const now = Date.now() / 1000;
   for (let t = 0; t < TABS; t++) {
@@ -50,9 +57,19 @@ async function run(aggregate: boolean, bodies: string[]): Promise<{ cpuUs: numbe
       return Response.json({ success: n, failed: 0, errors: [] }); // the write API's answer to ?details
     },
   });
-  const relay = createRelay({ client, rateLimit: false, onError: null, maxConcurrentWrites: 100_000, aggregate: aggregate ? { windowMs: WINDOW_S * 1000 } : false });
+  const relay = createRelay({
+    client,
+    rateLimit: false,
+    onError: null,
+    maxConcurrentWrites: 100_000,
+    aggregate: aggregate ? { windowMs: WINDOW_S * 1000 } : false,
+  });
   const cpu = process.cpuUsage();
-  await Promise.all(bodies.map((body) => relay(new Request("http://relay.test/apptuit", { method: "POST", body, headers: { "content-type": "text/plain" } }))));
+  await Promise.all(
+    bodies.map((body) =>
+      relay(new Request("http://relay.test/apptuit", { method: "POST", body, headers: { "content-type": "text/plain" } })),
+    ),
+  );
   await relay.flush();
   const used = process.cpuUsage(cpu);
   return { cpuUs: used.user + used.system, points, writes };
@@ -71,13 +88,35 @@ md += table(
   [
     ["pass-through (`aggregate: false`)", int(pass.writes), int(perMinute(pass.points)), `${num(pass.cpuUs / TABS / 1000)} ms`],
     ["aggregated (default)", int(agg.writes), int(perMinute(agg.points)), `${num(agg.cpuUs / TABS / 1000)} ms`],
-    ["ratio pass-through ÷ aggregated", num(pass.writes / agg.writes, 3), `${num(pass.points / agg.points, 3)}×`, `${num(pass.cpuUs / agg.cpuUs, 2)}×`],
+    [
+      "ratio pass-through ÷ aggregated",
+      num(pass.writes / agg.writes, 3),
+      `${num(pass.points / agg.points, 3)}×`,
+      `${num(pass.cpuUs / agg.cpuUs, 2)}×`,
+    ],
   ],
   ["l", "r", "r", "r"],
 );
-md += "\n\nPass-through writes every tab's points (and each tab's own percentiles); aggregated writes each series once per window, with totals and percentiles over all tabs.";
+md +=
+  "\n\nPass-through writes every tab's points (and each tab's own percentiles); aggregated writes each series once per window, with totals and percentiles over all tabs.";
 const goals: Goal[] = [
-  { goal: "aggregated points written per minute ÷ pass-through ≤ 1 / 100 at 1,000 tabs", result: `1 / ${num(pass.points / agg.points, 3)}`, met: agg.points * 100 <= pass.points },
-  { goal: "relay CPU per beacon, aggregated vs pass-through", result: `${num(agg.cpuUs / TABS / 1000)} ms vs ${num(pass.cpuUs / TABS / 1000)} ms`, met: "info" },
+  {
+    goal: "aggregated points written per minute ÷ pass-through ≤ 1 / 100 at 1,000 tabs",
+    result: `1 / ${num(pass.points / agg.points, 3)}`,
+    met: agg.points * 100 <= pass.points,
+  },
+  {
+    goal: "relay CPU per beacon, aggregated vs pass-through",
+    result: `${num(agg.cpuUs / TABS / 1000)} ms vs ${num(pass.cpuUs / TABS / 1000)} ms`,
+    met: "info",
+  },
 ];
-finish({ part: "relay", title: "Relay aggregation", startedAt: new Date(started).toISOString(), durationMs: Date.now() - started, markdown: md, losses: [], goals });
+finish({
+  part: "relay",
+  title: "Relay aggregation",
+  startedAt: new Date(started).toISOString(),
+  durationMs: Date.now() - started,
+  markdown: md,
+  losses: [],
+  goals,
+});

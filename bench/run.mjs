@@ -17,7 +17,15 @@ const root = fileURLToPath(new URL("..", import.meta.url));
 const bench = `${root}bench/`;
 const out = `${bench}.out/`;
 const PARTS = ["size", "hot", "serialize", "browser", "unload", "relay", "durable"];
-const FILES = { size: "size.bench.ts", hot: "registry.bench.ts", serialize: "serialize.bench.ts", browser: "browser.bench.ts", unload: "unload.bench.ts", relay: "relay.bench.ts", durable: "durable.bench.ts" };
+const FILES = {
+  size: "size.bench.ts",
+  hot: "registry.bench.ts",
+  serialize: "serialize.bench.ts",
+  browser: "browser.bench.ts",
+  unload: "unload.bench.ts",
+  relay: "relay.bench.ts",
+  durable: "durable.bench.ts",
+};
 
 const args = process.argv.slice(2);
 const flag = (name) => args.includes(`--${name}`);
@@ -25,7 +33,10 @@ const value = (name) => {
   const i = args.indexOf(`--${name}`);
   return i >= 0 ? args[i + 1] : undefined;
 };
-const only = value("only")?.split(",").map((s) => s.trim()) ?? PARTS;
+const only =
+  value("only")
+    ?.split(",")
+    .map((s) => s.trim()) ?? PARTS;
 for (const p of only) if (!PARTS.includes(p)) throw new Error(`unknown part "${p}" (parts: ${PARTS.join(", ")})`);
 
 // The anchors are devDependencies of the bench only (bench/package.json).
@@ -40,7 +51,10 @@ if (flag("build")) {
 }
 const needsDist = only.some((p) => ["size", "browser", "unload", "durable"].includes(p));
 // dist/ may be rebuilt by another process meanwhile: wait a while for it rather than fail.
-const distReady = () => ["dist/apptuit.iife.js", "dist/esm/browser.js", "dist/esm/browser-relay.js", "dist/bundle/workers.js"].every((f) => existsSync(`${root}${f}`));
+const distReady = () =>
+  ["dist/apptuit.iife.js", "dist/esm/browser.js", "dist/esm/browser-relay.js", "dist/bundle/workers.js"].every((f) =>
+    existsSync(`${root}${f}`),
+  );
 if (needsDist && !distReady()) {
   console.log("bench: dist/ is missing — waiting up to 10 min for a build (`npm run build`, or pass --build)…");
   const until = Date.now() + 600_000;
@@ -65,7 +79,16 @@ rmSync(`${out}results`, { recursive: true, force: true });
 for (const part of only) {
   const entry = `${bench}${FILES[part]}`;
   const bundle = `${out}${part}.mjs`;
-  await build({ entryPoints: [entry], outfile: bundle, bundle: true, format: "esm", platform: "node", target: "node22", packages: "external", logLevel: "warning" });
+  await build({
+    entryPoints: [entry],
+    outfile: bundle,
+    bundle: true,
+    format: "esm",
+    platform: "node",
+    target: "node22",
+    packages: "external",
+    logLevel: "warning",
+  });
   const resultFile = `${out}results/${part}.json`;
   console.log(`\n=== ${part} ===`);
   const t0 = Date.now();
@@ -89,7 +112,9 @@ const goals = results.flatMap((r) => r.goals.map((g) => ({ ...g, part: r.title }
 const losses = results.flatMap((r) => r.losses);
 const cell = (s) => String(s).replaceAll("|", "\\|");
 let summary = "## Goals\n\n| part | goal | result | met |\n|---|---|---|---|\n";
-summary += goals.map((g) => `| ${g.part} | ${cell(g.goal)} | ${cell(g.result)} | ${g.met === "info" ? "(reported)" : g.met ? "yes" : "**no**"} |`).join("\n");
+summary += goals
+  .map((g) => `| ${g.part} | ${cell(g.goal)} | ${cell(g.result)} | ${g.met === "info" ? "(reported)" : g.met ? "yes" : "**no**"} |`)
+  .join("\n");
 summary += "\n\n## Where we are not ahead\n\n";
 summary += losses.length ? losses.map((l) => `- ${l}`).join("\n") : "- (nothing in this run)";
 console.log(`\n${summary}\n\nbench: ${results.length}/${only.length} parts in ${elapsed.toFixed(0)} s`);
@@ -103,7 +128,18 @@ if (flag("write")) {
       return "?";
     }
   };
-  const anchors = ["@opentelemetry/sdk-metrics", "@opentelemetry/exporter-metrics-otlp-http", "@opentelemetry/otlp-transformer", "@opentelemetry/api", "@sentry/browser", "@influxdata/influxdb-client-browser", "@grafana/faro-web-sdk", "prom-client", "measured-core", "mitata"];
+  const anchors = [
+    "@opentelemetry/sdk-metrics",
+    "@opentelemetry/exporter-metrics-otlp-http",
+    "@opentelemetry/otlp-transformer",
+    "@opentelemetry/api",
+    "@sentry/browser",
+    "@influxdata/influxdb-client-browser",
+    "@grafana/faro-web-sdk",
+    "prom-client",
+    "measured-core",
+    "mitata",
+  ];
   const chromium = results.find((r) => r.versions?.chromium)?.versions.chromium;
   const cpuModel = cpus()[0]?.model ?? "?";
   let md = "# Benchmarks\n\n";
@@ -118,7 +154,9 @@ if (flag("write")) {
   md += `- Anchors: ${anchors.map((a) => `${a} ${version(bench, a)}`).join(", ")}\n`;
   const head = run("git", ["-C", root, "rev-parse", "--short", "HEAD"]) || "?";
   const dirty = run("git", ["-C", root, "status", "--porcelain", "--", "src"]).split("\n").filter(Boolean).length;
-  const distBuilt = existsSync(`${root}dist/apptuit.iife.js`) ? statSync(`${root}dist/apptuit.iife.js`).mtime.toISOString().slice(0, 16).replace("T", " ") : "?";
+  const distBuilt = existsSync(`${root}dist/apptuit.iife.js`)
+    ? statSync(`${root}dist/apptuit.iife.js`).mtime.toISOString().slice(0, 16).replace("T", " ")
+    : "?";
   md += `- apptuit ${JSON.parse(readFileSync(`${root}package.json`, "utf8")).version} from this work tree at ${head}${dirty ? ` (${dirty} file(s) under src/ changed since)` : ""}: dist/ (built ${distBuilt} UTC) for sizes and pages, src/ for the Node parts\n`;
   const noisy = load[0] > 0.5 * cpus().length || Math.max(...load) > cpus().length + 0.5;
   md +=

@@ -100,8 +100,11 @@ async function ours(n: number): Promise<{ wire: Sample; compact: Sample; pageBod
 
 async function promClient(n: number): Promise<Sample> {
   const registry = new prom.Registry();
-  const counters = Array.from({ length: NAMES }, (_, k) =>
-    new prom.Counter({ name: `app_requests_${k}`, help: "requests", labelNames: ["route", "method", "status"], registers: [registry] }));
+  const counters = Array.from(
+    { length: NAMES },
+    (_, k) =>
+      new prom.Counter({ name: `app_requests_${k}`, help: "requests", labelNames: ["route", "method", "status"], registers: [registry] }),
+  );
   for (let i = 0; i < n; i++) counters[i % NAMES]!.inc(seriesTags(i), i + 1);
   return measure(async () => {
     const t0 = performance.now();
@@ -171,11 +174,29 @@ md += table(
 );
 md += "\n\n### Where our time goes (ns per point, medians)\n\n";
 md += table(
-  ["series", "collect", "stamp + prepare", "JSON.stringify", "gzip", "total", "compact encode (relay format)", "compact ≤ 64 KiB bodies (page, CompactWriter)"],
+  [
+    "series",
+    "collect",
+    "stamp + prepare",
+    "JSON.stringify",
+    "gzip",
+    "total",
+    "compact encode (relay format)",
+    "compact ≤ 64 KiB bodies (page, CompactWriter)",
+  ],
   rows.map((r) => {
     const s = r.wire.stages!;
     const per = (ms: number) => int((ms * 1e6) / r.n);
-    return [int(r.n), per(s.collect!), per(s.prepare!), per(s.stringify!), per(s.gzip!), per(r.wire.ms), per(r.compact.stages!.encode!), `${per(r.pageBodies.ms)} (${int(r.pageBodies.stages!.bodies!)} ${r.pageBodies.stages!.bodies === 1 ? "body" : "bodies"})`];
+    return [
+      int(r.n),
+      per(s.collect!),
+      per(s.prepare!),
+      per(s.stringify!),
+      per(s.gzip!),
+      per(r.wire.ms),
+      per(r.compact.stages!.encode!),
+      `${per(r.pageBodies.ms)} (${int(r.pageBodies.stages!.bodies!)} ${r.pageBodies.stages!.bodies === 1 ? "body" : "bodies"})`,
+    ];
   }),
   ["r", "r", "r", "r", "r", "r", "r", "r"],
 );
@@ -186,11 +207,41 @@ md += "\n\n### Linearity: cost per point at 100k ÷ cost per point at 1k (1.0 = 
 md += table(
   ["library", "per-point 100k ÷ 1k"],
   [
-    ["apptuit (to gzip body)", num(growth((r) => r.wire), 2)],
-    ["apptuit compact encode + gzip", num(growth((r) => r.compact), 2)],
-    ["apptuit compact ≤ 64 KiB bodies (page)", num(growth((r) => r.pageBodies), 2)],
-    ["prom-client", num(growth((r) => r.prom), 2)],
-    ["opentelemetry", num(growth((r) => r.otel), 2)],
+    [
+      "apptuit (to gzip body)",
+      num(
+        growth((r) => r.wire),
+        2,
+      ),
+    ],
+    [
+      "apptuit compact encode + gzip",
+      num(
+        growth((r) => r.compact),
+        2,
+      ),
+    ],
+    [
+      "apptuit compact ≤ 64 KiB bodies (page)",
+      num(
+        growth((r) => r.pageBodies),
+        2,
+      ),
+    ],
+    [
+      "prom-client",
+      num(
+        growth((r) => r.prom),
+        2,
+      ),
+    ],
+    [
+      "opentelemetry",
+      num(
+        growth((r) => r.otel),
+        2,
+      ),
+    ],
   ],
   ["l", "r"],
 );
@@ -212,10 +263,27 @@ md += table(
 
 const losses: string[] = [];
 for (const r of rows) {
-  if (r.prom.ms < r.wire.ms) losses.push(`Serialization: prom-client's text exposition is faster than our collect→gzip body at ${int(r.n)} series (${num(r.prom.ms)} ms vs ${num(r.wire.ms)} ms).`);
-  if (r.otel.ms < r.wire.ms) losses.push(`Serialization: OpenTelemetry collect+OTLP/JSON is faster than ours at ${int(r.n)} series (${num(r.otel.ms)} ms vs ${num(r.wire.ms)} ms).`);
-  if (r.prom.gzip < r.wire.gzip) losses.push(`Bytes: prom-client's gzip text is smaller per point than our OpenTSDB JSON gzip at ${int(r.n)} series (${num(r.prom.gzip / r.n)} vs ${num(r.wire.gzip / r.n)} B).`);
+  if (r.prom.ms < r.wire.ms)
+    losses.push(
+      `Serialization: prom-client's text exposition is faster than our collect→gzip body at ${int(r.n)} series (${num(r.prom.ms)} ms vs ${num(r.wire.ms)} ms).`,
+    );
+  if (r.otel.ms < r.wire.ms)
+    losses.push(
+      `Serialization: OpenTelemetry collect+OTLP/JSON is faster than ours at ${int(r.n)} series (${num(r.otel.ms)} ms vs ${num(r.wire.ms)} ms).`,
+    );
+  if (r.prom.gzip < r.wire.gzip)
+    losses.push(
+      `Bytes: prom-client's gzip text is smaller per point than our OpenTSDB JSON gzip at ${int(r.n)} series (${num(r.prom.gzip / r.n)} vs ${num(r.wire.gzip / r.n)} B).`,
+    );
 }
 const g = growth((r) => r.wire);
 const goals: Goal[] = [{ goal: "serialization cost grows linearly (per-point 100k ÷ 1k ≤ 1.5)", result: num(g, 2), met: g <= 1.5 }];
-finish({ part: "serialize", title: "Serialization", startedAt: new Date(started).toISOString(), durationMs: Date.now() - started, markdown: md, losses, goals });
+finish({
+  part: "serialize",
+  title: "Serialization",
+  startedAt: new Date(started).toISOString(),
+  durationMs: Date.now() - started,
+  markdown: md,
+  losses,
+  goals,
+});

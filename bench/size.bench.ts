@@ -164,7 +164,8 @@ const apps: [string, string, string][] = [
 ];
 const appSizes: (Size & { kind: string })[] = [];
 for (const [name, file, kind] of apps) {
-  const needs = file === "apptuit-browser-relay.js" ? "apptuit/browser/relay" : file === "apptuit-browser.js" ? "apptuit/browser" : "apptuit";
+  const needs =
+    file === "apptuit-browser-relay.js" ? "apptuit/browser/relay" : file === "apptuit-browser.js" ? "apptuit/browser" : "apptuit";
   if (kind === "apptuit" && !existsSync(target(needs) ?? "")) continue;
   appSizes.push({ ...(await bundle(name, { file: fixtures + file })), kind });
 }
@@ -199,7 +200,9 @@ if (relayApp && otelApp) {
     `no token in the page: the relay-only page is **${int(relayApp.gzip)} B** gzip, OpenTelemetry's metrics + OTLP/HTTP app ` +
     `**${int(otelApp.gzip)} B**: ours is ${smaller ? "smaller" : "larger"} by ${int(Math.abs(otelApp.gzip - relayApp.gzip))} B ` +
     `(${num((100 * Math.abs(otelApp.gzip - relayApp.gzip)) / otelApp.gzip, 2)} %)${Math.abs(otelApp.gzip - relayApp.gzip) < 0.02 * otelApp.gzip ? ", i.e. level" : ""}` +
-    (fullApp ? `; the full \`apptuit/browser\` init (with direct mode) is ${int(fullApp.gzip)} B, OpenTelemetry's app ${ratio(otelApp.gzip, fullApp.gzip)} of it.` : ".");
+    (fullApp
+      ? `; the full \`apptuit/browser\` init (with direct mode) is ${int(fullApp.gzip)} B, OpenTelemetry's app ${ratio(otelApp.gzip, fullApp.gzip)} of it.`
+      : ".");
   if (relaySplit) {
     md +=
       ` Those figures bundle \`web-vitals\` in, though the SDK loads it with a dynamic \`import()\` only for \`runtimeMetrics\`. ` +
@@ -228,7 +231,11 @@ for (const a of anchors) {
 }
 const goals: Goal[] = ours
   .filter((o) => o.budget !== undefined && (o.name.includes("iife") || o.name.includes("browser")))
-  .map((o) => ({ goal: `${o.name} ≤ ${o.budget!.text} gzip (package.json size-limit budget)`, result: `${int(o.gzip)} B`, met: o.gzip <= o.budget!.limit }));
+  .map((o) => ({
+    goal: `${o.name} ≤ ${o.budget!.text} gzip (package.json size-limit budget)`,
+    result: `${int(o.gzip)} B`,
+    met: o.gzip <= o.budget!.limit,
+  }));
 if (relayApp && otelApp) {
   const d = relayApp.gzip - otelApp.gzip;
   goals.push({
@@ -245,4 +252,12 @@ if (relayApp && otelApp) {
   }
 }
 
-finish({ part: "size", title: "Size", startedAt: new Date(started).toISOString(), durationMs: Date.now() - started, markdown: md, losses, goals });
+finish({
+  part: "size",
+  title: "Size",
+  startedAt: new Date(started).toISOString(),
+  durationMs: Date.now() - started,
+  markdown: md,
+  losses,
+  goals,
+});

@@ -49,7 +49,10 @@ function withFakeBrowser<T>(run: (sent: { quotaBytes: number; posted: number }) 
     } else sent.posted++;
     return new Response(null, { status: 200 });
   };
-  const saved = { fetch: Object.getOwnPropertyDescriptor(globalThis, "fetch"), navigator: Object.getOwnPropertyDescriptor(globalThis, "navigator") };
+  const saved = {
+    fetch: Object.getOwnPropertyDescriptor(globalThis, "fetch"),
+    navigator: Object.getOwnPropertyDescriptor(globalThis, "navigator"),
+  };
   Object.defineProperty(globalThis, "fetch", { value: fakeFetch, configurable: true, writable: true });
   Object.defineProperty(globalThis, "navigator", { value: { sendBeacon: (_url: string, body: string) => take(body) }, configurable: true });
   try {
@@ -73,7 +76,10 @@ function fitsQuota(mode: "relay" | "direct", n: number): boolean {
     sender = new RelaySender({ url: "/apptuit", sanitize: "prometheus", globalTags, ...limits, quota });
     channel = beaconChannel("/apptuit", quota, limits);
   } else {
-    ({ sender, channel } = directMode({ endpoint: "http://127.0.0.1:9", token: TOKEN }, { quota, limits, globalTags, sanitize: "prometheus", registry, sliceSize: 256, yield: () => undefined }));
+    ({ sender, channel } = directMode(
+      { endpoint: "http://127.0.0.1:9", token: TOKEN },
+      { quota, limits, globalTags, sanitize: "prometheus", registry, sliceSize: 256, yield: () => undefined },
+    ));
   }
   const reporter = new ReporterCore({ registry, client: sender, interval: 600_000, temporality: "delta", onError: null });
   return withFakeBrowser((sent) => {
@@ -150,7 +156,11 @@ async function runOnce(browser: Browser, site: Site, lib: Lib, n: number, close:
 }
 
 const otelIife = await buildOtelIife();
-const site = await startSite({ apptuitIife: `${ROOT}dist/apptuit.iife.js`, apptuitDirectIife: `${ROOT}dist/apptuit-direct.iife.js`, otelIife });
+const site = await startSite({
+  apptuitIife: `${ROOT}dist/apptuit.iife.js`,
+  apptuitDirectIife: `${ROOT}dist/apptuit-direct.iife.js`,
+  otelIife,
+});
 const browser = await launchChromium();
 const runs: Run[] = [];
 const slowRuns: Run[] = [];
@@ -170,7 +180,9 @@ try {
         for (const close of CLOSES) {
           const run = await runOnce(browser, site, lib, n, close).catch(() => runOnce(browser, site, lib, n, close));
           runs.push(run);
-          console.log(`unload ${lib} n=${n} ${close}: ${run.delivered}/${n} (${run.arrived} requests arrived${run.failed ? `, ${run.failed} not 2xx` : ""})${run.extra ? ` (${run.extra})` : ""}`);
+          console.log(
+            `unload ${lib} n=${n} ${close}: ${run.delivered}/${n} (${run.arrived} requests arrived${run.failed ? `, ${run.failed} not 2xx` : ""})${run.extra ? ` (${run.extra})` : ""}`,
+          );
         }
   for (let round = 0; round < SLOW_REPEATS; round++)
     for (const lib of SLOW_LIBS)
@@ -271,14 +283,21 @@ const goals: Goal[] = OURS.flatMap((lib): Goal[] => {
   const close = summary(lib, "close");
   const nav = summary(lib, "navigate");
   return [
-    { goal: `${lib}: 100 % delivered on close at every size (${sizes.map(int).join(", ")} series; also on a slow uplink at ${SLOW_SIZES.map(int).join(", ")})`, result: close.text, met: close.met },
+    {
+      goal: `${lib}: 100 % delivered on close at every size (${sizes.map(int).join(", ")} series; also on a slow uplink at ${SLOW_SIZES.map(int).join(", ")})`,
+      result: close.text,
+      met: close.met,
+    },
     { goal: `${lib}: share delivered on navigation at every size (reported, not a goal)`, result: nav.text, met: "info" },
   ];
 });
 
 // Losses: an OTel set-up whose worst page beat our worst page in the same cell, and our short cells.
 const losses: string[] = [];
-for (const [from, slow] of [[runs, false], [slowRuns, true]] as const)
+for (const [from, slow] of [
+  [runs, false],
+  [slowRuns, true],
+] as const)
   for (const lib of ["otel", "otel-pagehide"] as Lib[])
     for (const n of allSizes)
       for (const c of CLOSES) {
@@ -299,4 +318,13 @@ if (beyondOk.length > 0)
       "on Chromium finishing ordinary POSTs started while the page goes away (here on loopback and an emulated slow link), which no spec " +
       "promises; points that do not arrive are counted by the next page of the origin (`apptuit.browser.unload_unconfirmed`), not recovered.",
   );
-finish({ part: "unload", title: "Unload delivery", startedAt: new Date(started).toISOString(), durationMs: Date.now() - started, markdown: md, losses, goals, versions: { chromium } });
+finish({
+  part: "unload",
+  title: "Unload delivery",
+  startedAt: new Date(started).toISOString(),
+  durationMs: Date.now() - started,
+  markdown: md,
+  losses,
+  goals,
+  versions: { chromium },
+});

@@ -56,7 +56,8 @@ export function createDemoApp({ target, backend, relay, worker, workerEnv, execu
   // holds nothing that can write (a backend with no token at all would also accept writes
   // from anyone, and real Apptuit has no token-less reads).
   async function queryProxy(request, rest, search) {
-    if (request.method !== "GET") return new Response("the query proxy is read-only: use GET\n", { status: 405, headers: { allow: "GET" } });
+    if (request.method !== "GET")
+      return new Response("the query proxy is read-only: use GET\n", { status: 405, headers: { allow: "GET" } });
     if (!READ_PATHS.includes(rest)) return new Response("not a query path\n", { status: 404 });
     // VictoriaMetrics serves the Prometheus API at its root and under /prometheus; Apptuit under /prometheus.
     const headers = { authorization: `Bearer ${target.token}`, accept: "application/json" };

@@ -45,7 +45,9 @@ async function main() {
     const points = generate(start);
 
     const sent = await client.send(points);
-    console.log(`sent ${sent.points} points (${HOSTS.length} hosts x 3 metrics x ${MINUTES} minutes) in ${sent.requests} request(s) to ${endpoint}\n`);
+    console.log(
+      `sent ${sent.points} points (${HOSTS.length} hosts x 3 metrics x ${MINUTES} minutes) in ${sent.requests} request(s) to ${endpoint}\n`,
+    );
 
     const cpuQuery = "fetch('demo_cpu_percent').downsample('10m', 'avg')";
     const cpu = await queryUntilData(client, cpuQuery, start, end - 1, external);
@@ -57,12 +59,21 @@ async function main() {
       "output(req, lat)",
     ].join(" ");
     const result = await client.query(named, { start, end: end - 1 });
-    console.log(formatTable(result.get("req").toTable(), { title: "req: fetch('demo_http_requests', {host: 'web-1|web-2'}).downsample('30m', 'sum')", digits: 0 }));
-    console.log(formatTable(result.get("lat").toTable(), { title: "lat: fetch('demo_http_latency_ms', {host: 'web-1'}).downsample('30m', 'max')" }));
+    console.log(
+      formatTable(result.get("req").toTable(), {
+        title: "req: fetch('demo_http_requests', {host: 'web-1|web-2'}).downsample('30m', 'sum')",
+        digits: 0,
+      }),
+    );
+    console.log(
+      formatTable(result.get("lat").toTable(), { title: "lat: fetch('demo_http_latency_ms', {host: 'web-1'}).downsample('30m', 'max')" }),
+    );
 
     const prom = await client.promQuery('demo_cpu_percent{host="web-3"}', { start, end: end - 60, step: 60 });
     const values = prom.series[0]?.values ?? [];
-    console.log(`promQuery demo_cpu_percent{host="web-3"} step 60s: ${prom.series.length} series, ${values.length} points, first ${values[0]?.toFixed(2)}, last ${values.at(-1)?.toFixed(2)}`);
+    console.log(
+      `promQuery demo_cpu_percent{host="web-3"} step 60s: ${prom.series.length} series, ${values.length} points, first ${values[0]?.toFixed(2)}, last ${values.at(-1)?.toFixed(2)}`,
+    );
     return 0;
   } finally {
     await local?.close();

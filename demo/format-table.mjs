@@ -18,7 +18,12 @@ export function formatTable(table, { title = "", digits = 2 } = {}) {
       .join(", ");
     return sameMetric ? own || "value" : own ? `${c.metric}{${own}}` : c.metric;
   });
-  const caption = [sameMetric ? columns[0].metric : "", Object.entries(common).map(([k, v]) => `${k}:${v}`).join(", ")]
+  const caption = [
+    sameMetric ? columns[0].metric : "",
+    Object.entries(common)
+      .map(([k, v]) => `${k}:${v}`)
+      .join(", "),
+  ]
     .filter(Boolean)
     .join("  ");
 
@@ -29,7 +34,12 @@ export function formatTable(table, { title = "", digits = 2 } = {}) {
   const head = ["time (UTC)", ...headers];
   const widths = head.map((h, j) => Math.max(h.length, ...rows.map((r) => r[j].length)));
   const line = (cells) => cells.map((cell, j) => (j === 0 ? cell.padEnd(widths[j]) : cell.padStart(widths[j]))).join("  ");
-  const out = [title && `${title}${caption ? `  [${caption}]` : ""}`, line(head), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map(line)];
+  const out = [
+    title && `${title}${caption ? `  [${caption}]` : ""}`,
+    line(head),
+    widths.map((w) => "-".repeat(w)).join("  "),
+    ...rows.map(line),
+  ];
   return `${out.filter((s) => s !== "").join("\n")}\n`;
 }
 

@@ -29,7 +29,10 @@ const flags = parseFlags();
 if (flags.help) {
   // The comment block at the top of this file is the help.
   const lines = (await import("node:fs")).readFileSync(new URL(import.meta.url), "utf8").split("\n");
-  const header = lines.slice(0, lines.findIndex((l) => !l.startsWith("//")));
+  const header = lines.slice(
+    0,
+    lines.findIndex((l) => !l.startsWith("//")),
+  );
   console.log(header.map((l) => l.replace(/^\/\/ ?/, "")).join("\n"));
 } else if (flags.cli) {
   await import("./cli.mjs");
@@ -145,7 +148,8 @@ async function listen(handle, portText) {
   try {
     await bind(server, port);
   } catch (error) {
-    if (error?.code === "EADDRINUSE" && explicit) throw new Error(`port ${port} is taken: choose another PORT (or leave it unset for 8787 or any free port)`);
+    if (error?.code === "EADDRINUSE" && explicit)
+      throw new Error(`port ${port} is taken: choose another PORT (or leave it unset for 8787 or any free port)`);
     if (error?.code !== "EADDRINUSE") throw error;
     console.log(`apptuit demo: port ${port} is taken, using a free one`);
     await bind(server, 0);

@@ -34,7 +34,10 @@ const server = createServer(async (req, res) => {
 });
 await new Promise((r) => server.listen(0, "127.0.0.1", r));
 const origin = `http://127.0.0.1:${server.address().port}`;
-const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_BIN ?? "/usr/bin/chromium", args: ["--no-sandbox", "--headless", "--disable-gpu"] });
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM_BIN ?? "/usr/bin/chromium",
+  args: ["--no-sandbox", "--headless", "--disable-gpu"],
+});
 try {
   for (const n of sizes) {
     const times = [];
@@ -45,7 +48,9 @@ try {
       await tab.close();
     }
     times.sort((a, b) => a - b);
-    console.log(`${script} ${n} series: median ${times[RUNS >> 1].toFixed(1)} ms (min ${times[0].toFixed(1)}, max ${times[RUNS - 1].toFixed(1)})`);
+    console.log(
+      `${script} ${n} series: median ${times[RUNS >> 1].toFixed(1)} ms (min ${times[0].toFixed(1)}, max ${times[RUNS - 1].toFixed(1)})`,
+    );
   }
 } finally {
   await browser.close();

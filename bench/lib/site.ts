@@ -77,7 +77,10 @@ export async function startSite(files: SiteFiles): Promise<Site> {
                   overflow++;
                   continue;
                 }
-                const key = `${m.name}|${attrs.map((a) => `${a.key}=${a.value.stringValue}`).sort().join(",")}`;
+                const key = `${m.name}|${attrs
+                  .map((a) => `${a.key}=${a.value.stringValue}`)
+                  .sort()
+                  .join(",")}`;
                 otlp.set(key, (otlp.get(key) ?? 0) + 1);
               }
         return new Response("{}", { headers: { "content-type": "application/json" } });
@@ -143,7 +146,14 @@ function pageHtml(q: URLSearchParams): string {
       const o = OTelBench.setup({ url: location.origin + "/otlp/v1/metrics", interval: ${interval}, pagehide: ${lib === "otel-pagehide"}${cardinality ? `, cardinality: ${Number(cardinality)}` : ""} });
       window.__record = () => { for (let i = 0; i < n; i++) o.counter(seriesName(i)).add(1, seriesTags(i)); };
       window.__flush = () => o.provider.forceFlush();`;
-  const script = lib === "apptuit-direct" ? "/apptuit-direct.iife.js" : lib.startsWith("apptuit") ? (dev ? "/apptuit.dev.js" : "/apptuit.iife.js") : "/otel.iife.js";
+  const script =
+    lib === "apptuit-direct"
+      ? "/apptuit-direct.iife.js"
+      : lib.startsWith("apptuit")
+        ? dev
+          ? "/apptuit.dev.js"
+          : "/apptuit.iife.js"
+        : "/otel.iife.js";
   return `<!doctype html><html><head><meta charset="utf-8"><title>bench</title>
 <script src="${script}"></script></head><body>bench
 <script>

@@ -16,7 +16,12 @@
 
   // ---- Recording -------------------------------------------------------------------------
   // Page metrics go to the same-origin relay, which alone holds the token; deltas every 2 s.
-  const { registry, reporter } = Apptuit.init({ relayUrl: "/apptuit", interval: config.interval, tags: { app: "demo" }, runtimeMetrics: true });
+  const { registry, reporter } = Apptuit.init({
+    relayUrl: "/apptuit",
+    interval: config.interval,
+    tags: { app: "demo" },
+    runtimeMetrics: true,
+  });
   const work = registry.timer("demo.work");
   Object.assign(state, { registry, reporter });
 
@@ -56,7 +61,11 @@
       const response = await fetch("/worker/api/quote");
       const body = await response.json();
       const took = (performance.now() - t0).toFixed(0);
-      log(response.ok ? `GET /worker/api/quote → ${response.status} ${body.symbol} ${body.price} (${took} ms)` : `GET /worker/api/quote → ${response.status} ${body.error} (${took} ms)`);
+      log(
+        response.ok
+          ? `GET /worker/api/quote → ${response.status} ${body.symbol} ${body.price} (${took} ms)`
+          : `GET /worker/api/quote → ${response.status} ${body.error} (${took} ms)`,
+      );
     } catch (error) {
       log(`GET /worker/api/quote failed: ${error.message}`);
     } finally {
@@ -104,10 +113,22 @@
       id: "work",
       el: "chart-work",
       queries: {
-        count: { apptuit: `fetch('demo_work_count', {app: 'demo'}).downsample('${STEP}s', 'sum')`, promql: `sum(sum_over_time(demo_work_count{app="demo"}[${STEP}s]))` },
-        p50: { apptuit: `fetch('demo_work_50_percentile', {app: 'demo'}).downsample('${STEP}s', 'max')`, promql: `max(max_over_time(demo_work_50_percentile{app="demo"}[${STEP}s]))` },
-        p95: { apptuit: `fetch('demo_work_95_percentile', {app: 'demo'}).downsample('${STEP}s', 'max')`, promql: `max(max_over_time(demo_work_95_percentile{app="demo"}[${STEP}s]))` },
-        max: { apptuit: `fetch('demo_work_max', {app: 'demo'}).downsample('${STEP}s', 'max')`, promql: `max(max_over_time(demo_work_max{app="demo"}[${STEP}s]))` },
+        count: {
+          apptuit: `fetch('demo_work_count', {app: 'demo'}).downsample('${STEP}s', 'sum')`,
+          promql: `sum(sum_over_time(demo_work_count{app="demo"}[${STEP}s]))`,
+        },
+        p50: {
+          apptuit: `fetch('demo_work_50_percentile', {app: 'demo'}).downsample('${STEP}s', 'max')`,
+          promql: `max(max_over_time(demo_work_50_percentile{app="demo"}[${STEP}s]))`,
+        },
+        p95: {
+          apptuit: `fetch('demo_work_95_percentile', {app: 'demo'}).downsample('${STEP}s', 'max')`,
+          promql: `max(max_over_time(demo_work_95_percentile{app="demo"}[${STEP}s]))`,
+        },
+        max: {
+          apptuit: `fetch('demo_work_max', {app: 'demo'}).downsample('${STEP}s', 'max')`,
+          promql: `max(max_over_time(demo_work_max{app="demo"}[${STEP}s]))`,
+        },
       },
       plot: ["p50", "p95", "max"],
       mask: "count",
@@ -155,7 +176,10 @@
       return Object.fromEntries(ids.map((id, i) => [id, outputs[i].toTable()]));
     }
     // One request: named statements, `output(...)` lists them; result.get(id).toTable().
-    const q = ids.length === 1 ? chart.queries[ids[0]].apptuit : `${ids.map((id) => `${id} = ${chart.queries[id].apptuit}`).join("; ")}; output(${ids.join(", ")})`;
+    const q =
+      ids.length === 1
+        ? chart.queries[ids[0]].apptuit
+        : `${ids.map((id) => `${id} = ${chart.queries[id].apptuit}`).join("; ")}; output(${ids.join(", ")})`;
     const result = await client.query(q, { start, end });
     return Object.fromEntries(ids.map((id, i) => [id, (ids.length === 1 ? result.at(0) : result.get(id))?.toTable() ?? EMPTY]));
   }
@@ -215,7 +239,13 @@
           cursor: { points: { size: 6 } },
           scales: { x: { time: true, range: () => [view.start, view.end] }, y: { range: (_, min, max) => [0, max > 0 ? max * 1.15 : 1] } },
           axes: [
-            { stroke: "#64748b", grid: { stroke: "#eef1f6" }, ticks: { stroke: "#e3e8f0" }, space: 80, values: (_, splits) => splits.map(clock) },
+            {
+              stroke: "#64748b",
+              grid: { stroke: "#eef1f6" },
+              ticks: { stroke: "#e3e8f0" },
+              space: 80,
+              values: (_, splits) => splits.map(clock),
+            },
             { stroke: "#64748b", grid: { stroke: "#eef1f6" }, ticks: { stroke: "#e3e8f0" }, size: 48 },
           ],
           // Counts per bucket as steps; latencies as lines with a dot per bucket that had events.
@@ -260,11 +290,20 @@
   const TILE_QUERIES = {};
   TILES.forEach(({ metric, kind }, i) => {
     if (kind === "vital") {
-      TILE_QUERIES[`v${i}`] = { apptuit: `fetch('${metric}_max', {app: 'demo'}).downsample('${STEP}s', 'max')`, promql: `max(max_over_time(${sel(`${metric}_max`)}[${STEP}s]))` };
-      TILE_QUERIES[`n${i}`] = { apptuit: `fetch('${metric}_count', {app: 'demo'}).downsample('${STEP}s', 'sum')`, promql: `sum(sum_over_time(${sel(`${metric}_count`)}[${STEP}s]))` };
+      TILE_QUERIES[`v${i}`] = {
+        apptuit: `fetch('${metric}_max', {app: 'demo'}).downsample('${STEP}s', 'max')`,
+        promql: `max(max_over_time(${sel(`${metric}_max`)}[${STEP}s]))`,
+      };
+      TILE_QUERIES[`n${i}`] = {
+        apptuit: `fetch('${metric}_count', {app: 'demo'}).downsample('${STEP}s', 'sum')`,
+        promql: `sum(sum_over_time(${sel(`${metric}_count`)}[${STEP}s]))`,
+      };
     } else {
       const agg = kind === "sum" ? "sum" : "max";
-      TILE_QUERIES[`v${i}`] = { apptuit: `fetch('${metric}', {app: 'demo'}).downsample('${STEP}s', '${agg}')`, promql: `${agg}(${agg}_over_time(${sel(metric)}[${STEP}s]))` };
+      TILE_QUERIES[`v${i}`] = {
+        apptuit: `fetch('${metric}', {app: 'demo'}).downsample('${STEP}s', '${agg}')`,
+        promql: `${agg}(${agg}_over_time(${sel(metric)}[${STEP}s]))`,
+      };
     }
   });
 

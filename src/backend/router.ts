@@ -23,7 +23,13 @@ interface Route {
 const ROUTES: readonly Route[] = [
   { suffix: "/api/put", methods: ["POST"], counter: "puts", prom: false, handle: handlePut },
   { suffix: "/api/query", methods: ["GET"], counter: "queries", prom: false, handle: handleQuery },
-  { suffix: "/api/v1/query_range", methods: ["GET", "POST"], counter: "promQueries", prom: true, handle: (r, c) => handlePromQuery(r, c, false) },
+  {
+    suffix: "/api/v1/query_range",
+    methods: ["GET", "POST"],
+    counter: "promQueries",
+    prom: true,
+    handle: (r, c) => handlePromQuery(r, c, false),
+  },
   { suffix: "/api/v1/query", methods: ["GET", "POST"], counter: "promQueries", prom: true, handle: (r, c) => handlePromQuery(r, c, true) },
 ];
 

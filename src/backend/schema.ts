@@ -6,11 +6,9 @@ import { FORBIDDEN_KEYS, MAX_TAGS, MAX_WIRE_MS, VALID_NAME, wireToMs } from "../
  * Each message names the field and the rule; the first one becomes the point's `error`.
  */
 
-
 export function isValidName(text: string): boolean {
   return VALID_NAME.test(text);
 }
-
 
 /**
  * Wire timestamp → milliseconds: integer seconds below 2^32, or integer milliseconds from
@@ -52,10 +50,14 @@ const TagsSchema = v.pipe(
     "tags must be an object of string values",
   ),
   v.check((tags) => Object.keys(tags).length >= 1, "a point needs at least one tag"),
-  v.check((tags) => Object.keys(tags).length <= MAX_TAGS, (issue) => `too many tags: ${Object.keys(issue.input).length} (at most ${MAX_TAGS})`),
+  v.check(
+    (tags) => Object.keys(tags).length <= MAX_TAGS,
+    (issue) => `too many tags: ${Object.keys(issue.input).length} (at most ${MAX_TAGS})`,
+  ),
   v.check(
     (tags) => Object.keys(tags).every(isValidName),
-    (issue) => `invalid tag key ${quote(Object.keys(issue.input).find((k) => !isValidName(k)))}: only Unicode letters, digits and - _ . / are allowed`,
+    (issue) =>
+      `invalid tag key ${quote(Object.keys(issue.input).find((k) => !isValidName(k)))}: only Unicode letters, digits and - _ . / are allowed`,
   ),
 );
 

@@ -54,7 +54,9 @@ export function copyTags(tags: Record<string, string>): Record<string, string> {
 }
 
 export function seriesKey(metric: string, tags: Record<string, string>): string {
-  const sorted = Object.keys(tags).sort().map((k) => [k, tags[k]]);
+  const sorted = Object.keys(tags)
+    .sort()
+    .map((k) => [k, tags[k]]);
   return JSON.stringify([metric, sorted]);
 }
 

@@ -46,19 +46,22 @@ export async function getJson<S extends v.GenericSchema>(
     body = JSON.parse(text);
   } catch {
     const snippet = quoteServerText(text, ctx.token, 120);
-    throw new ApptuitResponseError(`Malformed response from GET ${url}: the body is not JSON${snippet ? ` (${JSON.stringify(snippet)})` : ""}`, {
-      statusCode: status,
-      issues: [{ path: "", message: "the body is not JSON" }],
-    });
+    throw new ApptuitResponseError(
+      `Malformed response from GET ${url}: the body is not JSON${snippet ? ` (${JSON.stringify(snippet)})` : ""}`,
+      {
+        statusCode: status,
+        issues: [{ path: "", message: "the body is not JSON" }],
+      },
+    );
   }
   const parsed = v.safeParse(schema, body);
   if (!parsed.success) {
     // Issue messages and paths quote the body (a value, an object key): redacted.
     const issues = describeIssues(parsed.issues).map((i) => ({ path: redact(i.path, ctx.token), message: redact(i.message, ctx.token) }));
-    throw new ApptuitResponseError(
-      `Malformed response from GET ${url}: at ${issues[0]!.path || "(body)"}: ${issues[0]!.message}`,
-      { statusCode: status, issues },
-    );
+    throw new ApptuitResponseError(`Malformed response from GET ${url}: at ${issues[0]!.path || "(body)"}: ${issues[0]!.message}`, {
+      statusCode: status,
+      issues,
+    });
   }
   return { status, body: parsed.output };
 }

@@ -8,7 +8,10 @@
 type Format = "gzip" | "deflate";
 type StreamClass = new (format: Format) => ReadableWritablePair<Uint8Array, Uint8Array>;
 
-function construct(name: "CompressionStream" | "DecompressionStream", format: Format): ReadableWritablePair<Uint8Array, Uint8Array> | undefined {
+function construct(
+  name: "CompressionStream" | "DecompressionStream",
+  format: Format,
+): ReadableWritablePair<Uint8Array, Uint8Array> | undefined {
   const Stream = (globalThis as Record<string, unknown>)[name] as StreamClass | undefined;
   if (typeof Stream !== "function") return undefined;
   try {

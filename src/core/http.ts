@@ -94,7 +94,10 @@ export async function toApptuitError(error: unknown, ctx: RequestContext): Promi
     const parsed = v.safeParse(ErrorBodySchema, parsedBody);
     // Decoded strings, redacted: the server's words go into the message, never the token.
     const prom = parsed.success
-      ? { error: redact(parsed.output.error, ctx.token), errorType: parsed.output.errorType === undefined ? undefined : redact(parsed.output.errorType, ctx.token) }
+      ? {
+          error: redact(parsed.output.error, ctx.token),
+          errorType: parsed.output.errorType === undefined ? undefined : redact(parsed.output.errorType, ctx.token),
+        }
       : undefined;
     const quoted = quoteServerText(text, ctx.token, BODY_SNIPPET);
     const detail = prom ? `: ${prom.errorType ? `${prom.errorType}: ` : ""}${prom.error}` : quoted ? `: ${quoted}` : "";

@@ -31,7 +31,9 @@ function pyJson(value: unknown): string {
   if (value === null || typeof value !== "object") return "null";
   if (Array.isArray(value)) return `[${value.map(pyJson).join(", ")}]`;
   const object = value as Record<string, unknown>;
-  return `{${sortedKeys(object as Tags).map((k) => `${pyString(k)}: ${pyJson(object[k])}`).join(", ")}}`;
+  return `{${sortedKeys(object as Tags)
+    .map((k) => `${pyString(k)}: ${pyJson(object[k])}`)
+    .join(", ")}}`;
 }
 
 /**
@@ -84,12 +86,14 @@ function readEncoded(encoded: string): Decoded | Refused {
   } catch {
     return { rule: "the part from the first `{` must be a JSON object of tags" };
   }
-  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) return { rule: "the part from the first `{` must be a JSON object of tags" };
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed))
+    return { rule: "the part from the first `{` must be a JSON object of tags" };
   const tags: Tags = {};
   // Tag values: strings; numbers/booleans (Python allowed them) become strings. Plain code
   // rather than a schema: the registry reads names on pages too.
   for (const [key, value] of Object.entries(parsed)) {
-    if (typeof value !== "string" && typeof value !== "number" && typeof value !== "boolean") return { rule: `tag "${key}" must have a string value`, path: key };
+    if (typeof value !== "string" && typeof value !== "number" && typeof value !== "boolean")
+      return { rule: `tag "${key}" must have a string value`, path: key };
     setTag(tags, key, String(value));
   }
   return { name: pyStrip(encoded.slice(0, brace)), tags };

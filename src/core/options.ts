@@ -142,9 +142,7 @@ export function resolveOptions(options: ApptuitOptions = {}): ResolvedOptions {
   const noAuth = options.token === null || options.auth === false;
   const token = noAuth ? "" : options.token || readEnvVariable(options.env, "APPTUIT_API_TOKEN");
   if (!token && !noAuth) {
-    throw new ApptuitConfigError(
-      "No API token: pass `token` to new Apptuit({ token }) or an `env` with APPTUIT_API_TOKEN",
-    );
+    throw new ApptuitConfigError("No API token: pass `token` to new Apptuit({ token }) or an `env` with APPTUIT_API_TOKEN");
   }
   if (typeof token !== "string" || (!noAuth && !TOKEN_CHARS.test(token))) {
     throw new ApptuitConfigError("The API token must be a string of visible ASCII characters (no spaces or newlines)");

@@ -50,7 +50,10 @@ export function outcomeError(outcome: SendOutcome): ApptuitError | undefined {
   }
   if (outcome.rejected === 0) return undefined;
   const status = outcome.rejectedStatus ?? 400;
-  const shown = outcome.reasons.slice(0, 3).map((e) => e.error).join("; ");
+  const shown = outcome.reasons
+    .slice(0, 3)
+    .map((e) => e.error)
+    .join("; ");
   return new ApptuitSendError(
     `The server rejected ${outcome.rejected} of ${outcome.stored + outcome.rejected} points (${status}): ${shown}${outcome.reasons.length > 3 ? "; …" : ""}`,
     { statusCode: status, success: outcome.stored, failed: outcome.rejected, errors: outcome.reasons },

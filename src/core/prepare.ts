@@ -198,7 +198,11 @@ const SeriesSchema = v.pipe(
 /** `sendTimeseries` input → wire points; errors carry `seriesIndex` and the point index within it. */
 export function prepareSeries(series: readonly TimeSeriesInput[], ctx: PrepareContext, callTags?: Tags): WirePoint[] {
   if (!Array.isArray(series)) {
-    throw new ApptuitValidationError("Invalid input: series must be an array", { index: -1, point: series, rule: "series must be an array" });
+    throw new ApptuitValidationError("Invalid input: series must be an array", {
+      index: -1,
+      point: series,
+      rule: "series must be an array",
+    });
   }
   const out: WirePoint[] = [];
   let run: PrepareRun | undefined; // started at the first well-formed series, as call tags were checked before

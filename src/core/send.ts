@@ -97,7 +97,11 @@ async function attempt(ctx: SendContext, batch: WirePoint[], url: string): Promi
       const details = await readDetails(error.response, ctx, url);
       // A server's counts are clamped to what was sent: it cannot reject more than that.
       const failed = Math.min(batch.length, Math.max(0, Math.floor(details.failed)));
-      return { kind: "details", failed, errors: details.errors.map((e) => ({ datapoint: redactEcho(e.datapoint, ctx.token), error: redact(e.error, ctx.token) })) };
+      return {
+        kind: "details",
+        failed,
+        errors: details.errors.map((e) => ({ datapoint: redactEcho(e.datapoint, ctx.token), error: redact(e.error, ctx.token) })),
+      };
     } catch (readError) {
       return { kind: "failed", error: readError };
     }

@@ -11,9 +11,7 @@
  * field (the aggregator appends `.count`, `.99_percentile`, …); for `sum` and `mean` it is
  * the full name as written.
  */
-export type SeriesDelta =
-  | { kind: "sum" | "mean" | "meter" }
-  | ({ kind: "histogram" | "timer" } & DistributionDelta);
+export type SeriesDelta = { kind: "sum" | "mean" | "meter" } | ({ kind: "histogram" | "timer" } & DistributionDelta);
 
 /** A histogram's interval: exact moments and the log-bucket sketch's counts. */
 export interface DistributionDelta {

@@ -10,4 +10,3 @@ export function defaultNow(): () => number {
   }
   return Date.now;
 }
-

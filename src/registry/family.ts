@@ -112,7 +112,10 @@ export class Family<M> {
 
   /** Adds a schema series; the caller checked it is new. */
   private insert(tags: Tags, metric: M): void {
-    this.put(this.order!.map((k) => tags[k]!), metric);
+    this.put(
+      this.order!.map((k) => tags[k]!),
+      metric,
+    );
     this.series++;
     if (this.series >= this.nextCheck) {
       this.nextCheck = this.series * 2;
@@ -145,7 +148,11 @@ export class Family<M> {
     this.order = positions.map((p) => old[p]!);
     this.root = new Map();
     this.innerMaps = 0;
-    for (const [values, metric] of rows) this.put(positions.map((p) => values[p]!), metric as M);
+    for (const [values, metric] of rows)
+      this.put(
+        positions.map((p) => values[p]!),
+        metric as M,
+      );
   }
 }
 

@@ -61,7 +61,8 @@ export class Gauge {
       return undefined;
     }
     // A plain gauge never set is NaN by design (nothing to report); a callback's NaN is a bug.
-    if (fromCallback && !Number.isFinite(value)) onError?.(new GaugeCallbackError(name, tags, `returned ${typeof value === "number" ? value : typeof value}`));
+    if (fromCallback && !Number.isFinite(value))
+      onError?.(new GaugeCallbackError(name, tags, `returned ${typeof value === "number" ? value : typeof value}`));
     return value;
   }
 }

@@ -28,7 +28,9 @@ export function createClientSource(options: RelayOptions): ClientSource {
   return (context) => {
     const env = context.env;
     if (env === undefined || env === null) {
-      throw new ApptuitConfigError("The relay has no API token: pass `token` or `env` to createRelay, or a `context.env` with APPTUIT_API_TOKEN");
+      throw new ApptuitConfigError(
+        "The relay has no API token: pass `token` or `env` to createRelay, or a `context.env` with APPTUIT_API_TOKEN",
+      );
     }
     let client = byEnv.get(env);
     if (client === undefined) {

@@ -85,7 +85,8 @@ export function tagEntries(tags: Tags | undefined, i: number): [string, string][
   if (tags === null || typeof tags !== "object") throw new CompactFormatError("tags must be an object", `[${i}].tags`);
   const entries = Object.entries(tags);
   for (const [k, val] of entries) {
-    if (typeof val !== "string" || val === "" || k === "") throw new CompactFormatError("tag keys and values must be non-empty strings", `[${i}].tags.${k}`);
+    if (typeof val !== "string" || val === "" || k === "")
+      throw new CompactFormatError("tag keys and values must be non-empty strings", `[${i}].tags.${k}`);
     if (FORBIDDEN_KEYS.has(k)) throw new CompactFormatError(`forbidden tag key "${k}"`, `[${i}].tags`);
   }
   return entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
@@ -111,7 +112,10 @@ function stringTable(series: Series[]): { list: string[]; index(s: string): numb
   const bump = (s: string) => counts.set(s, (counts.get(s) ?? 0) + 1);
   for (const one of series) {
     bump(one.metric);
-    for (const [k, val] of one.entries) { bump(k); bump(val); }
+    for (const [k, val] of one.entries) {
+      bump(k);
+      bump(val);
+    }
   }
   // Map keeps first-seen order, and sort is stable: ties keep it.
   const list = [...counts.keys()].sort((a, b) => counts.get(b)! - counts.get(a)!);
@@ -149,7 +153,10 @@ export interface DecodeCompactOptions {
 
 /** Version 2 rows as points: the value (a count or a reading) with the series' kind and delta beside it. */
 function fromDeltaRows(rows: DeltaRow[]): WirePoint[] {
-  return rows.map(({ metric, tags, timestamp, kind, value, dist }) => ({ metric, tags, timestamp, value, delta: dist === undefined ? { kind } : { kind, ...dist } }) as WirePoint);
+  return rows.map(
+    ({ metric, tags, timestamp, kind, value, dist }) =>
+      ({ metric, tags, timestamp, value, delta: dist === undefined ? { kind } : { kind, ...dist } }) as WirePoint,
+  );
 }
 
 /**
@@ -170,7 +177,10 @@ export function decodeCompact(input: unknown, options: DecodeCompactOptions = {}
   if (typeof input !== "object" || input === null || Array.isArray(input)) {
     throw new CompactFormatError("a compact payload is an object {v: 1, t0, k, s, p}");
   }
-  if ((input as { v?: unknown }).v === 2) return fromDeltaRows(decodeCompactV2(input, { maxPoints: options.maxPoints ?? Infinity, maxExpandedBytes: options.maxExpandedBytes ?? Infinity }));
+  if ((input as { v?: unknown }).v === 2)
+    return fromDeltaRows(
+      decodeCompactV2(input, { maxPoints: options.maxPoints ?? Infinity, maxExpandedBytes: options.maxExpandedBytes ?? Infinity }),
+    );
   if (options.maxPoints !== undefined) checkRunCount((input as { p?: unknown }).p, options.maxPoints);
   const parsed = v.safeParse(CompactPayloadSchema, input);
   if (!parsed.success) {
@@ -196,7 +206,11 @@ export function decodeCompact(input: unknown, options: DecodeCompactOptions = {}
     for (const run of payload.p) for (let j = 2; j < run.length; j++) expanded += bytes[run[1] + j - 2] ?? 0;
     // Before a single row exists: a small payload naming one long series thousands of times stops here.
     if (expanded > options.maxExpandedBytes) {
-      throw new CompactFormatError(`the payload expands to about ${expanded} bytes, more than the ${options.maxExpandedBytes} allowed`, undefined, { tooLarge: true });
+      throw new CompactFormatError(
+        `the payload expands to about ${expanded} bytes, more than the ${options.maxExpandedBytes} allowed`,
+        undefined,
+        { tooLarge: true },
+      );
     }
   }
 

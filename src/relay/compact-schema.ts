@@ -34,7 +34,11 @@ export const COMPACT_LIMITS = {
   maxTags: MAX_TAGS,
 } as const;
 
-const Index = v.pipe(v.number("indices must be integers ≥ 0"), v.safeInteger("indices must be integers ≥ 0"), v.minValue(0, "indices must be integers ≥ 0"));
+const Index = v.pipe(
+  v.number("indices must be integers ≥ 0"),
+  v.safeInteger("indices must be integers ≥ 0"),
+  v.minValue(0, "indices must be integers ≥ 0"),
+);
 
 const SeriesSchema = v.pipe(
   v.array(Index),
@@ -59,11 +63,14 @@ export const COMPACT_FRAME = {
   ),
 };
 
-export const CompactPayloadSchema = v.object({
-  v: v.literal(1, "unsupported compact format version (expected v: 1, or 2 with kinds and deltas)"),
-  ...COMPACT_FRAME,
-  s: v.pipe(v.array(SeriesSchema), v.maxLength(COMPACT_LIMITS.maxSeries, `at most ${COMPACT_LIMITS.maxSeries} series`)),
-  p: v.array(RunSchema),
-}, "a compact payload is an object {v: 1, t0, k, s, p}");
+export const CompactPayloadSchema = v.object(
+  {
+    v: v.literal(1, "unsupported compact format version (expected v: 1, or 2 with kinds and deltas)"),
+    ...COMPACT_FRAME,
+    s: v.pipe(v.array(SeriesSchema), v.maxLength(COMPACT_LIMITS.maxSeries, `at most ${COMPACT_LIMITS.maxSeries} series`)),
+    p: v.array(RunSchema),
+  },
+  "a compact payload is an object {v: 1, t0, k, s, p}",
+);
 
 export type CompactPayload = v.InferOutput<typeof CompactPayloadSchema>;

@@ -37,7 +37,10 @@ const Buckets = v.pipe(
   v.check((b) => b.every((c, j) => j === 0 || c >= 0), "bucket counts must be ≥ 0"),
 );
 const Distribution = v.pipe(
-  v.strictTuple([Count, Finite, v.pipe(Finite, v.minValue(0)), Finite, Finite, Count, Buckets, Buckets], "a distribution is [count, sum, sumsq, min, max, zero, pos, neg]"),
+  v.strictTuple(
+    [Count, Finite, v.pipe(Finite, v.minValue(0)), Finite, Finite, Count, Buckets, Buckets],
+    "a distribution is [count, sum, sumsq, min, max, zero, pos, neg]",
+  ),
   v.check(([count, , , min, max, zero, pos, neg]) => {
     let total = zero;
     for (let j = 1; j < pos.length; j++) total += pos[j]!;
@@ -76,7 +79,8 @@ export function checkRunCount(p: unknown, maxPoints: number): void {
   if (!Array.isArray(p)) return; // the schema says what is wrong
   let values = 0;
   for (const run of p) if (Array.isArray(run)) values += Math.max(0, run.length - 2);
-  if (values > maxPoints) throw new CompactFormatError(`${values} points, more than the ${maxPoints} allowed`, undefined, { tooLarge: true });
+  if (values > maxPoints)
+    throw new CompactFormatError(`${values} points, more than the ${maxPoints} allowed`, undefined, { tooLarge: true });
 }
 
 /** Validates and decodes a parsed v2 payload into rows. Throws `CompactFormatError`. */
@@ -90,7 +94,8 @@ export function decodeCompactV2(input: object, options: DecodeV2Options): DeltaR
   const payload = parsed.output;
   const series = payload.s.map((row, s) => {
     for (let j = 1; j < row.length; j++) {
-      if (row[j]! >= payload.k.length) throw new CompactFormatError(`string index out of range (${payload.k.length} strings)`, `s[${s}][${j}]`);
+      if (row[j]! >= payload.k.length)
+        throw new CompactFormatError(`string index out of range (${payload.k.length} strings)`, `s[${s}][${j}]`);
     }
     const tags: Tags = {};
     // The bytes of one OpenTSDB row of this series, roughly: what amplification is measured in.
@@ -111,8 +116,10 @@ export function decodeCompactV2(input: object, options: DecodeV2Options): DeltaR
   let expanded = 0;
   payload.p.forEach((run, r) => {
     const timestamp = payload.t0 + run[0];
-    if (!(timestamp >= lowest && timestamp < highest)) throw new CompactFormatError(`timestamp ${timestamp} out of range for unit "${payload.u}"`, `p[${r}][0]`);
-    if (run[1] + run.length - 2 > series.length) throw new CompactFormatError(`series index out of range (${series.length} series)`, `p[${r}][1]`);
+    if (!(timestamp >= lowest && timestamp < highest))
+      throw new CompactFormatError(`timestamp ${timestamp} out of range for unit "${payload.u}"`, `p[${r}][0]`);
+    if (run[1] + run.length - 2 > series.length)
+      throw new CompactFormatError(`series index out of range (${series.length} series)`, `p[${r}][1]`);
     for (let j = 2; j < run.length; j++) {
       const one = series[run[1] + j - 2]!;
       expanded += one.bytes * fields(one.kind);
@@ -120,7 +127,11 @@ export function decodeCompactV2(input: object, options: DecodeV2Options): DeltaR
   });
   // Before a single row exists: a small payload naming one long series thousands of times stops here.
   if (expanded > options.maxExpandedBytes) {
-    throw new CompactFormatError(`the payload expands to about ${expanded} bytes, more than the ${options.maxExpandedBytes} allowed`, undefined, { tooLarge: true });
+    throw new CompactFormatError(
+      `the payload expands to about ${expanded} bytes, more than the ${options.maxExpandedBytes} allowed`,
+      undefined,
+      { tooLarge: true },
+    );
   }
 
   const out: DeltaRow[] = [];
@@ -134,11 +145,19 @@ export function decodeCompactV2(input: object, options: DecodeV2Options): DeltaR
         throw new CompactFormatError(`a ${one.kind} takes ${distribution ? "a distribution" : "a number"}`, `p[${r}][${j}]`);
       }
       if (typeof value === "number") {
-        if (one.kind === "meter" && !(Number.isSafeInteger(value) && value >= 0)) throw new CompactFormatError("a meter's count is an integer ≥ 0", `p[${r}][${j}]`);
+        if (one.kind === "meter" && !(Number.isSafeInteger(value) && value >= 0))
+          throw new CompactFormatError("a meter's count is an integer ≥ 0", `p[${r}][${j}]`);
         out.push({ metric: one.metric, tags: { ...one.tags }, timestamp, kind: one.kind, value });
       } else {
         const [count, sum, sumsq, min, max, zero, pos, neg] = value;
-        out.push({ metric: one.metric, tags: { ...one.tags }, timestamp, kind: one.kind, value: count, dist: { sum, sumsq, min, max, zero, pos, neg } });
+        out.push({
+          metric: one.metric,
+          tags: { ...one.tags },
+          timestamp,
+          kind: one.kind,
+          value: count,
+          dist: { sum, sumsq, min, max, zero, pos, neg },
+        });
       }
     }
   });

@@ -22,7 +22,11 @@ export function createCorsPolicy(rules: ReadonlyArray<OriginRule> = [], maxAge =
   const tests: ((origin: string) => boolean)[] = [];
   for (const rule of rules) {
     if (typeof rule === "function") tests.push(rule);
-    else if (rule instanceof RegExp) tests.push((origin) => { rule.lastIndex = 0; return rule.test(origin); });
+    else if (rule instanceof RegExp)
+      tests.push((origin) => {
+        rule.lastIndex = 0;
+        return rule.test(origin);
+      });
     else exact.add(normalizeOrigin(rule));
   }
   const allowsOrigin = (origin: string, request: Request) =>
@@ -57,7 +61,9 @@ export function createCorsPolicy(rules: ReadonlyArray<OriginRule> = [], maxAge =
 
 function normalizeOrigin(rule: string): string {
   if (rule.includes("*")) {
-    throw new ApptuitConfigError(`allowedOrigins: "${rule}" is not allowed: a credentialed beacon needs exact origins (list them, or pass a RegExp)`);
+    throw new ApptuitConfigError(
+      `allowedOrigins: "${rule}" is not allowed: a credentialed beacon needs exact origins (list them, or pass a RegExp)`,
+    );
   }
   if (rule === "null") return rule; // sandboxed iframes and file: pages send "Origin: null"
   let url: URL;

@@ -35,7 +35,10 @@ export function mediaType(request: Request): string {
 /** 415 unless the body is declared as JSON, plain text (a string beacon) or the compact type. */
 export function checkContentType(type: string): void {
   if (!ACCEPTED_TYPES.has(type)) {
-    throw new RelayError(415, `unsupported Content-Type "${type.slice(0, 80)}" (use application/json, text/plain or ${COMPACT_CONTENT_TYPE})`);
+    throw new RelayError(
+      415,
+      `unsupported Content-Type "${type.slice(0, 80)}" (use application/json, text/plain or ${COMPACT_CONTENT_TYPE})`,
+    );
   }
 }
 
@@ -54,7 +57,7 @@ export function parsePayload(text: string, type: string, limits: PayloadLimits):
   }
   if (Array.isArray(json)) return { format: "opentsdb", points: rows(json, maxPoints) };
   if (object !== undefined && "metric" in object) return { format: "opentsdb", points: rows([json], maxPoints) };
-  throw new RelayError(400, "expected an array of OpenTSDB points or a compact payload ({\"v\": 1, …})");
+  throw new RelayError(400, 'expected an array of OpenTSDB points or a compact payload ({"v": 1, …})');
 }
 
 function compact(json: unknown, limits: PayloadLimits): WirePoint[] {

@@ -20,7 +20,9 @@ export function prefixCheck(
     points.forEach((point, i) => {
       const name = sanitize(point.metric);
       if (!list.some((prefix) => name.startsWith(prefix))) {
-        throw new RelayError(403, `metric ${JSON.stringify(point.metric.slice(0, 200))} is not under an allowed prefix`, { path: `[${i}].metric` });
+        throw new RelayError(403, `metric ${JSON.stringify(point.metric.slice(0, 200))} is not under an allowed prefix`, {
+          path: `[${i}].metric`,
+        });
       }
     });
   };

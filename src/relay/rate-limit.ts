@@ -108,7 +108,10 @@ export function clientKeyFor(trust: TrustProxy | undefined): (request: Request, 
       const cf = request.headers.get("cf-connecting-ip")?.trim();
       if (cf) return cf;
     } else if (trust !== undefined) {
-      const hops = (request.headers.get("x-forwarded-for") ?? "").split(",").map((s) => s.trim()).filter((s) => s !== "");
+      const hops = (request.headers.get("x-forwarded-for") ?? "")
+        .split(",")
+        .map((s) => s.trim())
+        .filter((s) => s !== "");
       const at = hops[hops.length - trust];
       if (at !== undefined) return at;
     }

@@ -30,7 +30,16 @@ import { RelayError } from "./errors/relay-error";
 import { checkJsonDepth } from "./json-depth";
 import { readBodyText } from "./limits";
 import { wireToMs } from "../core/wire-rules";
-import { RELAY_DEFAULTS, serverTagsOf, type AggregateConfig, type RelayClient, type RelayContext, type RelayErrorInfo, type RelayHandler, type RelayOptions } from "./options";
+import {
+  RELAY_DEFAULTS,
+  serverTagsOf,
+  type AggregateConfig,
+  type RelayClient,
+  type RelayContext,
+  type RelayErrorInfo,
+  type RelayHandler,
+  type RelayOptions,
+} from "./options";
 import { pageTags } from "./page-tags";
 import { checkContentType, mediaType, parsePayload } from "./payload";
 import { prefixCheck } from "./prefixes";
@@ -38,7 +47,6 @@ import { clientKeyFor, GLOBAL_KEY, RelayRateLimiter } from "./rate-limit";
 import { RelayCounters, type RelayStats } from "./relay-stats";
 import { emptyResponse, errorResponse, jsonResponse } from "./responses";
 import { UpstreamGate } from "./upstream-gate";
-
 
 const IN_ISOLATE_REFUSAL =
   "createRelay cannot aggregate inside a Cloudflare Workers isolate: many isolates run at once and each would write the same series at the same timestamps, overwriting one another. " +
@@ -84,7 +92,11 @@ export function createRelay(options: RelayOptions = {}): RelayHandler {
   const windowConfig: AggregateConfig = {
     windowMs: positive(aggregate === false ? undefined : aggregate?.windowMs, "aggregate.windowMs", d.windowMs),
     graceMs: nonNegative(aggregate === false ? undefined : aggregate?.graceMs, "aggregate.graceMs", d.graceMs),
-    maxBufferedPoints: nonNegative(aggregate === false ? undefined : aggregate?.maxBufferedPoints, "aggregate.maxBufferedPoints", d.maxBufferedPoints),
+    maxBufferedPoints: nonNegative(
+      aggregate === false ? undefined : aggregate?.maxBufferedPoints,
+      "aggregate.maxBufferedPoints",
+      d.maxBufferedPoints,
+    ),
     seriesPerWindow: positive(options.budget?.seriesPerWindow, "budget.seriesPerWindow", d.seriesPerWindow),
     newSeriesPerClient: positive(options.budget?.newSeriesPerClient, "budget.newSeriesPerClient", d.newSeriesPerClient),
     writerTags: options.writerTag === undefined ? {} : { writer: options.writerTag },
@@ -111,7 +123,8 @@ export function createRelay(options: RelayOptions = {}): RelayHandler {
         });
   // Unset `aggregate` on a serverless platform (a request with `waitUntil`): every isolate would write the same series.
   const aggregates = (context: RelayContext) =>
-    aggregate !== false && (remote !== undefined || (aggregator !== undefined && (aggregate !== undefined || context.waitUntil === undefined)));
+    aggregate !== false &&
+    (remote !== undefined || (aggregator !== undefined && (aggregate !== undefined || context.waitUntil === undefined)));
 
   async function handle(request: Request, context: RelayContext, headers: Record<string, string>): Promise<Response> {
     const key = limiter?.key(request, context.clientId) ?? keyOf(request, context.clientId) ?? GLOBAL_KEY;
@@ -143,7 +156,15 @@ export function createRelay(options: RelayOptions = {}): RelayHandler {
     if (payload.format === "deltas" && aggregating) {
       const final = payload.rows.map((row) => ({ ...row, metric: sanitize(row.metric), tags: tagsOf(row.tags) }));
       // The write API's rules (charset, ≤ 25 tags after merging) now, not when the window is written.
-      validate(client, final.map((row) => ({ metric: row.kind === "sum" || row.kind === "mean" ? row.metric : `${row.metric}.count`, tags: row.tags, timestamp: Math.floor(now() / 1000), value: 0 })));
+      validate(
+        client,
+        final.map((row) => ({
+          metric: row.kind === "sum" || row.kind === "mean" ? row.metric : `${row.metric}.count`,
+          tags: row.tags,
+          timestamp: Math.floor(now() / 1000),
+          value: 0,
+        })),
+      );
       tooMany(limiter?.takePoints(key, final.length) ?? 0);
       if (remote !== undefined) {
         await remote.accept(final, key, context, windowConfig);
@@ -154,7 +175,15 @@ export function createRelay(options: RelayOptions = {}): RelayHandler {
       return emptyResponse(204, headers);
     }
 
-    const points: DataPoint[] = payload.format === "deltas" ? expand(payload.rows, tagsOf) : payload.points.map((row) => ({ metric: row.metric, timestamp: fromWireTimestamp(row.timestamp), value: row.value, tags: tagsOf(row.tags) }));
+    const points: DataPoint[] =
+      payload.format === "deltas"
+        ? expand(payload.rows, tagsOf)
+        : payload.points.map((row) => ({
+            metric: row.metric,
+            timestamp: fromWireTimestamp(row.timestamp),
+            value: row.value,
+            tags: tagsOf(row.tags),
+          }));
     const prepared = validate(client, points);
     tooMany(limiter?.takePoints(key, points.length) ?? 0);
 
@@ -238,10 +267,14 @@ function checkTimestamps(rows: ReadonlyArray<{ timestamp: number }>, nowMs: numb
   rows.forEach((row, i) => {
     const ms = wireToMs(row.timestamp);
     if (ms < nowMs - pastMs || ms > nowMs + futureMs) {
-      throw new RelayError(400, `timestamp ${row.timestamp} is outside the accepted window (${pastMs / 60_000} min back, ${futureMs / 60_000} min ahead)`, {
-        path: `[${i}].timestamp`,
-        reason: "timestamp",
-      });
+      throw new RelayError(
+        400,
+        `timestamp ${row.timestamp} is outside the accepted window (${pastMs / 60_000} min back, ${futureMs / 60_000} min ahead)`,
+        {
+          path: `[${i}].timestamp`,
+          reason: "timestamp",
+        },
+      );
     }
   });
 }

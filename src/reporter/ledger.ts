@@ -158,7 +158,9 @@ export class DeliveryLedger {
     this.totals.dropped += evicted;
     result.dropped += evicted;
     this.meta.recordDropped(evicted);
-    this.report(result, undefined, 0, evicted, [new ApptuitDroppedError(evicted, { maxPoints: this.buffer.maxPoints, maxBytes: this.buffer.maxBytes })]);
+    this.report(result, undefined, 0, evicted, [
+      new ApptuitDroppedError(evicted, { maxPoints: this.buffer.maxPoints, maxBytes: this.buffer.maxBytes }),
+    ]);
   }
 
   /** Marks the flush failed, keeps `errors` in its result and passes them to the error handler. */

@@ -122,13 +122,15 @@ export function checkSettings(options: ReporterSettings): string | undefined {
   if (tags !== undefined && (tags === null || typeof tags !== "object" || Object.values(tags).some((t) => typeof t !== "string"))) {
     problems.push("tags: must be an object of strings");
   }
-  if (temporality !== undefined && temporality !== "cumulative" && temporality !== "delta") problems.push('temporality: must be "cumulative" or "delta"');
+  if (temporality !== undefined && temporality !== "cumulative" && temporality !== "delta")
+    problems.push('temporality: must be "cumulative" or "delta"');
   if (retryBuffer !== undefined) {
     if (retryBuffer === null || typeof retryBuffer !== "object") problems.push("retryBuffer: must be an object");
     else {
       number("retryBuffer.maxPoints", retryBuffer.maxPoints, true, 0);
       // Infinity: no byte bound.
-      if (retryBuffer.maxBytes !== undefined && !(typeof retryBuffer.maxBytes === "number" && retryBuffer.maxBytes >= 0)) problems.push("retryBuffer.maxBytes: must be a number ≥ 0");
+      if (retryBuffer.maxBytes !== undefined && !(typeof retryBuffer.maxBytes === "number" && retryBuffer.maxBytes >= 0))
+        problems.push("retryBuffer.maxBytes: must be a number ≥ 0");
     }
   }
   return problems.length > 0 ? problems.join("; ") : undefined;

@@ -39,7 +39,10 @@ export function outcomeOfError(batch: WirePoint[], error: unknown): SendOutcome 
   if (e.name === "ApptuitSendError") {
     const errors = Array.isArray(e.errors) ? (e.errors as SendOutcome["reasons"]) : [];
     outcome.undelivered = (given ?? []).slice(0, batch.length);
-    outcome.rejected = Math.min(batch.length - outcome.undelivered.length, Math.max(0, typeof e.failed === "number" ? e.failed : errors.length));
+    outcome.rejected = Math.min(
+      batch.length - outcome.undelivered.length,
+      Math.max(0, typeof e.failed === "number" ? e.failed : errors.length),
+    );
     outcome.stored = batch.length - outcome.undelivered.length - outcome.rejected;
     outcome.reasons = errors;
     outcome.rejectedStatus = statusCode ?? 400;

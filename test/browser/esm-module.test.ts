@@ -62,7 +62,10 @@ it("runs send, query → table, and registry + reporter from the ESM bundle", as
   await page.close();
   expect(out.error).toBeUndefined();
   expect(out.sent).toEqual({ points: 2, requests: 1 });
-  const table = out.table as { timestamps: number[]; columns: { metric: string; tags: Record<string, string>; values: (number | null)[] }[] };
+  const table = out.table as {
+    timestamps: number[];
+    columns: { metric: string; tags: Record<string, string>; values: (number | null)[] }[];
+  };
   expect(table.timestamps).toHaveLength(2);
   expect(table.columns.map((c) => [c.metric, c.tags.k, c.values])).toEqual([
     ["esm_sent", "a", [1.5, null]],

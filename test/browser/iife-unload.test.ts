@@ -22,7 +22,11 @@ describe.each<Mode>(["direct", "relay"])("IIFE page, %s mode", (mode) => {
     fx.pages.set(path, iifePage(mode, COUNTERS));
     const { page, errors } = await open(fx, path);
     await page.waitForFunction(() => (window as unknown as { pageReady?: boolean }).pageReady === true);
-    expect(await page.evaluate(() => typeof (window as unknown as { Apptuit: { init: unknown; MetricsRegistry: unknown } }).Apptuit.MetricsRegistry)).toBe("function");
+    expect(
+      await page.evaluate(
+        () => typeof (window as unknown as { Apptuit: { init: unknown; MetricsRegistry: unknown } }).Apptuit.MetricsRegistry,
+      ),
+    ).toBe("function");
     const expected = expectedPoints(mode, COUNTERS);
     const html = await page.content();
     expect(fx.backend.points()).toEqual([]); // nothing before the page goes away
@@ -30,7 +34,10 @@ describe.each<Mode>(["direct", "relay"])("IIFE page, %s mode", (mode) => {
     if (how === "close") await page.close({ runBeforeUnload: true });
     else await page.goto(`${fx.url}/blank`);
 
-    await until(() => fx.backend.points().length, (n) => n >= expected);
+    await until(
+      () => fx.backend.points().length,
+      (n) => n >= expected,
+    );
     const points = await settled(fx.backend);
     if (how === "navigate") await page.close();
     expect(errors).toEqual([]);
@@ -51,7 +58,9 @@ describe.each<Mode>(["direct", "relay"])("IIFE page, %s mode", (mode) => {
     expect(value("events_count")).toEqual([5]);
     expect(value("queue_length_value")).toEqual([7]);
     // Tags: point > reporter (page) > global default (runtime: browser).
-    expect(points.filter((p) => p.metric === "clicks_count").every((p) => p.tags.page === "iife" && p.tags.runtime === "browser")).toBe(true);
+    expect(points.filter((p) => p.metric === "clicks_count").every((p) => p.tags.page === "iife" && p.tags.runtime === "browser")).toBe(
+      true,
+    );
     expect(value("apptuit_reporter_send_total_count", { sdk: "apptuit-js" })).toEqual([0]);
 
     const puts = fx.log.filter((r) => r.method === "POST");

@@ -82,7 +82,10 @@ describe.each<[Mode, number[], number[]]>([
     const rows: string[] = [];
     for (const series of within) {
       const { context, next, errors, expected } = await recordAndClose(mode, series);
-      await until(() => stored(series).hits.length, (n) => n >= series);
+      await until(
+        () => stored(series).hits.length,
+        (n) => n >= series,
+      );
       await settled(fx.backend, 1_000);
       const { points, hits } = stored(series);
       expect(errors).toEqual([]);
@@ -111,7 +114,8 @@ describe.each<[Mode, number[], number[]]>([
       const end = Date.now() + 10_000;
       let state = await read();
       while (state.hits.length + state.pending < series) {
-        if (Date.now() > end) throw new Error(`${series} series: ${state.hits.length} stored + ${state.pending} pending < ${series} after 10 s`);
+        if (Date.now() > end)
+          throw new Error(`${series} series: ${state.hits.length} stored + ${state.pending} pending < ${series} after 10 s`);
         await sleep(50);
         state = await read();
       }
@@ -127,7 +131,9 @@ describe.each<[Mode, number[], number[]]>([
       // The ordinary requests were used: their bodies arrived (more than the quota) or were counted.
       expect(sum(bodies) > QUOTA || pending > 0).toBe(true);
       const delivered = `${((100 * hits.length) / series).toFixed(1)} %`;
-      rows.push(`${series} series → ${points.length} points (${delivered} of the series) in ${bodies.length} bodies, ${sum(bodies)} bytes; ${pending} counted as pending`);
+      rows.push(
+        `${series} series → ${points.length} points (${delivered} of the series) in ${bodies.length} bodies, ${sum(bodies)} bytes; ${pending} counted as pending`,
+      );
       await context.close();
     }
     console.log(`[quota] ${mode}, beyond the quota:\n  ${rows.join("\n  ")}`);
@@ -136,13 +142,16 @@ describe.each<[Mode, number[], number[]]>([
 
 it("the next page of the origin reports points a dead page never saw answered, once", async () => {
   fx.backend.reset();
-  fx.pages.set("/ledger", `<!doctype html><meta charset="utf-8"><script src="/dist/apptuit.iife.js"></script>
+  fx.pages.set(
+    "/ledger",
+    `<!doctype html><meta charset="utf-8"><script src="/dist/apptuit.iife.js"></script>
 <script>
   // Left by a page that died 10 minutes ago with 321 points in unanswered requests.
   localStorage.setItem("apptuit:pending:gone", JSON.stringify({ n: 321, t: Date.now() - 600000 }));
   const handle = Apptuit.init(${initOptions("relay")});
   window.flushed = handle.flush().then(() => handle.flush()).then(() => Object.keys(localStorage));
-</script>`);
+</script>`,
+  );
   const context = await fx.browser.newContext();
   const page = await context.newPage();
   await page.goto(`${fx.url}/ledger`);

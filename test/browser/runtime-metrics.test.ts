@@ -60,7 +60,10 @@ it("reports web vitals, heap and long tasks", async () => {
   expect(received).toHaveLength(flushed.delivered);
   expect(beforeClose).toBeGreaterThan(0);
   await page.close({ runBeforeUnload: true });
-  await until(() => fx.backend.points().length, (n) => n > beforeClose);
+  await until(
+    () => fx.backend.points().length,
+    (n) => n > beforeClose,
+  );
   const points = await settled(fx.backend);
   expect(errors).toEqual([]);
 
@@ -82,6 +85,9 @@ it("reports web vitals, heap and long tasks", async () => {
   for (const gauge of ["used", "total", "limit"]) {
     const values = points.filter((p) => p.metric === `browser_memory_js_heap_${gauge}_bytes_value`).map((p) => p.value);
     expect(values.length, gauge).toBe(2);
-    expect(values.every((v) => v > 0), gauge).toBe(true);
+    expect(
+      values.every((v) => v > 0),
+      gauge,
+    ).toBe(true);
   }
 });

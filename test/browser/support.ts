@@ -70,7 +70,8 @@ export async function startFixture(options: { relay?: Partial<RelayOptions> } = 
     const html = pages.get(url.pathname);
     if (html !== undefined) return new Response(html.replaceAll("%ORIGIN%", origin), { headers: { "content-type": "text/html" } });
     if (url.pathname === "/favicon.ico") return new Response(null, { status: 204 });
-    if (url.pathname === "/blank") return new Response("<!doctype html><title>blank</title><p>away", { headers: { "content-type": "text/html" } });
+    if (url.pathname === "/blank")
+      return new Response("<!doctype html><title>blank</title><p>away", { headers: { "content-type": "text/html" } });
     return new Response("not found", { status: 404 });
   });
   origin = server.url;
@@ -132,6 +133,9 @@ export async function open(fixture: BrowserFixture, path: string): Promise<{ pag
 
 /** `metric{k=v,…}@timestamp` — one identity per stored point. */
 export function identity(p: StoredPoint): string {
-  const tags = Object.keys(p.tags).sort().map((k) => `${k}=${p.tags[k]}`).join(",");
+  const tags = Object.keys(p.tags)
+    .sort()
+    .map((k) => `${k}=${p.tags[k]}`)
+    .join(",");
   return `${p.metric}{${tags}}@${p.timestamp}`;
 }

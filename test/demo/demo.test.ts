@@ -39,7 +39,14 @@ let browser: Browser | undefined;
  * socket can take it between choosing and binding; resolves with the URL it prints.
  */
 async function startDemo(): Promise<string> {
-  for (const file of ["dist/apptuit.iife.js", "dist/apptuit-direct.iife.js", "dist/apptuit-vitals.iife.js", "dist/esm/backend.js", "dist/esm/relay.js", "dist/esm/workers.js"]) {
+  for (const file of [
+    "dist/apptuit.iife.js",
+    "dist/apptuit-direct.iife.js",
+    "dist/apptuit-vitals.iife.js",
+    "dist/esm/backend.js",
+    "dist/esm/relay.js",
+    "dist/esm/workers.js",
+  ]) {
     if (!existsSync(join(root, file))) throw new Error(`${file} is missing: run \`npm run build\` first (\`npm test\` does)`);
   }
   const proc = spawn(NODE, ["demo/server.mjs"], {
@@ -203,7 +210,10 @@ describe("the demo server", () => {
       await tour(page, 45_000);
       await page.mouse.move(0, 0);
     }
-    await page.waitForFunction((n) => (window as unknown as { __demo: DemoState }).__demo.refreshes > n + 1, (await demoState(page)).refreshes);
+    await page.waitForFunction(
+      (n) => (window as unknown as { __demo: DemoState }).__demo.refreshes > n + 1,
+      (await demoState(page)).refreshes,
+    );
     const path = update ? join(root, "demo/screenshot.png") : join(mkdtempSync(join(tmpdir(), "apptuit-demo-")), "screenshot.png");
     await page.screenshot({ path, fullPage: true });
     expect(existsSync(path)).toBe(true);

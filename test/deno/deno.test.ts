@@ -5,7 +5,17 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { type LocalBackend, TOKEN, expectFinalFlush, expectSendAndQuery, reporterPoints, requireFile, root, run, startBackend } from "../node/process";
+import {
+  type LocalBackend,
+  TOKEN,
+  expectFinalFlush,
+  expectSendAndQuery,
+  reporterPoints,
+  requireFile,
+  root,
+  run,
+  startBackend,
+} from "../node/process";
 import { type FixtureConfig, defineSharedTests } from "../node/suite";
 
 let deno: string;
@@ -14,12 +24,18 @@ let program: string;
 const ALL = ["--allow-net=127.0.0.1", "--allow-env", "--allow-sys=hostname"];
 
 beforeAll(() => {
-  deno = requireFile(join(root, "node_modules/.bin/deno"), "install the dev dependencies with `npm ci` (the `deno` package provides the binary)");
+  deno = requireFile(
+    join(root, "node_modules/.bin/deno"),
+    "install the dev dependencies with `npm ci` (the `deno` package provides the binary)",
+  );
   const bundle = pathToFileURL(requireFile(join(root, "dist/bundle/deno.js"), "build first: `npm run build`")).href;
   const app = pathToFileURL(join(root, "test/deno/fixtures/app.js")).href;
   dir = mkdtempSync(join(tmpdir(), "apptuit-deno-"));
   program = join(dir, "main.js");
-  writeFileSync(program, `import * as sdk from ${JSON.stringify(bundle)};\nimport { main } from ${JSON.stringify(app)};\nawait main(sdk);\n`);
+  writeFileSync(
+    program,
+    `import * as sdk from ${JSON.stringify(bundle)};\nimport { main } from ${JSON.stringify(app)};\nawait main(sdk);\n`,
+  );
 });
 afterAll(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
@@ -60,7 +76,9 @@ describe("apptuit/deno in Deno", () => {
     });
 
     it("without --allow-env or --allow-sys, options alone suffice and no host tag is added", async () => {
-      const [cmd, args] = command({ n: 8, send: true, init: { token: TOKEN, endpoint: local.url, globalTags: { app: "deno" } } }, ["--allow-net=127.0.0.1"]);
+      const [cmd, args] = command({ n: 8, send: true, init: { token: TOKEN, endpoint: local.url, globalTags: { app: "deno" } } }, [
+        "--allow-net=127.0.0.1",
+      ]);
       const finished = await run(cmd, args, { env: { ...denoEnv, APPTUIT_TAGS: "not read: because denied" } });
       expect({ killed: finished.killed, code: finished.code, stderr: finished.stderr }).toEqual({ killed: false, code: 0, stderr: "" });
       expectFinalFlush(local.backend, 8);
@@ -71,7 +89,11 @@ describe("apptuit/deno in Deno", () => {
     });
 
     it("reads only the granted variables with --allow-env=<names>", async () => {
-      const [cmd, args] = command({ n: 2 }, ["--allow-net=127.0.0.1", "--allow-env=APPTUIT_API_TOKEN,APPTUIT_ENDPOINT,APPTUIT_TAGS", "--allow-sys=hostname"]);
+      const [cmd, args] = command({ n: 2 }, [
+        "--allow-net=127.0.0.1",
+        "--allow-env=APPTUIT_API_TOKEN,APPTUIT_ENDPOINT,APPTUIT_TAGS",
+        "--allow-sys=hostname",
+      ]);
       const finished = await run(cmd, args, {
         env: { ...denoEnv, APPTUIT_API_TOKEN: TOKEN, APPTUIT_ENDPOINT: local.url, APPTUIT_TAGS: "team: deno" },
       });

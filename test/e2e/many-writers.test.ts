@@ -66,7 +66,9 @@ beforeAll(async () => {
     if (url.pathname.startsWith("/dist/")) {
       const file = join(root, url.pathname);
       if (!file.startsWith(join(root, "dist"))) return new Response("no", { status: 403 });
-      return new Response(await readFile(file), { headers: { "content-type": extname(file) === ".js" ? "text/javascript" : "application/octet-stream" } });
+      return new Response(await readFile(file), {
+        headers: { "content-type": extname(file) === ".js" ? "text/javascript" : "application/octet-stream" },
+      });
     }
     return new Response(null, { status: 404 });
   });
@@ -82,7 +84,10 @@ const sumOf = (points: StoredPoint[], metric: string) => points.filter((p) => p.
 
 async function vmExport(selector: string): Promise<{ metric: Record<string, string>; values: number[]; timestamps: number[] }[]> {
   const text = await (await fetch(`${httpUrl}/api/v1/export?match[]=${encodeURIComponent(selector)}&nocache=1`)).text();
-  return text.split("\n").filter(Boolean).map((line) => JSON.parse(line));
+  return text
+    .split("\n")
+    .filter(Boolean)
+    .map((line) => JSON.parse(line));
 }
 
 /** Reads VictoriaMetrics until `complete` holds or 15 s pass (writes become visible a little after force_flush). */
@@ -99,7 +104,15 @@ async function settledVm<T>(read: () => Promise<T>, complete: (value: T) => bool
 describe("many writers, one series", () => {
   it(`${PAGES} Chromium pages + ${TABS} simulated tabs → exact totals and global percentiles in the embedded backend and VictoriaMetrics`, async () => {
     const embedded = embeddedRelay({ aggregate: { windowMs: WINDOW_MS } });
-    const vm: RelayHandler = createRelay({ token: TOKEN, writeEndpoint: putUrl, endpoint: httpUrl, rateLimit: false, onError: null, tags: { run }, aggregate: { windowMs: WINDOW_MS } });
+    const vm: RelayHandler = createRelay({
+      token: TOKEN,
+      writeEndpoint: putUrl,
+      endpoint: httpUrl,
+      rateLimit: false,
+      onError: null,
+      tags: { run },
+      aggregate: { windowMs: WINDOW_MS },
+    });
     // Every request reaches both relays: one process, one writer per series for each store.
     route = async (request) => {
       const [a, b] = await Promise.all([embedded.relay(request.clone()), vm(request)]);
@@ -113,9 +126,11 @@ describe("many writers, one series", () => {
       page.on("pageerror", (e) => errors.push(String(e)));
       page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
       await page.goto(`${server.url}/tab`);
-      await page.waitForFunction(() => (window as unknown as { ready?: boolean }).ready === true).catch((error: unknown) => {
-        throw new Error(`the page did not start: ${errors.join("; ") || String(error)}`);
-      });
+      await page
+        .waitForFunction(() => (window as unknown as { ready?: boolean }).ready === true)
+        .catch((error: unknown) => {
+          throw new Error(`the page did not start: ${errors.join("; ") || String(error)}`);
+        });
       pages.push(page);
     }
     const { tabs, recorded } = openTabs(TABS, `${server.url}/apptuit`, (url, init) => route(new Request(url, init)));
@@ -127,7 +142,10 @@ describe("many writers, one series", () => {
       recorded.clicks += clicks;
       recorded.marks += 2;
       recorded.durations.push(...durations);
-      await page.evaluate(([c, d]) => (window as unknown as { record(c: number, d: number[]): void }).record(c, d), [clicks, durations] as const);
+      await page.evaluate(([c, d]) => (window as unknown as { record(c: number, d: number[]): void }).record(c, d), [
+        clicks,
+        durations,
+      ] as const);
     }
 
     // All at once: pages over HTTP, simulated tabs in process.
@@ -152,7 +170,11 @@ describe("many writers, one series", () => {
 
     const sorted = [...recorded.durations].sort((a, b) => a - b);
     if (windows.length === 1) {
-      for (const [field, q] of [["50", 0.5], ["95", 0.95], ["99", 0.99]] as const) {
+      for (const [field, q] of [
+        ["50", 0.5],
+        ["95", 0.95],
+        ["99", 0.99],
+      ] as const) {
         const exact = pyformancePercentile(sorted, q);
         const got = stored.find((p) => p.metric === `tabs_latency_${field}_percentile`)!.value;
         expect(Math.abs(got - exact) / exact, `p${field}: ${got} vs exact ${exact}`).toBeLessThanOrEqual(0.01);
@@ -160,11 +182,17 @@ describe("many writers, one series", () => {
     }
 
     // VictoriaMetrics: the same totals, one sample per series and window.
-    const clicks = await settledVm(() => vmExport(`tabs_clicks_count{run="${run}"}`), (e) => e.reduce((s, x) => s + x.values.reduce((a, b) => a + b, 0), 0) >= recorded.clicks);
+    const clicks = await settledVm(
+      () => vmExport(`tabs_clicks_count{run="${run}"}`),
+      (e) => e.reduce((s, x) => s + x.values.reduce((a, b) => a + b, 0), 0) >= recorded.clicks,
+    );
     expect(clicks).toHaveLength(1);
     expect(clicks[0]!.values.reduce((a, b) => a + b, 0)).toBe(recorded.clicks);
     expect(clicks[0]!.timestamps).toHaveLength(windows.length);
-    const latency = await settledVm(() => vmExport(`{__name__=~"tabs_latency_.*",run="${run}"}`), (e) => e.length >= 15);
+    const latency = await settledVm(
+      () => vmExport(`{__name__=~"tabs_latency_.*",run="${run}"}`),
+      (e) => e.length >= 15,
+    );
     expect(latency).toHaveLength(15); // the timer's fields, each its own series
     for (const series of latency) expect(series.timestamps, series.metric.__name__).toHaveLength(windows.length);
     const count = latency.find((s) => s.metric.__name__ === "tabs_latency_count")!;

@@ -86,7 +86,10 @@ describe("VictoriaMetrics end to end", () => {
     expect(table.timestamps).toEqual(values.map((_, i) => start + i * 60));
     expect(table.columns).toHaveLength(2);
 
-    const exported = await settled(() => exportSeries(`e2e_cpu_percent{run="${run}"}`), (e) => count(e) >= expected);
+    const exported = await settled(
+      () => exportSeries(`e2e_cpu_percent{run="${run}"}`),
+      (e) => count(e) >= expected,
+    );
     expect(exported.map((e) => e.metric.host)).toEqual(hosts);
     for (const [h, e] of exported.entries()) {
       expect(e.timestamps).toEqual(values.map((_, i) => (start + i * 60) * 1000));
@@ -98,13 +101,14 @@ describe("VictoriaMetrics end to end", () => {
     const n = 60_001; // over the 50,000-points-per-request limit
     const timestamps = Array.from({ length: n }, (_, i) => start - n + i);
     const values = timestamps.map((_, i) => i % 1000);
-    const result = await client("apptuit").sendTimeseries([
-      { metric: "e2e.batch.value", tags: { kind: "bulk" }, timestamps, values },
-    ]);
+    const result = await client("apptuit").sendTimeseries([{ metric: "e2e.batch.value", tags: { kind: "bulk" }, timestamps, values }]);
     expect(result).toEqual({ points: n, requests: 2 });
     await forceFlush();
 
-    const exported = await settled(() => exportSeries(`{__name__="e2e.batch.value",run="${run}"}`), (e) => count(e) >= n);
+    const exported = await settled(
+      () => exportSeries(`{__name__="e2e.batch.value",run="${run}"}`),
+      (e) => count(e) >= n,
+    );
     expect(exported).toHaveLength(1);
     expect(exported[0]!.timestamps).toHaveLength(n);
     expect(exported[0]!.values.slice(0, 5)).toEqual([0, 1, 2, 3, 4]);

@@ -49,7 +49,12 @@ describe("startApptuit (instrumentation.ts)", () => {
     await until(() => h.sum("orders_count") === 5);
     // deltas: each flush adds its own, none overwrites another's total (a timer tick between
     // the two increments, as on a loaded machine, writes a zero delta, which changes no sum)
-    expect(h.backend.points().filter((p) => p.metric === "orders_count" && p.value !== 0).map((p) => p.value)).toEqual([3, 2]);
+    expect(
+      h.backend
+        .points()
+        .filter((p) => p.metric === "orders_count" && p.value !== 0)
+        .map((p) => p.value),
+    ).toEqual([3, 2]);
   });
 
   it("shutdown() stops the timer after a last flush, once; a later start begins afresh", async () => {

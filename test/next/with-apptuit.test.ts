@@ -30,13 +30,16 @@ describe("withApptuit (next) in Node", () => {
   it("records middleware outcomes: nothing/next() as 2xx, redirect as 3xx, a throw as 5xx (rethrown)", async () => {
     const t = setup();
     const failure = new Error("middleware failed");
-    const middleware = withApptuit((request: Request) => {
-      const path = new URL(request.url).pathname;
-      if (path === "/old") return Response.redirect("http://app.test/", 308);
-      if (path === "/boom") throw failure;
-      if (path === "/next") return new Response(null, { headers: { "x-middleware-next": "1" } });
-      return undefined;
-    }, t.options({ requestMetrics: true, interval: 60_000 }));
+    const middleware = withApptuit(
+      (request: Request) => {
+        const path = new URL(request.url).pathname;
+        if (path === "/old") return Response.redirect("http://app.test/", 308);
+        if (path === "/boom") throw failure;
+        if (path === "/next") return new Response(null, { headers: { "x-middleware-next": "1" } });
+        return undefined;
+      },
+      t.options({ requestMetrics: true, interval: 60_000 }),
+    );
     expect(await middleware(req("/"), t.event)).toBeUndefined();
     expect((await middleware(req("/next"), t.event))?.status).toBe(200);
     expect((await middleware(req("/old"), t.event))?.status).toBe(308);
@@ -75,7 +78,12 @@ describe("withApptuit (next) in Node", () => {
       }
       expect(t.puts).toHaveLength(3);
       expect(t.puts.map((p) => p.headers.get("content-encoding"))).toEqual(Array(3).fill(sandboxed ? null : "gzip"));
-      expect(t.backend.points().filter((p) => p.metric === "views_count").map((p) => p.value)).toEqual([1, 1, 1]);
+      expect(
+        t.backend
+          .points()
+          .filter((p) => p.metric === "views_count")
+          .map((p) => p.value),
+      ).toEqual([1, 1, 1]);
       expect(middleware.registry).toBe(registry);
     }
   });
@@ -107,10 +115,13 @@ describe("withApptuit (next) in Node", () => {
     };
     const run = async (event: { waitUntil: (p: Promise<unknown>) => void } | undefined) => {
       const t = setup();
-      const middleware = withApptuit(() => {
-        middleware.registry.counter("views", { page: "home" }).inc();
-        return undefined;
-      }, t.options({ interval: 100 }));
+      const middleware = withApptuit(
+        () => {
+          middleware.registry.counter("views", { page: "home" }).inc();
+          return undefined;
+        },
+        t.options({ interval: 100 }),
+      );
       for (let i = 0; i < 5; i++) await middleware(req("/"), event ?? (undefined as never));
       await t.settle();
       return { t, middleware };
@@ -118,7 +129,12 @@ describe("withApptuit (next) in Node", () => {
     // Node runtime with event.waitUntil (what proxy.ts gets): the first request flushes, the timer the rest.
     const node = await run(setup().event);
     await until(() => node.t.sum("views_count") === 5);
-    expect(node.t.backend.points().filter((p) => p.metric === "views_count").map((p) => p.value)).toEqual([1, 4]);
+    expect(
+      node.t.backend
+        .points()
+        .filter((p) => p.metric === "views_count")
+        .map((p) => p.value),
+    ).toEqual([1, 4]);
     // No event at all: the same.
     const bare = await run(undefined);
     await until(() => bare.t.sum("views_count") === 5);

@@ -11,7 +11,10 @@ let entry: string;
 const fixture = join(root, "test/node/fixtures/app.mjs");
 
 beforeAll(() => {
-  node = requireFile(join(root, "node_modules/.bin/node"), "install the dev dependencies with `npm ci` (the `node@24` package provides it)");
+  node = requireFile(
+    join(root, "node_modules/.bin/node"),
+    "install the dev dependencies with `npm ci` (the `node@24` package provides it)",
+  );
   entry = pathToFileURL(requireFile(join(root, "dist/esm/node.js"), "build first: `npm run build`")).href;
 });
 

@@ -82,14 +82,28 @@ export function run(command: string, args: string[], options: RunOptions): Promi
 }
 
 /** The `RESULT {...}` line the fixture prints after its own send and query. */
-export function fixtureResult(finished: Finished): { sent: number; outputs: { id: string; series: { metric: string; tags: Record<string, string>; values: number[] }[] }[] } {
+export function fixtureResult(finished: Finished): {
+  sent: number;
+  outputs: { id: string; series: { metric: string; tags: Record<string, string>; values: number[] }[] }[];
+} {
   const line = finished.stdout.split("\n").find((l) => l.startsWith("RESULT "));
   if (!line) throw new Error(`no RESULT line; stdout:\n${finished.stdout}\nstderr:\n${finished.stderr}`);
   return JSON.parse(line.slice("RESULT ".length));
 }
 
 const METER = ["count", "mean_rate", "1m_rate", "5m_rate", "15m_rate"];
-const HISTOGRAM = ["count", "avg", "min", "max", "std_dev", "50_percentile", "75_percentile", "95_percentile", "99_percentile", "999_percentile"];
+const HISTOGRAM = [
+  "count",
+  "avg",
+  "min",
+  "max",
+  "std_dev",
+  "50_percentile",
+  "75_percentile",
+  "95_percentile",
+  "99_percentile",
+  "999_percentile",
+];
 /** Every registry point one flush of the fixture's metrics yields, sanitized (docs/wire-format.md, docs/metrics.md). */
 export const REGISTRY_METRICS = [
   "jobs_done_count",

@@ -36,11 +36,17 @@ describe("package gates", () => {
     const ignored = new Set(["node10", "node16-cjs"]);
     const problems = (report.analysis?.problems ?? [])
       .filter((p: { resolutionKind?: string }) => !ignored.has(p.resolutionKind ?? ""))
-      .map((p: { kind: string; entrypoint?: string; resolutionKind?: string }) => `${p.kind} ${p.entrypoint ?? ""} ${p.resolutionKind ?? ""}`);
+      .map(
+        (p: { kind: string; entrypoint?: string; resolutionKind?: string }) => `${p.kind} ${p.entrypoint ?? ""} ${p.resolutionKind ?? ""}`,
+      );
     expect(problems).toEqual([]);
     expect(code).toBe(0);
     const entrypoints = Object.keys(report.analysis.entrypoints);
-    expect(entrypoints.sort()).toEqual(Object.keys(pkg.exports).map((k) => (k === "." ? "." : k)).sort());
+    expect(entrypoints.sort()).toEqual(
+      Object.keys(pkg.exports)
+        .map((k) => (k === "." ? "." : k))
+        .sort(),
+    );
   });
 
   it("every entry point and the script tag stay within their size budgets (size-limit)", async () => {
@@ -64,7 +70,14 @@ describe("package gates", () => {
     };
     for (const entry of ["index", "browser", "workers", "next", "relay"]) visit(`dist/bundle/${entry}.js`);
     expect(files.size).toBeGreaterThan(6);
-    const nodeOnly = new Set(['uses runtime global "process"', 'uses runtime global "Buffer"', 'uses runtime global "require"', 'uses runtime global "Deno"', 'uses runtime global "__dirname"', 'uses runtime global "global"']);
+    const nodeOnly = new Set([
+      'uses runtime global "process"',
+      'uses runtime global "Buffer"',
+      'uses runtime global "require"',
+      'uses runtime global "Deno"',
+      'uses runtime global "__dirname"',
+      'uses runtime global "global"',
+    ]);
     const findings = [...files].flatMap((file) =>
       scan(file, readFileSync(join(root, file), "utf8"))
         .findings.filter((f) => f.what.startsWith("imports Node") || nodeOnly.has(f.what))

@@ -53,8 +53,15 @@ describe("README quickstarts", () => {
       join(dir, "tsconfig.json"),
       JSON.stringify({
         compilerOptions: {
-          target: "ES2022", module: "ESNext", moduleResolution: "Bundler", lib: ["ES2023", "DOM", "DOM.Iterable"],
-          strict: true, noEmit: true, skipLibCheck: true, types: [], noUnusedLocals: false,
+          target: "ES2022",
+          module: "ESNext",
+          moduleResolution: "Bundler",
+          lib: ["ES2023", "DOM", "DOM.Iterable"],
+          strict: true,
+          noEmit: true,
+          skipLibCheck: true,
+          types: [],
+          noUnusedLocals: false,
         },
         files: ["prelude.d.ts", ...files],
       }),
@@ -64,6 +71,11 @@ describe("README quickstarts", () => {
       (error: { stdout?: string }) => error.stdout ?? String(error),
     );
     // Point failures at the README line rather than the generated file.
-    expect(out.replace(/test\/types\/\.readme\/readme-line-(\d+)\.ts\((\d+),/g, (_m, start, at) => `README.md(${Number(start) + Number(at) - 1},`)).toBe("");
+    expect(
+      out.replace(
+        /test\/types\/\.readme\/readme-line-(\d+)\.ts\((\d+),/g,
+        (_m, start, at) => `README.md(${Number(start) + Number(at) - 1},`,
+      ),
+    ).toBe("");
   }, 120_000);
 });

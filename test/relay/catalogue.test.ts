@@ -32,8 +32,15 @@ afterAll(async () => {
   await upstream?.close();
 });
 
-const row = (overrides: Record<string, unknown> = {}) => ({ metric: "web_lcp", timestamp: T, value: 812.5, tags: { page: "/" }, ...overrides });
-const compact = (extra: Record<string, unknown>) => JSON.stringify({ v: 1, t0: T, k: ["web_lcp", "page", "/"], s: [[0, 1, 2]], p: [[0, 0, 1]], ...extra });
+const row = (overrides: Record<string, unknown> = {}) => ({
+  metric: "web_lcp",
+  timestamp: T,
+  value: 812.5,
+  tags: { page: "/" },
+  ...overrides,
+});
+const compact = (extra: Record<string, unknown>) =>
+  JSON.stringify({ v: 1, t0: T, k: ["web_lcp", "page", "/"], s: [[0, 1, 2]], p: [[0, 0, 1]], ...extra });
 const tags26 = Object.fromEntries(Array.from({ length: 26 }, (_, i) => [`k${i}`, "v"]));
 
 interface Case {
@@ -46,14 +53,39 @@ interface Case {
 }
 
 const cases: Case[] = [
-  { name: "oversized body (70 kB > 64 KiB)", body: JSON.stringify([row({ tags: { page: "x".repeat(70_000) } })]), status: 413, error: /larger than 65536 bytes/ },
+  {
+    name: "oversized body (70 kB > 64 KiB)",
+    body: JSON.stringify([row({ tags: { page: "x".repeat(70_000) } })]),
+    status: 413,
+    error: /larger than 65536 bytes/,
+  },
   { name: "truncated JSON", body: JSON.stringify([row(), row()]).slice(0, 60), status: 400, error: /invalid JSON/ },
-  { name: "wrong type: value as a string", body: JSON.stringify([row({ value: "812.5" })]), status: 400, error: /value must be a finite number/ },
-  { name: "wrong type: tags as an array", body: JSON.stringify([row({ tags: ["page", "/"] })]), status: 400, error: /tags must be an object/ },
+  {
+    name: "wrong type: value as a string",
+    body: JSON.stringify([row({ value: "812.5" })]),
+    status: 400,
+    error: /value must be a finite number/,
+  },
+  {
+    name: "wrong type: tags as an array",
+    body: JSON.stringify([row({ tags: ["page", "/"] })]),
+    status: 400,
+    error: /tags must be an object/,
+  },
   { name: "wrong type: compact series index as a string", body: compact({ s: [["0", 1, 2]] }), status: 400, error: /indices/ },
-  { name: "NaN (not JSON)", body: `[{"metric":"web_lcp","timestamp":${T},"value":NaN,"tags":{"page":"/"}}]`, status: 400, error: /invalid JSON/ },
+  {
+    name: "NaN (not JSON)",
+    body: `[{"metric":"web_lcp","timestamp":${T},"value":NaN,"tags":{"page":"/"}}]`,
+    status: 400,
+    error: /invalid JSON/,
+  },
   { name: "NaN in a compact run", body: compact({ p: [[0, 0, "NaN"]] }), status: 400, error: /finite numbers/ },
-  { name: "Infinity (1e999)", body: `[{"metric":"web_lcp","timestamp":${T},"value":1e999,"tags":{"page":"/"}}]`, status: 400, error: /value must be a finite number/ },
+  {
+    name: "Infinity (1e999)",
+    body: `[{"metric":"web_lcp","timestamp":${T},"value":1e999,"tags":{"page":"/"}}]`,
+    status: 400,
+    error: /value must be a finite number/,
+  },
   { name: "26 tags (OpenTSDB)", body: JSON.stringify([row({ tags: tags26 })]), status: 400, error: /at most 25 tags per point/ },
   {
     name: "26 tags (compact)",
@@ -61,18 +93,48 @@ const cases: Case[] = [
     status: 400,
     error: /at most 25 tags/,
   },
-  { name: "__proto__ tag key (OpenTSDB)", body: `[{"metric":"web_lcp","timestamp":${T},"value":1,"tags":{"__proto__":{"admin":"1"}}}]`, status: 400, error: /forbidden tag key \(__proto__/ },
-  { name: "__proto__ tag key (compact)", body: compact({ k: ["web_lcp", "__proto__", "x"] }), status: 400, error: /forbidden tag key "__proto__"/ },
-  { name: "constructor tag key (compact)", body: compact({ k: ["web_lcp", "constructor", "x"] }), status: 400, error: /forbidden tag key "constructor"/ },
+  {
+    name: "__proto__ tag key (OpenTSDB)",
+    body: `[{"metric":"web_lcp","timestamp":${T},"value":1,"tags":{"__proto__":{"admin":"1"}}}]`,
+    status: 400,
+    error: /forbidden tag key \(__proto__/,
+  },
+  {
+    name: "__proto__ tag key (compact)",
+    body: compact({ k: ["web_lcp", "__proto__", "x"] }),
+    status: 400,
+    error: /forbidden tag key "__proto__"/,
+  },
+  {
+    name: "constructor tag key (compact)",
+    body: compact({ k: ["web_lcp", "constructor", "x"] }),
+    status: 400,
+    error: /forbidden tag key "constructor"/,
+  },
   { name: "wrong origin", body: JSON.stringify([row()]), origin: "https://evil.example", status: 403, error: /origin not allowed/ },
-  { name: "disallowed metric prefix", body: JSON.stringify([row(), row({ metric: "admin_billing" })]), status: 403, error: /metric "admin_billing" is not under an allowed prefix/ },
-  { name: "unsupported content type", body: JSON.stringify([row()]), type: "application/x-www-form-urlencoded", status: 415, error: /Content-Type/ },
+  {
+    name: "disallowed metric prefix",
+    body: JSON.stringify([row(), row({ metric: "admin_billing" })]),
+    status: 403,
+    error: /metric "admin_billing" is not under an allowed prefix/,
+  },
+  {
+    name: "unsupported content type",
+    body: JSON.stringify([row()]),
+    type: "application/x-www-form-urlencoded",
+    status: 415,
+    error: /Content-Type/,
+  },
 ];
 
 describe("bad-input catalogue through the relay in Deno", () => {
   it("a valid request through the same relay is forwarded (so 'nothing forwarded' below means something)", async () => {
     const before = upstream.backend.stats().puts;
-    const response = await fetch(relay.url, { method: "POST", headers: { origin: PAGE, "content-type": "text/plain" }, body: encodeCompact([row() as never]) });
+    const response = await fetch(relay.url, {
+      method: "POST",
+      headers: { origin: PAGE, "content-type": "text/plain" },
+      body: encodeCompact([row() as never]),
+    });
     expect(response.status).toBe(204);
     expect(upstream.backend.stats().puts).toBe(before + 1);
   });
@@ -118,7 +180,13 @@ describe("bad-input catalogue through the relay in Deno", () => {
     }
     await sleep(200);
     expect(upstream.backend.stats().puts).toBe(before + FLOOD_LIMIT);
-    expect(upstream.backend.points().filter((p) => p.metric === "web_lcp").map((p) => p.value).slice(-FLOOD_LIMIT)).toEqual([0, 1, 2, 3, 4]);
+    expect(
+      upstream.backend
+        .points()
+        .filter((p) => p.metric === "web_lcp")
+        .map((p) => p.value)
+        .slice(-FLOOD_LIMIT),
+    ).toEqual([0, 1, 2, 3, 4]);
   });
 
   it("never prints the token", () => {

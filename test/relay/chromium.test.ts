@@ -10,7 +10,19 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { launchChromium } from "../harness/chromium";
 import { serve, type Served } from "../harness/serve";
-import { canonical, makePoints, requireFile, root, sleep, startUpstream, TOKEN, until, withTags, type Point, type Upstream } from "./support";
+import {
+  canonical,
+  makePoints,
+  requireFile,
+  root,
+  sleep,
+  startUpstream,
+  TOKEN,
+  until,
+  withTags,
+  type Point,
+  type Upstream,
+} from "./support";
 
 type RelayModule = typeof import("../../src/relay/index");
 
@@ -18,7 +30,15 @@ type RelayModule = typeof import("../../src/relay/index");
 const T = Math.floor(Date.now() / 1000) - 600;
 const SERVER_TAGS = { via: "relay" };
 /** The metrics the pages send: beacons from open pages, keepalive fetches on close. */
-const METRICS = ["web_beacon_string", "web_beacon_blob", "web_beacon_wildcard", "web_evil_string", "web_evil_blob", "web_unload", "web_evil_unload"];
+const METRICS = [
+  "web_beacon_string",
+  "web_beacon_blob",
+  "web_beacon_wildcard",
+  "web_evil_string",
+  "web_evil_blob",
+  "web_unload",
+  "web_evil_unload",
+];
 
 const PAGE_HTML = `<!doctype html>
 <html>
@@ -102,7 +122,12 @@ function logged(into: Seen[], handler: Handler): Handler {
     const copy = request.clone();
     const response = await handler(request);
     received.push(JSON.stringify({ method: request.method, headers: Object.fromEntries(request.headers), body: await copy.text() }));
-    into.push({ method: request.method, origin: request.headers.get("origin"), type: request.headers.get("content-type"), status: response.status });
+    into.push({
+      method: request.method,
+      origin: request.headers.get("origin"),
+      type: request.headers.get("content-type"),
+      status: response.status,
+    });
     return response;
   };
 }
@@ -130,9 +155,11 @@ interface Beacons {
   onExit(points: Point[]): void;
 }
 // (page.evaluate serializes these functions into the page: no closures.)
-const sendString = (page: Page, points: Point[]) => page.evaluate((p) => (window as unknown as { beacons: Beacons }).beacons.string(p), points);
+const sendString = (page: Page, points: Point[]) =>
+  page.evaluate((p) => (window as unknown as { beacons: Beacons }).beacons.string(p), points);
 const sendBlob = (page: Page, points: Point[]) => page.evaluate((p) => (window as unknown as { beacons: Beacons }).beacons.blob(p), points);
-const armExit = (page: Page, points: Point[]) => page.evaluate((p) => (window as unknown as { beacons: Beacons }).beacons.onExit(p), points);
+const armExit = (page: Page, points: Point[]) =>
+  page.evaluate((p) => (window as unknown as { beacons: Beacons }).beacons.onExit(p), points);
 
 async function closeRunningUnload(page: Page): Promise<void> {
   const closed = new Promise<void>((r) => page.once("close", () => r()));
@@ -224,7 +251,9 @@ describe("Chromium page on another origin → relay → backend", () => {
     expect(upstream.backend.stats().requests).toBe(0);
     await closeRunningUnload(page);
     await expectArrivedOnce(points);
-    expect(seen.relay.filter((s) => s.method === "POST")).toEqual([{ method: "POST", origin: pageA.url, type: "application/json", status: 204 }]);
+    expect(seen.relay.filter((s) => s.method === "POST")).toEqual([
+      { method: "POST", origin: pageA.url, type: "application/json", status: 204 },
+    ]);
   });
 
   it("a page on an origin that is not allowed gets nothing forwarded (string beacon, Blob beacon, keepalive on close)", async () => {
@@ -238,7 +267,9 @@ describe("Chromium page on another origin → relay → backend", () => {
     await sleep(1_000);
     expect(seen.relay.length).toBeGreaterThanOrEqual(3);
     for (const one of seen.relay) expect(one).toMatchObject({ origin: pageC.url, status: 403 });
-    expect(seen.relay.filter((s) => s.method === "POST")).toEqual([{ method: "POST", origin: pageC.url, type: "text/plain;charset=UTF-8", status: 403 }]);
+    expect(seen.relay.filter((s) => s.method === "POST")).toEqual([
+      { method: "POST", origin: pageC.url, type: "text/plain;charset=UTF-8", status: 403 },
+    ]);
     expect(upstream.backend.stats().requests).toBe(0);
   });
 
@@ -252,9 +283,18 @@ describe("Chromium page on another origin → relay → backend", () => {
     // The keepalive fetches sent while a page closes may or may not be among them (Playwright
     // drops a request whose frame is already detached, which depends on how the close is timed).
     const sent = toRelays.map((r) => {
-      const { url, type, headers, body } = JSON.parse(r) as { url: string; type: string; headers: Record<string, string>; body: string | null };
+      const { url, type, headers, body } = JSON.parse(r) as {
+        url: string;
+        type: string;
+        headers: Record<string, string>;
+        body: string | null;
+      };
       const to = url.startsWith(`${relay.url}/`) ? "relay" : "wildcard";
-      const from = headers.referer?.startsWith(`${pageA.url}/`) ? "A" : headers.referer?.startsWith(`${pageC.url}/`) ? "C" : `? ${headers.referer}`;
+      const from = headers.referer?.startsWith(`${pageA.url}/`)
+        ? "A"
+        : headers.referer?.startsWith(`${pageC.url}/`)
+          ? "C"
+          : `? ${headers.referer}`;
       // Chromium hands Playwright the body of a string beacon (not of a Blob one): check it too.
       const carries = body === null ? "" : ` ${METRICS.filter((name) => body.includes(`"${name}"`)).join("+")}`;
       return `${type} ${from} → ${to} (${headers["content-type"]})${carries}`;

@@ -17,10 +17,20 @@ export interface DenoRelay {
 }
 
 export async function startDenoRelay(config: DenoRelayConfig, upstreamUrl: string): Promise<DenoRelay> {
-  const deno = requireFile(join(root, "node_modules/.bin/deno"), "install the dev dependencies (`npm ci`): the `deno` package ships the binary");
+  const deno = requireFile(
+    join(root, "node_modules/.bin/deno"),
+    "install the dev dependencies (`npm ci`): the `deno` package ships the binary",
+  );
   requireFile(join(root, "dist/bundle/relay.js"), "build first: `npm run build`");
   const program = join(root, "test/relay/fixtures/deno-relay.js");
-  const args = ["run", "--no-prompt", "--allow-net=127.0.0.1", "--allow-env=APPTUIT_API_TOKEN,APPTUIT_ENDPOINT", program, JSON.stringify(config)];
+  const args = [
+    "run",
+    "--no-prompt",
+    "--allow-net=127.0.0.1",
+    "--allow-env=APPTUIT_API_TOKEN,APPTUIT_ENDPOINT",
+    program,
+    JSON.stringify(config),
+  ];
   const process_ = startBackground(deno, args, {
     env: {
       PATH: process.env.PATH ?? "",

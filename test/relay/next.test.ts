@@ -6,7 +6,24 @@ import { readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { encodeCompact } from "../../src/relay/index";
-import { answeredBeforeWrite, canonical, COMPACT_TYPE, expectNoToken, makePoints, PAGE, requireFile, root, sleep, startBackground, startUpstream, TOKEN, until, withTags, type Background, type Upstream } from "./support";
+import {
+  answeredBeforeWrite,
+  canonical,
+  COMPACT_TYPE,
+  expectNoToken,
+  makePoints,
+  PAGE,
+  requireFile,
+  root,
+  sleep,
+  startBackground,
+  startUpstream,
+  TOKEN,
+  until,
+  withTags,
+  type Background,
+  type Upstream,
+} from "./support";
 
 const appDir = resolve(root, "test/relay/next-app");
 const nextBin = resolve(root, "node_modules/.bin/next");
@@ -105,10 +122,14 @@ describe("relay as a Next.js route handler (next build + next start)", () => {
 
   it("POST /api/apptuit-after (Next's `after` as waitUntil): 202 at once, the points arrive after the response", async () => {
     const points = makePoints("web_next_after", 20, T);
-    await answeredBeforeWrite(upstream, () => post("/api/apptuit-after", encodeCompact(points), "text/plain;charset=UTF-8"), async (response) => {
-      expect(response.status).toBe(202);
-      await expectNoToken(response);
-    });
+    await answeredBeforeWrite(
+      upstream,
+      () => post("/api/apptuit-after", encodeCompact(points), "text/plain;charset=UTF-8"),
+      async (response) => {
+        expect(response.status).toBe(202);
+        await expectNoToken(response);
+      },
+    );
     await until("the points written after the response", () => upstream.backend.points().length === points.length);
     expect(canonical(upstream.backend.points())).toEqual(canonical(withTags(points, { relay: "next" })));
   });

@@ -92,11 +92,19 @@ export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * after `timeoutMs`); `inspect` checks the answer; then the write must arrive, still held,
  * with nothing stored yet. Released whatever happens.
  */
-export async function answeredBeforeWrite<R>(upstream: Upstream, send: () => Promise<R>, inspect: (response: R) => Promise<void>, timeoutMs = 15_000): Promise<void> {
+export async function answeredBeforeWrite<R>(
+  upstream: Upstream,
+  send: () => Promise<R>,
+  inspect: (response: R) => Promise<void>,
+  timeoutMs = 15_000,
+): Promise<void> {
   const release = upstream.holdPuts();
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms while the write was held: the relay waits for the write before answering`)), timeoutMs);
+    timer = setTimeout(
+      () => reject(new Error(`no answer within ${timeoutMs} ms while the write was held: the relay waits for the write before answering`)),
+      timeoutMs,
+    );
   });
   try {
     const response = await Promise.race([send(), timeout]);
@@ -185,9 +193,13 @@ export function startBackground(command: string, args: string[], options: { cwd?
         const check = () => {
           const match = output.match(pattern);
           if (match) return done(() => resolvePromise(match));
-          if (!alive()) return done(() => reject(new Error(`${command} exited (${child.exitCode ?? child.signalCode}) before ${pattern}:\n${tail()}`)));
+          if (!alive())
+            return done(() => reject(new Error(`${command} exited (${child.exitCode ?? child.signalCode}) before ${pattern}:\n${tail()}`)));
         };
-        const timer = setTimeout(() => done(() => reject(new Error(`${command}: no ${pattern} within ${timeoutMs} ms:\n${tail()}`))), timeoutMs);
+        const timer = setTimeout(
+          () => done(() => reject(new Error(`${command}: no ${pattern} within ${timeoutMs} ms:\n${tail()}`))),
+          timeoutMs,
+        );
         const done = (then: () => void) => {
           clearTimeout(timer);
           listeners.delete(check);

@@ -4,7 +4,21 @@
 import { resolve } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { encodeCompact } from "../../src/relay/index";
-import { answeredBeforeWrite, canonical, expectNoToken, makePoints, PAGE, requireFile, root, sleep, startUpstream, TOKEN, until, withTags, type Upstream } from "./support";
+import {
+  answeredBeforeWrite,
+  canonical,
+  expectNoToken,
+  makePoints,
+  PAGE,
+  requireFile,
+  root,
+  sleep,
+  startUpstream,
+  TOKEN,
+  until,
+  withTags,
+  type Upstream,
+} from "./support";
 
 type MiniflareClass = typeof import("miniflare").Miniflare;
 type MiniflareInstance = InstanceType<MiniflareClass>;
@@ -64,13 +78,17 @@ describe("relay in workerd (miniflare, built bundle)", () => {
     // The page tries to forge the server tags: request.cf wins.
     const points = makePoints(`web_workerd_${format}`, 40, T, { page: "/cart", country: "XX", colo: "FAKE" });
     const body = format === "compact" ? encodeCompact(points) : JSON.stringify(points);
-    await answeredBeforeWrite(upstream, () => post(mf, body, type), async (response) => {
-      // 202, not 204: the relay answered before the write finished, because it had waitUntil.
-      expect(response.status).toBe(202);
-      expect(response.headers.get("access-control-allow-origin")).toBe(PAGE);
-      expect(response.headers.get("access-control-allow-credentials")).toBe("true");
-      await expectNoToken(response);
-    });
+    await answeredBeforeWrite(
+      upstream,
+      () => post(mf, body, type),
+      async (response) => {
+        // 202, not 204: the relay answered before the write finished, because it had waitUntil.
+        expect(response.status).toBe(202);
+        expect(response.headers.get("access-control-allow-origin")).toBe(PAGE);
+        expect(response.headers.get("access-control-allow-credentials")).toBe("true");
+        await expectNoToken(response);
+      },
+    );
     await until("the relayed points", () => upstream.backend.points().length === points.length);
     expect(canonical(upstream.backend.points())).toEqual(canonical(withTags(points, CF)));
     expect(upstream.backend.stats().puts).toBe(1);

@@ -56,9 +56,21 @@ describe("client: bad points are refused before any request, naming the point an
     ["null tag value", { metric: "m", tags: { a: null }, timestamp: T, value: 1 }, /tag "a" must have a non-empty string value/],
     ["object tag value", { metric: "m", tags: { a: {} }, timestamp: T, value: 1 }, /tag "a" must have a non-empty string value/],
     ["empty tag value", { metric: "m", tags: { a: "" }, timestamp: T, value: 1 }, /tag "a" must have a non-empty string value/],
-    ["over-long metric name", { metric: "m".repeat(1_025), tags: { a: "b" }, timestamp: T, value: 1 }, /metric name is 1025 characters long \(at most 1024\)/],
-    ["over-long tag key", { metric: "m", tags: { ["k".repeat(5_000)]: "b" }, timestamp: T, value: 1 }, /tag key is 5000 characters long \(at most 1024\)/],
-    ["over-long tag value", { metric: "m", tags: { url: "v".repeat(100_000) }, timestamp: T, value: 1 }, /tag "url" has a value 100000 characters long \(at most 1024\)/],
+    [
+      "over-long metric name",
+      { metric: "m".repeat(1_025), tags: { a: "b" }, timestamp: T, value: 1 },
+      /metric name is 1025 characters long \(at most 1024\)/,
+    ],
+    [
+      "over-long tag key",
+      { metric: "m", tags: { ["k".repeat(5_000)]: "b" }, timestamp: T, value: 1 },
+      /tag key is 5000 characters long \(at most 1024\)/,
+    ],
+    [
+      "over-long tag value",
+      { metric: "m", tags: { url: "v".repeat(100_000) }, timestamp: T, value: 1 },
+      /tag "url" has a value 100000 characters long \(at most 1024\)/,
+    ],
     ["array as tags", { metric: "m", tags: ["a"], timestamp: T, value: 1 }, /tags must be an object/],
     ["negative timestamp", { metric: "m", tags: { a: "b" }, timestamp: -1, value: 1 }, /timestamp must not be negative/],
     ["NaN timestamp", { metric: "m", tags: { a: "b" }, timestamp: Number.NaN, value: 1 }, /timestamp must be a finite number/],
@@ -66,7 +78,11 @@ describe("client: bad points are refused before any request, naming the point an
     ["millisecond timestamp", { metric: "m", tags: { a: "b" }, timestamp: Date.now(), value: 1 }, /looks like milliseconds/],
     ["year 3e5 timestamp", { metric: "m", tags: { a: "b" }, timestamp: 1e13, value: 1 }, /looks like milliseconds/],
     ["invalid Date", { metric: "m", tags: { a: "b" }, timestamp: new Date("nope"), value: 1 }, /invalid Dates are refused/],
-    ["string timestamp", { metric: "m", tags: { a: "b" }, timestamp: "2024-01-01", value: 1 }, /timestamp must be a number of Unix epoch seconds or a Date/],
+    [
+      "string timestamp",
+      { metric: "m", tags: { a: "b" }, timestamp: "2024-01-01", value: 1 },
+      /timestamp must be a number of Unix epoch seconds or a Date/,
+    ],
     ["no tags at all", { metric: "m", timestamp: T, value: 1 }, /at least one tag/],
     ["not an object", "m 1 2", /a datapoint must be an object/],
   ];
@@ -118,7 +134,9 @@ describe("client: bad points are refused before any request, naming the point an
     expect(row.tags[long]).toBe(long);
     const error = thrown(() => client({ globalTags: { stack: "x".repeat(2_000) } }), ApptuitConfigError);
     expect(error.message).toMatch(/globalTags: tag "stack" is longer than 1024 characters/);
-    expect(() => client({ globalTags: undefined, env: { APPTUIT_TAGS: `k:${"x".repeat(1_025)}` } })).toThrow(/APPTUIT_TAGS: tag "k" is longer than 1024/);
+    expect(() => client({ globalTags: undefined, env: { APPTUIT_TAGS: `k:${"x".repeat(1_025)}` } })).toThrow(
+      /APPTUIT_TAGS: tag "k" is longer than 1024/,
+    );
   });
 
   it("__proto__ and constructor tag keys stay inert own keys; nothing reaches Object.prototype", async () => {
@@ -137,10 +155,17 @@ describe("client: bad points are refused before any request, naming the point an
 
   it("sendTimeseries: mismatched arrays and bad points name the series and the point", () => {
     const c = client();
-    const mismatch = thrown(() => c.prepareTimeseries([{ metric: "m", tags: { a: "b" }, timestamps: [T, T + 1], values: [1] }]), ApptuitValidationError);
+    const mismatch = thrown(
+      () => c.prepareTimeseries([{ metric: "m", tags: { a: "b" }, timestamps: [T, T + 1], values: [1] }]),
+      ApptuitValidationError,
+    );
     expect(mismatch.message).toMatch(/series #0.*same length/);
     const nan = thrown(
-      () => c.prepareTimeseries([{ metric: "ok", tags: { a: "b" }, timestamps: [T], values: [1] }, { metric: "m", tags: { a: "b" }, timestamps: [T, T + 1], values: [1, Number.NaN] }]),
+      () =>
+        c.prepareTimeseries([
+          { metric: "ok", tags: { a: "b" }, timestamps: [T], values: [1] },
+          { metric: "m", tags: { a: "b" }, timestamps: [T, T + 1], values: [1, Number.NaN] },
+        ]),
       ApptuitValidationError,
     );
     expect(nan.seriesIndex).toBe(1);
@@ -166,15 +191,32 @@ describe("malformed query responses (fault server): ApptuitResponseError naming 
     ["empty body", "", "", /the body is not JSON/],
     ["no outputs", "{}", "outputs", /at outputs/],
     ["outputs not an array", '{"outputs": 3}', "outputs", /at outputs/],
-    ["dps value a string", '{"outputs":[{"id":"a","result":[{"metric":"m","tags":{},"dps":[[1,"x"]]}]}]}', "outputs.0.result.0.dps.0.1", /outputs\.0\.result\.0\.dps\.0\.1/],
-    ["dps entry too short", '{"outputs":[{"id":"a","result":[{"metric":"m","tags":{},"dps":[[1]]}]}]}', "outputs.0.result.0.dps.0.1", /dps\.0\.1/],
-    ["numeric tag value", '{"outputs":[{"id":"a","result":[{"metric":"m","tags":{"h":1},"dps":[]}]}]}', "outputs.0.result.0.tags.h", /tags\.h/],
+    [
+      "dps value a string",
+      '{"outputs":[{"id":"a","result":[{"metric":"m","tags":{},"dps":[[1,"x"]]}]}]}',
+      "outputs.0.result.0.dps.0.1",
+      /outputs\.0\.result\.0\.dps\.0\.1/,
+    ],
+    [
+      "dps entry too short",
+      '{"outputs":[{"id":"a","result":[{"metric":"m","tags":{},"dps":[[1]]}]}]}',
+      "outputs.0.result.0.dps.0.1",
+      /dps\.0\.1/,
+    ],
+    [
+      "numeric tag value",
+      '{"outputs":[{"id":"a","result":[{"metric":"m","tags":{"h":1},"dps":[]}]}]}',
+      "outputs.0.result.0.tags.h",
+      /tags\.h/,
+    ],
     // JSON.parse copes; the schema refuses the top-level array without recursing into it.
     ["100k-deep nesting", nested, "outputs", /at outputs/],
   ];
   it.each(cases)("%s", async (_, body, path, message) => {
     server.queryReply = { status: 200, body };
-    const error = await client().query("fetch('m')", { start: T }).catch((e: unknown) => e);
+    const error = await client()
+      .query("fetch('m')", { start: T })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ApptuitResponseError);
     expect((error as ApptuitResponseError).path).toBe(path);
     expect((error as Error).message).toMatch(message);
@@ -182,7 +224,10 @@ describe("malformed query responses (fault server): ApptuitResponseError naming 
   });
 
   it("__proto__ in response tags does not pollute, and is kept as a tag", async () => {
-    server.queryReply = { status: 200, body: '{"outputs":[{"id":"a","result":[{"metric":"m","tags":{"__proto__":"x","constructor":"y"},"dps":[[1700000000,1]]}]}]}' };
+    server.queryReply = {
+      status: 200,
+      body: '{"outputs":[{"id":"a","result":[{"metric":"m","tags":{"__proto__":"x","constructor":"y"},"dps":[[1700000000,1]]}]}]}',
+    };
     const result = await client().query("fetch('m')", { start: T - 10 });
     const tags = result.at(0)!.series[0]!.tags;
     expect(Object.keys(tags).sort()).toEqual(["__proto__", "constructor"]);
@@ -190,12 +235,19 @@ describe("malformed query responses (fault server): ApptuitResponseError naming 
   });
 
   it("PromQL: a non-numeric sample and a 200 carrying status:error are typed errors", async () => {
-    server.queryReply = { status: 200, body: '{"status":"success","data":{"resultType":"matrix","result":[{"metric":{},"values":[[1,"abc"]]}]}}' };
-    const bad = await client().promQuery("up", { start: T, end: T + 60, step: 15 }).catch((e: unknown) => e);
+    server.queryReply = {
+      status: 200,
+      body: '{"status":"success","data":{"resultType":"matrix","result":[{"metric":{},"values":[[1,"abc"]]}]}}',
+    };
+    const bad = await client()
+      .promQuery("up", { start: T, end: T + 60, step: 15 })
+      .catch((e: unknown) => e);
     expect(bad).toBeInstanceOf(ApptuitResponseError);
     expect((bad as Error).message).toContain('expected a numeric sample value, got "abc"');
     server.queryReply = { status: 200, body: '{"status":"error","errorType":"bad_data","error":"parse error at char 3"}' };
-    const err = await client().promQuery("up(", { start: T, end: T + 60, step: 15 }).catch((e: unknown) => e);
+    const err = await client()
+      .promQuery("up(", { start: T, end: T + 60, step: 15 })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ApptuitResponseError);
     expect((err as ApptuitResponseError).errorType).toBe("bad_data");
     expect((err as Error).message).toContain("parse error at char 3");
@@ -203,13 +255,16 @@ describe("malformed query responses (fault server): ApptuitResponseError naming 
 });
 
 describe("environment parsing", () => {
-  it.each(["a", "a:", ":b", "host=web1", "k1: v1, oops", " : "])("APPTUIT_TAGS %j → ApptuitConfigError naming the variable and the form", (text) => {
-    const e = thrown(() => parseTags(text, "APPTUIT_TAGS"), ApptuitConfigError);
-    expect(e.message).toMatch(/^APPTUIT_TAGS: ".*" is not a "key: value" pair; expected the form "k1: v1, k2: v2"$/);
-    const viaClient = thrown(() => new Apptuit({ env: { APPTUIT_API_TOKEN: TOKEN, APPTUIT_TAGS: text } }), ApptuitConfigError);
-    expect(viaClient.message).toContain("APPTUIT_TAGS");
-    expect(viaClient.message).not.toContain(TOKEN);
-  });
+  it.each(["a", "a:", ":b", "host=web1", "k1: v1, oops", " : "])(
+    "APPTUIT_TAGS %j → ApptuitConfigError naming the variable and the form",
+    (text) => {
+      const e = thrown(() => parseTags(text, "APPTUIT_TAGS"), ApptuitConfigError);
+      expect(e.message).toMatch(/^APPTUIT_TAGS: ".*" is not a "key: value" pair; expected the form "k1: v1, k2: v2"$/);
+      const viaClient = thrown(() => new Apptuit({ env: { APPTUIT_API_TOKEN: TOKEN, APPTUIT_TAGS: text } }), ApptuitConfigError);
+      expect(viaClient.message).toContain("APPTUIT_TAGS");
+      expect(viaClient.message).not.toContain(TOKEN);
+    },
+  );
 
   it("APPTUIT_TAGS with __proto__/constructor keys: own keys, no pollution", () => {
     const tags = parseTags("__proto__: x, constructor: y, a: b", "APPTUIT_TAGS");
@@ -231,8 +286,12 @@ describe("environment parsing", () => {
       const e = thrown(() => new Apptuit({ token }), ApptuitConfigError);
       expect(e.message).not.toContain(TOKEN);
     }
-    expect(thrown(() => new Apptuit({ token: TOKEN, endpoint: "ftp://x" }), ApptuitConfigError).message).toContain("endpoint must be an http(s) URL");
-    expect(thrown(() => new Apptuit({ env: { APPTUIT_API_TOKEN: TOKEN, APPTUIT_ENDPOINT: "not a url" } }), ApptuitConfigError).message).toContain("not an absolute URL");
+    expect(thrown(() => new Apptuit({ token: TOKEN, endpoint: "ftp://x" }), ApptuitConfigError).message).toContain(
+      "endpoint must be an http(s) URL",
+    );
+    expect(
+      thrown(() => new Apptuit({ env: { APPTUIT_API_TOKEN: TOKEN, APPTUIT_ENDPOINT: "not a url" } }), ApptuitConfigError).message,
+    ).toContain("not an absolute URL");
   });
 });
 
@@ -273,7 +332,10 @@ describe("registry", () => {
     }
     // Nothing was created, nothing else lost: one series, its count intact, the name usable.
     r.counter("wide", manyTags(25)).inc();
-    expect(r.collect().map((p) => [p.metric, p.value])).toEqual([["kept.count", 5], ["wide.count", 1]]);
+    expect(r.collect().map((p) => [p.metric, p.value])).toEqual([
+      ["kept.count", 5],
+      ["wide.count", 1],
+    ]);
   });
 
   it("NaN, ±Infinity and non-numbers are ignored by counters, meters and histograms, not poisoning them", () => {
@@ -315,7 +377,12 @@ describe("reporter: one bad point in a batch costs only itself", () => {
     ];
     const source: Collectable = { collect: (o) => [...registry.collect(o), ...extras] };
     const ledger = new Ledger();
-    const reporter = new ApptuitReporter({ registry: source, client: client({ sanitize: false }), onError: ledger.handler, tags: { host: "h" } });
+    const reporter = new ApptuitReporter({
+      registry: source,
+      client: client({ sanitize: false }),
+      onError: ledger.handler,
+      tags: { host: "h" },
+    });
     const before = server.stored.length;
     const result = await reporter.flush();
     expect(result.rejected).toBe(4);
@@ -338,7 +405,15 @@ describe("reporter: one bad point in a batch costs only itself", () => {
   it("bad options → ApptuitConfigError naming each option", () => {
     const registry = new MetricsRegistry();
     const e = thrown(
-      () => new ApptuitReporter({ registry, client: client(), interval: 0, batchSize: 0, temporality: "sometimes" as "delta", tags: { a: 1 as unknown as string } }),
+      () =>
+        new ApptuitReporter({
+          registry,
+          client: client(),
+          interval: 0,
+          batchSize: 0,
+          temporality: "sometimes" as "delta",
+          tags: { a: 1 as unknown as string },
+        }),
       ApptuitConfigError,
     );
     for (const option of ["interval", "batchSize", "temporality", "tags"]) expect(e.message).toContain(option);
@@ -349,19 +424,44 @@ describe("relay: bad bodies are answered 4xx with {error, path}, and nothing is 
   const relay = () => createRelay({ token: TOKEN, endpoint: server.url, rateLimit: false, onError: null });
   const post = (body: string, type = "application/json") =>
     relay()(new Request("http://relay.test/apptuit", { method: "POST", headers: { "content-type": type }, body }));
-  const row = (extra: Record<string, unknown>) => JSON.stringify([{ metric: "page.lcp", timestamp: T, value: 1, tags: { a: "b" }, ...extra }]);
+  const row = (extra: Record<string, unknown>) =>
+    JSON.stringify([{ metric: "page.lcp", timestamp: T, value: 1, tags: { a: "b" }, ...extra }]);
   const cases: [string, string, number, RegExp, string | undefined][] = [
     ["malformed JSON", "[{", 400, /invalid JSON/, undefined],
-    ["value 1e999 (Infinity after JSON.parse)", row({ value: 1e999 }).replace("Infinity", "1e999").replace("null", "1e999"), 400, /finite number/, "[0].value"],
+    [
+      "value 1e999 (Infinity after JSON.parse)",
+      row({ value: 1e999 }).replace("Infinity", "1e999").replace("null", "1e999"),
+      400,
+      /finite number/,
+      "[0].value",
+    ],
     ["string value", row({ value: "1" }), 400, /finite number/, "[0].value"],
     ["negative timestamp", row({ timestamp: -1 }), 400, /invalid point/, "[0].timestamp"],
     ["empty metric", row({ metric: "" }), 400, /non-empty/, "[0].metric"],
     ["1025-char metric", row({ metric: "m".repeat(1025) }), 400, /invalid point/, "[0].metric"],
     ["26 tags", row({ tags: manyTags(26) }), 400, /at most 25 tags/, "[0].tags"],
     ["number tag value", row({ tags: { a: 1 } }), 400, /invalid point/, "[0].tags.a"],
-    ["__proto__ tag key", '[{"metric":"m","timestamp":1700000000,"value":1,"tags":{"__proto__":"x"}}]', 400, /forbidden tag key/, "[0].tags"],
-    ["compact: string index out of range", '{"v":1,"t0":1700000000,"k":["m"],"s":[[0,5,6]],"p":[[0,0,1]]}', 400, /string index out of range/, "s[0][1]"],
-    ["compact: constructor key", '{"v":1,"t0":1700000000,"k":["m","constructor","x"],"s":[[0,1,2]],"p":[[0,0,1]]}', 400, /forbidden tag key/, "s[0][1]"],
+    [
+      "__proto__ tag key",
+      '[{"metric":"m","timestamp":1700000000,"value":1,"tags":{"__proto__":"x"}}]',
+      400,
+      /forbidden tag key/,
+      "[0].tags",
+    ],
+    [
+      "compact: string index out of range",
+      '{"v":1,"t0":1700000000,"k":["m"],"s":[[0,5,6]],"p":[[0,0,1]]}',
+      400,
+      /string index out of range/,
+      "s[0][1]",
+    ],
+    [
+      "compact: constructor key",
+      '{"v":1,"t0":1700000000,"k":["m","constructor","x"],"s":[[0,1,2]],"p":[[0,0,1]]}',
+      400,
+      /forbidden tag key/,
+      "s[0][1]",
+    ],
   ];
   it.each(cases)("%s", async (_, body, status, message, path) => {
     const before = server.requests.length;
@@ -389,6 +489,8 @@ describe("compact codec: typed CompactFormatError naming the part", () => {
     expect(dec({ v: 1, t0: T, k: ["m"], s: [[0]], p: [[0, 0, 1, 2]] }).message).toContain("series index out of range");
     expect(dec({ v: 1, t0: T, k: ["m", "constructor", "x"], s: [[0, 1, 2]], p: [[0, 0, 1]] }).message).toContain("forbidden tag key");
     // A well-formed payload decodes to exactly its points.
-    expect(decodeCompact({ v: 1, t0: T, k: ["m", "a", "b"], s: [[0, 1, 2]], p: [[0, 0, 1.5]] })).toEqual([{ metric: "m", timestamp: T, value: 1.5, tags: { a: "b" } }]);
+    expect(decodeCompact({ v: 1, t0: T, k: ["m", "a", "b"], s: [[0, 1, 2]], p: [[0, 0, 1.5]] })).toEqual([
+      { metric: "m", timestamp: T, value: 1.5, tags: { a: "b" } },
+    ]);
   });
 });

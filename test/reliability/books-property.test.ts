@@ -63,7 +63,11 @@ class WriteApi {
         const bad = rows.filter(refused);
         this.store(rows.filter((r) => !refused(r)));
         this.detailRejected += bad.length;
-        const body = { success: rows.length - bad.length, failed: bad.length, errors: bad.map((datapoint) => ({ datapoint, error: "refused" })) };
+        const body = {
+          success: rows.length - bad.length,
+          failed: bad.length,
+          errors: bad.map((datapoint) => ({ datapoint, error: "refused" })),
+        };
         return new Response(JSON.stringify(body), { status: 400, headers: { "content-type": "application/json" } });
       }
     }
@@ -83,23 +87,38 @@ const faultSequence = fc.array(fc.constantFrom(...FAULTS), { minLength: 1, maxLe
 type Build = ((api: WriteApi) => ReporterSender) & { resendsWholeBodies?: true };
 
 const direct: Build = (api) =>
-  new Apptuit({ token: "tok-BOOKS", endpoint: "https://write.test", fetch: api.fetch, retry: { limit: 1, delay: () => 0 }, maxResponseBytes: 65_536 });
+  new Apptuit({
+    token: "tok-BOOKS",
+    endpoint: "https://write.test",
+    fetch: api.fetch,
+    retry: { limit: 1, delay: () => 0 },
+    maxResponseBytes: 65_536,
+  });
 
 /** A page's relay sender → the relay (in-process) → the write API. */
-const relayed: Build = Object.assign((api: WriteApi): ReporterSender => {
-  const upstream = new Apptuit({ token: "tok-BOOKS", endpoint: "https://write.test", fetch: api.fetch, retry: { limit: 1, delay: () => 0 }, maxResponseBytes: 65_536 });
-  // Pass-through: the property is about forwarding each body and its answer (the aggregator answers before it writes; its books are tested in test/unit/relay/aggregate.test.ts).
-  const relay = createRelay({ client: upstream, rateLimit: false, onError: null, aggregate: false });
-  return new RelaySender({
-    url: "https://page.test/apptuit",
-    globalTags: { runtime: "browser" },
-    maxBodyBytes: 2_000,
-    maxPoints: 40,
-    timeout: 5_000,
-    quota: new KeepaliveQuota(),
-    fetch: async (input, init) => relay(new Request(input, init)),
-  });
-}, { resendsWholeBodies: true as const });
+const relayed: Build = Object.assign(
+  (api: WriteApi): ReporterSender => {
+    const upstream = new Apptuit({
+      token: "tok-BOOKS",
+      endpoint: "https://write.test",
+      fetch: api.fetch,
+      retry: { limit: 1, delay: () => 0 },
+      maxResponseBytes: 65_536,
+    });
+    // Pass-through: the property is about forwarding each body and its answer (the aggregator answers before it writes; its books are tested in test/unit/relay/aggregate.test.ts).
+    const relay = createRelay({ client: upstream, rateLimit: false, onError: null, aggregate: false });
+    return new RelaySender({
+      url: "https://page.test/apptuit",
+      globalTags: { runtime: "browser" },
+      maxBodyBytes: 2_000,
+      maxPoints: 40,
+      timeout: 5_000,
+      quota: new KeepaliveQuota(),
+      fetch: async (input, init) => relay(new Request(input, init)),
+    });
+  },
+  { resendsWholeBodies: true as const },
+);
 
 async function checkBooks(build: Build, faults: FaultKind[], rounds: number, series: number): Promise<void> {
   const api = new WriteApi([...faults]);
@@ -164,7 +183,11 @@ async function checkPageChannel(faults: FaultKind[], rounds: number, series: num
   const api = new WriteApi([...faults]);
   vi.stubGlobal("fetch", api.fetch);
   const quota = new KeepaliveQuota(8_000, () => 0);
-  const channel = keepaliveChannel("https://write.test/api/put?details", "tok-BOOKS", quota, { maxBodyBytes: 1_500, maxPoints: 5_000, timeout: 5_000 });
+  const channel = keepaliveChannel("https://write.test/api/put?details", "tok-BOOKS", quota, {
+    maxBodyBytes: 1_500,
+    maxPoints: 5_000,
+    timeout: 5_000,
+  });
   const preparer = new Apptuit({ token: "tok-BOOKS", endpoint: "https://write.test" });
   const registry = new MetricsRegistry();
   const counters = Array.from({ length: series }, (_, i) => registry.counter("books.c", { s: String(i) }));
@@ -187,10 +210,10 @@ async function checkPageChannel(faults: FaultKind[], rounds: number, series: num
 }
 
 it("books = what the server stored: the page's direct channel (page-hide flush)", async () => {
-  await fc.assert(
-    fc.asyncProperty(faultSequence, fc.integer({ min: 1, max: 5 }), fc.integer({ min: 1, max: 60 }), checkPageChannel),
-    { numRuns: 40, examples: [[["partial", "ok"], 1, 20]] },
-  );
+  await fc.assert(fc.asyncProperty(faultSequence, fc.integer({ min: 1, max: 5 }), fc.integer({ min: 1, max: 60 }), checkPageChannel), {
+    numRuns: 40,
+    examples: [[["partial", "ok"], 1, 20]],
+  });
 });
 
 // Kept apart from the property: the one case that made the books lie before outcomes.

@@ -208,7 +208,11 @@ export class FaultServer {
         const bad = rows.filter(fault.reject);
         this.store(rows.filter((r) => !fault.reject(r)));
         this.rejected.push(...bad);
-        const body = { success: rows.length - bad.length, failed: bad.length, errors: bad.map((datapoint) => ({ datapoint, error: "refused by the fault server" })) };
+        const body = {
+          success: rows.length - bad.length,
+          failed: bad.length,
+          errors: bad.map((datapoint) => ({ datapoint, error: "refused by the fault server" })),
+        };
         res.writeHead(400, { "content-type": "application/json" }).end(JSON.stringify(body));
         return;
       }

@@ -21,10 +21,14 @@ async function runUnderFault(r: Rig, flushes = 3): Promise<void> {
   const stopDriving = r.drive(5);
   r.reporter.start();
   try {
-    await until(() => {
-      checkMoment(r);
-      return r.reporter.stats().flushes >= flushes;
-    }, 20_000, `${flushes} flushes`);
+    await until(
+      () => {
+        checkMoment(r);
+        return r.reporter.stats().flushes >= flushes;
+      },
+      20_000,
+      `${flushes} flushes`,
+    );
   } finally {
     stopDriving();
   }
@@ -56,7 +60,9 @@ describe("retryable faults: points wait in the retry buffer, then drain exactly 
     // One flush by hand first: it makes exactly limit + 1 = 4 attempts of the same batch.
     r.update();
     const first = await r.reporter.flush();
-    expect(server.puts().map((p) => p.points)).toEqual([first.recorded, first.recorded, first.recorded, first.recorded].map((n) => (fault.kind === "reset-mid-body" ? 0 : n)));
+    expect(server.puts().map((p) => p.points)).toEqual(
+      [first.recorded, first.recorded, first.recorded, first.recorded].map((n) => (fault.kind === "reset-mid-body" ? 0 : n)),
+    );
     expect(first.buffered).toBe(first.recorded);
     await runUnderFault(r);
     const during = r.reporter.stats();
@@ -152,7 +158,14 @@ describe("permanent faults: points are rejected, reported, never resent", () => 
     server.maxPoints = 7;
     await runUnderFault(r);
     expect(server.puts().some((p) => p.outcome === "413")).toBe(true);
-    expect(Math.max(...server.puts().filter((p) => p.outcome === "ok").map((p) => p.points))).toBeLessThanOrEqual(7);
+    expect(
+      Math.max(
+        ...server
+          .puts()
+          .filter((p) => p.outcome === "ok")
+          .map((p) => p.points),
+      ),
+    ).toBeLessThanOrEqual(7);
     expect(r.ledger.calls).toEqual([]);
     await clearAndStop(r);
     checkBooks(r, server, { buffered: 0 });
@@ -217,10 +230,14 @@ describe("chaos: a seeded mix of the faults, reporter running", () => {
     const r = rig({ endpoint: server.url, interval: 50, retryBuffer: { maxPoints: 200 } });
     const stopDriving = r.drive(5);
     r.reporter.start();
-    await until(() => {
-      checkMoment(r);
-      return server.plan.length === 0;
-    }, 60_000, "the plan to run out");
+    await until(
+      () => {
+        checkMoment(r);
+        return server.plan.length === 0;
+      },
+      60_000,
+      "the plan to run out",
+    );
     stopDriving();
     await sleep(20);
     await clearAndStop(r);

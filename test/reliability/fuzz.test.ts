@@ -38,13 +38,17 @@ const tagsArb = fc.array(fc.tuple(fc.oneof(anyText, hostileKeys), anyText), { ma
 describe("encodeMetric / decodeMetric", () => {
   it("round-trips arbitrary Unicode names (without '{' or surrounding space, which decoding strips) and tags, prototype-named keys included", () => {
     fc.assert(
-      fc.property(anyText.filter((s) => !s.includes("{") && pyStrip(s) === s), tagsArb, (name, tags) => {
-        const decoded = decodeMetric(encodeMetric(name, tags));
-        expect(decoded.name).toBe(name);
-        expect(Object.keys(decoded.tags).sort()).toEqual(Object.keys(tags).sort());
-        for (const key of Object.keys(tags)) expect(Object.getOwnPropertyDescriptor(decoded.tags, key)?.value).toBe(tags[key]);
-        expect(Object.getPrototypeOf(decoded.tags)).toBe(Object.prototype);
-      }),
+      fc.property(
+        anyText.filter((s) => !s.includes("{") && pyStrip(s) === s),
+        tagsArb,
+        (name, tags) => {
+          const decoded = decodeMetric(encodeMetric(name, tags));
+          expect(decoded.name).toBe(name);
+          expect(Object.keys(decoded.tags).sort()).toEqual(Object.keys(tags).sort());
+          for (const key of Object.keys(tags)) expect(Object.getOwnPropertyDescriptor(decoded.tags, key)?.value).toBe(tags[key]);
+          expect(Object.getPrototypeOf(decoded.tags)).toBe(Object.prototype);
+        },
+      ),
       RUNS,
     );
   });
@@ -54,7 +58,14 @@ describe("encodeMetric / decodeMetric", () => {
       fc.string({ maxLength: 40 }),
       fc.string({ unit: "binary", maxLength: 40 }),
       fc.tuple(fc.string({ maxLength: 6 }), fc.json({ maxDepth: 3 })).map(([n, j]) => `${n}${j}`),
-      fc.constantFrom('x{"__proto__": {"polluted": 1}}', 'x{"constructor": {"prototype": {"polluted": 1}}}', "x{", "x{}}", "{", 'x{"a": [1]}'),
+      fc.constantFrom(
+        'x{"__proto__": {"polluted": 1}}',
+        'x{"constructor": {"prototype": {"polluted": 1}}}',
+        "x{",
+        "x{}}",
+        "{",
+        'x{"a": [1]}',
+      ),
     );
     fc.assert(
       fc.property(nearly, (text) => {
@@ -73,7 +84,11 @@ describe("encodeMetric / decodeMetric", () => {
 });
 
 describe("sanitizeName", () => {
-  const input = fc.oneof(fc.string({ maxLength: 40 }), fc.string({ unit: "binary", maxLength: 40 }), fc.string({ unit: fc.constantFrom("_", "a", "1", ".", "-", "/", " ", "é", "\u0301", "𝟘"), maxLength: 30 }));
+  const input = fc.oneof(
+    fc.string({ maxLength: 40 }),
+    fc.string({ unit: "binary", maxLength: 40 }),
+    fc.string({ unit: fc.constantFrom("_", "a", "1", ".", "-", "/", " ", "é", "\u0301", "𝟘"), maxLength: 30 }),
+  );
   it("prometheus: never throws, idempotent, output in [A-Za-z0-9_], no '__', no leading digit, empty only from empty", () => {
     fc.assert(
       fc.property(input, (name) => {
@@ -105,12 +120,16 @@ describe("sanitizeName", () => {
     const client = new Apptuit({ token: TOKEN, sanitize: "apptuit" });
     const prom = new Apptuit({ token: TOKEN });
     fc.assert(
-      fc.property(input.filter((s) => s !== ""), input.filter((s) => s !== ""), (metric, key) => {
-        for (const c of [client, prom]) {
-          const [row] = c.prepare([{ metric, tags: { [key]: "v" }, timestamp: 1_700_000_000, value: 1 }]);
-          expect(row!.metric.length).toBeGreaterThan(0);
-        }
-      }),
+      fc.property(
+        input.filter((s) => s !== ""),
+        input.filter((s) => s !== ""),
+        (metric, key) => {
+          for (const c of [client, prom]) {
+            const [row] = c.prepare([{ metric, tags: { [key]: "v" }, timestamp: 1_700_000_000, value: 1 }]);
+            expect(row!.metric.length).toBeGreaterThan(0);
+          }
+        },
+      ),
       RUNS,
     );
   });
@@ -153,7 +172,10 @@ describe("compact format", () => {
     const point = fc.record({
       metric: name,
       tags: fc.dictionary(name, name, { maxKeys: 4, minKeys: 1 }),
-      timestamp: fc.oneof(fc.integer({ min: 1_000_000_000, max: 2_000_000_000 }), fc.integer({ min: 1_000_000_000_000, max: 2_000_000_000_000 }).map((ms) => ms / 1000)),
+      timestamp: fc.oneof(
+        fc.integer({ min: 1_000_000_000, max: 2_000_000_000 }),
+        fc.integer({ min: 1_000_000_000_000, max: 2_000_000_000_000 }).map((ms) => ms / 1000),
+      ),
       value: fc.double({ noNaN: true, noDefaultInfinity: true }),
     });
     fc.assert(
@@ -173,7 +195,12 @@ const rowArb = fc.record(
     metric: fc.oneof(fc.stringMatching(/^[a-z.]{1,8}$/), fc.jsonValue(), fc.string({ unit: "binary", maxLength: 8 })),
     timestamp: fc.oneof(fc.integer({ min: 0, max: 2 ** 33 }), fc.double(), fc.jsonValue()),
     value: fc.oneof(fc.double(), fc.jsonValue()),
-    tags: fc.oneof(fc.dictionary(fc.oneof(fc.string({ maxLength: 6 }), hostileKeys), fc.oneof(fc.string({ maxLength: 6 }), fc.jsonValue()), { maxKeys: 30 }), fc.jsonValue()),
+    tags: fc.oneof(
+      fc.dictionary(fc.oneof(fc.string({ maxLength: 6 }), hostileKeys), fc.oneof(fc.string({ maxLength: 6 }), fc.jsonValue()), {
+        maxKeys: 30,
+      }),
+      fc.jsonValue(),
+    ),
   },
   { requiredKeys: [] },
 );
@@ -188,7 +215,9 @@ const validRowArb = fc.record({
 });
 /** Any body a hostile or broken client could send: text, JSON, near-valid rows, garbage gzip. */
 const bodyArb = fc.oneof(
-  fc.tuple(fc.array(fc.oneof(validRowArb, validRowArb, rowArb), { minLength: 1, maxLength: 12 }), fc.boolean()).map(([rows, gzip]) => ({ text: JSON.stringify(rows), gzip })),
+  fc
+    .tuple(fc.array(fc.oneof(validRowArb, validRowArb, rowArb), { minLength: 1, maxLength: 12 }), fc.boolean())
+    .map(([rows, gzip]) => ({ text: JSON.stringify(rows), gzip })),
   fc.string({ maxLength: 200 }).map((text) => ({ text, gzip: false })),
   fc.jsonValue().map((j) => ({ text: JSON.stringify(j) ?? "null", gzip: false })),
   fc.tuple(fc.array(rowArb, { maxLength: 12 }), fc.boolean()).map(([rows, gzip]) => ({ text: JSON.stringify(rows), gzip })),
@@ -207,7 +236,9 @@ describe("untrusted bodies never cause a 500", () => {
       fc.asyncProperty(bodyArb, async (b) => {
         const headers: Record<string, string> = { "content-type": "application/json" };
         if (b.gzip) headers["content-encoding"] = "gzip";
-        const response = await backend.fetch(new Request("http://backend.test/api/put?details", { method: "POST", headers, body: bodyOf(b) }));
+        const response = await backend.fetch(
+          new Request("http://backend.test/api/put?details", { method: "POST", headers, body: bodyOf(b) }),
+        );
         expect([204, 400, 413, 415]).toContain(response.status);
         await response.body?.cancel();
       }),
@@ -237,13 +268,17 @@ describe("untrusted bodies never cause a 500", () => {
       },
     });
     await fc.assert(
-      fc.asyncProperty(bodyArb, fc.constantFrom("application/json", "text/plain", "application/vnd.apptuit.compact+json"), async (b, type) => {
-        const headers: Record<string, string> = { "content-type": type };
-        if (b.gzip) headers["content-encoding"] = "gzip";
-        const response = await relay(new Request("http://relay.test/apptuit", { method: "POST", headers, body: bodyOf(b) }));
-        expect([204, 400, 403, 413, 415]).toContain(response.status);
-        if (response.status >= 400) expect(((await response.json()) as { error: unknown }).error).toEqual(expect.any(String));
-      }),
+      fc.asyncProperty(
+        bodyArb,
+        fc.constantFrom("application/json", "text/plain", "application/vnd.apptuit.compact+json"),
+        async (b, type) => {
+          const headers: Record<string, string> = { "content-type": type };
+          if (b.gzip) headers["content-encoding"] = "gzip";
+          const response = await relay(new Request("http://relay.test/apptuit", { method: "POST", headers, body: bodyOf(b) }));
+          expect([204, 400, 403, 413, 415]).toContain(response.status);
+          if (response.status >= 400) expect(((await response.json()) as { error: unknown }).error).toEqual(expect.any(String));
+        },
+      ),
       { numRuns: 600 },
     );
     expect(forwarded.length).toBeGreaterThan(0);

@@ -55,7 +55,6 @@ async function hostile(script: Script): Promise<Hostile> {
   return state;
 }
 
-
 /** Headers at once, then one byte every 500 ms, never ending on its own. */
 const trickle =
   (status: number): Script =>
@@ -67,7 +66,8 @@ const trickle =
   };
 
 const now = () => Math.floor(Date.now() / 1000);
-const points = (n: number) => Array.from({ length: n }, (_, i) => ({ metric: "hostile.points", tags: { i: String(i) }, timestamp: now(), value: i }));
+const points = (n: number) =>
+  Array.from({ length: n }, (_, i) => ({ metric: "hostile.points", tags: { i: String(i) }, timestamp: now(), value: i }));
 
 async function expectNoToken(error: unknown): Promise<void> {
   for (const text of await renderings(error)) expect(text).not.toContain(TOKEN);
@@ -90,7 +90,13 @@ describe("a body that trickles in: one deadline per attempt covers it", () => {
     const s = await hostile(trickle(503));
     const registry = new MetricsRegistry();
     registry.counter("c", { host: "a" }).inc();
-    const reporter = new ApptuitReporter({ registry, token: TOKEN, endpoint: s.url, clientOptions: { timeout: 1_000, retry: { limit: 1, delay: () => 10 } }, onError: null });
+    const reporter = new ApptuitReporter({
+      registry,
+      token: TOKEN,
+      endpoint: s.url,
+      clientOptions: { timeout: 1_000, retry: { limit: 1, delay: () => 10 } },
+      onError: null,
+    });
     const started = performance.now();
     const flushed = await reporter.flush();
     expect(performance.now() - started).toBeLessThan(6_000);
@@ -120,7 +126,9 @@ it(`a gzip bomb is cut off at maxResponseBytes (default ${DEFAULT_MAX_RESPONSE_B
   expect(s.requests).toHaveLength(1);
   expect(grew).toBeLessThan(150 * 2 ** 20);
   // A smaller cap is honoured too.
-  const small = await new Apptuit({ token: TOKEN, endpoint: s.url, maxResponseBytes: 4096 }).query("q", { start: 0 }).catch((e: unknown) => e);
+  const small = await new Apptuit({ token: TOKEN, endpoint: s.url, maxResponseBytes: 4096 })
+    .query("q", { start: 0 })
+    .catch((e: unknown) => e);
   expect((small as Error).message).toContain("larger than 4096 bytes");
 });
 
@@ -131,7 +139,9 @@ it("a token echoed JSON-escaped (\\u0074…, \\/) reaches no error", async () =>
     .replace(/-/g, "\\/-");
   const s = await hostile((req, res) => {
     const status = req.method === "GET" ? 500 : 401;
-    res.writeHead(status, { "content-type": "application/json" }).end(`{"status":"error","errorType":"x","error":"echo ${escaped.replace(/\\\/-/g, "-")}"}`);
+    res
+      .writeHead(status, { "content-type": "application/json" })
+      .end(`{"status":"error","errorType":"x","error":"echo ${escaped.replace(/\\\/-/g, "-")}"}`);
   });
   const client = new Apptuit({ token: TOKEN, endpoint: s.url, retry: 0 });
   const sendError = await client.send(points(1)).catch((e: unknown) => e);
@@ -169,7 +179,11 @@ it("a redirect loop on a write costs one request and names the target, without t
 });
 
 it("a 400 with 130,000 detail rows for 3 points: clamped counts, capped rows, books balanced", async () => {
-  const rows = JSON.stringify({ success: 0, failed: 130_000, errors: Array.from({ length: 130_000 }, (_, i) => ({ datapoint: { i }, error: "no" })) });
+  const rows = JSON.stringify({
+    success: 0,
+    failed: 130_000,
+    errors: Array.from({ length: 130_000 }, (_, i) => ({ datapoint: { i }, error: "no" })),
+  });
   const s = await hostile((_req, res) => res.writeHead(400, { "content-type": "application/json" }).end(rows));
   const registry = new MetricsRegistry();
   registry.counter("c", { host: "a" }).inc();

@@ -29,7 +29,11 @@ export function findRegexes(root: string): FoundRegex[] {
         const text = node.getText();
         const slash = text.lastIndexOf("/");
         found.push({ where: where(node), regex: new RegExp(text.slice(1, slash), text.slice(slash + 1)), text });
-      } else if ((ts.isNewExpression(node) || ts.isCallExpression(node)) && ts.isIdentifier(node.expression) && node.expression.text === "RegExp") {
+      } else if (
+        (ts.isNewExpression(node) || ts.isCallExpression(node)) &&
+        ts.isIdentifier(node.expression) &&
+        node.expression.text === "RegExp"
+      ) {
         found.push({ where: where(node), regex: undefined, text: node.getText() });
       }
       ts.forEachChild(node, visit);

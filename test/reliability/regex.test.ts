@@ -25,7 +25,36 @@ async function bestOf(run: () => unknown): Promise<number> {
   }
   return best;
 }
-const UNITS = ["a", "A", "0", "1a", " ", "\t", "_", "-", ".", "/", "\\", ":", ",", "=", '"', "{", "[", "é", "\u0301", "𝟘", "a_", "a.", "0-", "/a", ", ", ": ", "\\u", "Bearer "];
+const UNITS = [
+  "a",
+  "A",
+  "0",
+  "1a",
+  " ",
+  "\t",
+  "_",
+  "-",
+  ".",
+  "/",
+  "\\",
+  ":",
+  ",",
+  "=",
+  '"',
+  "{",
+  "[",
+  "é",
+  "\u0301",
+  "𝟘",
+  "a_",
+  "a.",
+  "0-",
+  "/a",
+  ", ",
+  ": ",
+  "\\u",
+  "Bearer ",
+];
 const ENDINGS = ["!", "", "\n", "\u0000", "/", "."];
 
 function adversarial(): string[] {
@@ -91,7 +120,11 @@ describe("trimTrailingSlashes (replaces /\\/+$/)", () => {
     expect(new Apptuit({ token: "t0ken-x", endpoint: "http://h.test/base///" }).endpoints.write).toBe("http://h.test/base");
     const backend = createBackend();
     const put = await backend.fetch(
-      new Request("http://b.test/api/put///", { method: "POST", headers: { "content-type": "application/json" }, body: '[{"metric":"m","timestamp":1700000000,"value":1,"tags":{"a":"b"}}]' }),
+      new Request("http://b.test/api/put///", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: '[{"metric":"m","timestamp":1700000000,"value":1,"tags":{"a":"b"}}]',
+      }),
     );
     expect(put.status).toBe(204);
     const statuses: number[] = [];

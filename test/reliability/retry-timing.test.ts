@@ -39,7 +39,6 @@ function client(retry: RetryOptions): Apptuit {
 
 const gaps = (times: number[]) => times.slice(1).map((t, i) => t - times[i]!);
 
-
 /**
  * Feeds ky's jitter (its only use of Math.random) from `next`; returns every value handed
  * to ky, in order. Any other caller in the process gets the real Math.random, so it cannot
@@ -64,7 +63,15 @@ async function failingSend(c: Apptuit, value: number, drawn: number[]): Promise<
   const error = await c.send([point(value)]).catch((e: unknown) => e);
   expect(error).toBeInstanceOf(ApptuitHttpError);
   expect((error as ApptuitHttpError).statusCode).toBe(503);
-  return { gaps: gaps(server.puts().slice(before).map((a) => a.at)), rs: drawn.slice(drawnBefore) };
+  return {
+    gaps: gaps(
+      server
+        .puts()
+        .slice(before)
+        .map((a) => a.at),
+    ),
+    rs: drawn.slice(drawnBefore),
+  };
 }
 
 describe("exponential backoff with full jitter", () => {
@@ -81,7 +88,9 @@ describe("exponential backoff with full jitter", () => {
       expect(rs).toHaveLength(3);
       g.forEach((gap, n) => waits.push({ gap, bound: Math.min(150, delay(n + 1)), r: rs[n]! }));
     }
-    console.log(`backoff: ${waits.map((w) => `${w.gap.toFixed(0)}≥${(w.r * w.bound).toFixed(0)}/${w.bound}`).join(" ")} (gap ≥ r·bound / bound, ms)`);
+    console.log(
+      `backoff: ${waits.map((w) => `${w.gap.toFixed(0)}≥${(w.r * w.bound).toFixed(0)}/${w.bound}`).join(" ")} (gap ≥ r·bound / bound, ms)`,
+    );
     for (const { gap, bound, r } of waits) {
       // Hard: the jittered wait really elapsed (at r ≈ 1 that is the whole capped bound).
       expect(gap).toBeGreaterThanOrEqual(r * bound - EARLY_MS);

@@ -58,9 +58,22 @@ describe("the token stays secret under every fault", () => {
       errors.push(await client.send([point]).catch((e: unknown) => e));
     }
     // 400 details whose rows quote the token.
-    server.plan = [{ kind: "status", status: 400, body: JSON.stringify({ success: 0, failed: 1, errors: [{ datapoint: { metric: TOKEN }, error: `token ${TOKEN}` }] }) }];
+    server.plan = [
+      {
+        kind: "status",
+        status: 400,
+        body: JSON.stringify({ success: 0, failed: 1, errors: [{ datapoint: { metric: TOKEN }, error: `token ${TOKEN}` }] }),
+      },
+    ];
     errors.push(await client.send([point]).catch((e: unknown) => e));
-    for (const body of [echo, `<html>${TOKEN}</html>`, `{"outputs":[{"id":"${TOKEN}","result":[{"metric":1}]}]}`, `{"status":"error","errorType":"x","error":"${TOKEN}"}`, `{"status":"${TOKEN}"}`, `{"outputs":[{"id":"a","result":[{"metric":"m","tags":{},"dps":[[1,"${TOKEN}"]]}]}]}`]) {
+    for (const body of [
+      echo,
+      `<html>${TOKEN}</html>`,
+      `{"outputs":[{"id":"${TOKEN}","result":[{"metric":1}]}]}`,
+      `{"status":"error","errorType":"x","error":"${TOKEN}"}`,
+      `{"status":"${TOKEN}"}`,
+      `{"outputs":[{"id":"a","result":[{"metric":"m","tags":{},"dps":[[1,"${TOKEN}"]]}]}]}`,
+    ]) {
       for (const status of [200, 400, 500]) {
         server.queryReply = { status, body };
         errors.push(await client.query("fetch('m')", { start: 1_700_000_000 }).catch((e: unknown) => e));
@@ -74,7 +87,13 @@ describe("the token stays secret under every fault", () => {
     // The reporter with its default error handler (console.warn), through every fault.
     const registry = new MetricsRegistry();
     registry.counter("leak.count", { a: "b" }).inc();
-    const reporter = new ApptuitReporter({ registry, token: TOKEN, endpoint: server.url, retry: { limit: 1, delay: () => 5 }, clientOptions: { timeout: 150 } });
+    const reporter = new ApptuitReporter({
+      registry,
+      token: TOKEN,
+      endpoint: server.url,
+      retry: { limit: 1, delay: () => 5 },
+      clientOptions: { timeout: 150 },
+    });
     for (const fault of faults) {
       server.plan = [fault, fault];
       const result = await reporter.flush();
@@ -108,7 +127,8 @@ describe("relay responses and logs never carry the token", () => {
       },
       ...(init.method === "GET" || init.method === "OPTIONS" ? {} : { body }),
     });
-  const row = (metric = "page.lcp") => JSON.stringify([{ metric, timestamp: Math.floor(Date.now() / 1000) - 600, value: 1, tags: { a: "b" } }]);
+  const row = (metric = "page.lcp") =>
+    JSON.stringify([{ metric, timestamp: Math.floor(Date.now() / 1000) - 600, value: 1, tags: { a: "b" } }]);
 
   it("for every answer: 204, 400, 403, 405, 413, 415, 429, 502 and the preflight", async () => {
     const relay = createRelay({
@@ -122,7 +142,12 @@ describe("relay responses and logs never carry the token", () => {
     });
     const call = (request: Request) => relay(request, { clientId: "page-1" }); // unkeyed requests are not rate-limited
     const answers: Response[] = [];
-    server.plan = [{ kind: "ok" }, { kind: "partial", reject: () => true }, { kind: "status", status: 500, body: echo }, { kind: "status", status: 401, body: echo }];
+    server.plan = [
+      { kind: "ok" },
+      { kind: "partial", reject: () => true },
+      { kind: "status", status: 500, body: echo },
+      { kind: "status", status: 401, body: echo },
+    ];
     answers.push(await call(page(row())));
     answers.push(await call(page(row())));
     answers.push(await call(page(row())));

@@ -33,7 +33,14 @@ export function openTabs(
   const tabs: Tab[] = [];
   for (let t = 0; t < count; t++) {
     const random = mulberry32(seed * 100_003 + t);
-    const handle = init({ relayUrl, interval: 3_600_000, flushOnHide: false, onError: null, tags: { app: "tabs" }, clientOptions: { fetch, ...(timeout !== undefined && { timeout }) } });
+    const handle = init({
+      relayUrl,
+      interval: 3_600_000,
+      flushOnHide: false,
+      onError: null,
+      tags: { app: "tabs" },
+      clientOptions: { fetch, ...(timeout !== undefined && { timeout }) },
+    });
     const { registry } = handle;
     const clicks = registry.counter("tabs.clicks", { button: "buy" });
     const views = registry.meter("tabs.views");

@@ -68,7 +68,15 @@ void stop;
 expectType<Promise<number>>(timer.time(async () => 1));
 // @ts-expect-error tags are strings
 registry.counter("c", { n: 1 });
-const reporter = new ApptuitReporter({ registry, client, interval: 60_000, prefix: "svc.", tags: { host: "a" }, onError: null, temporality: "delta" });
+const reporter = new ApptuitReporter({
+  registry,
+  client,
+  interval: 60_000,
+  prefix: "svc.",
+  tags: { host: "a" },
+  onError: null,
+  temporality: "delta",
+});
 // @ts-expect-error unknown temporality
 new ApptuitReporter({ registry, client, temporality: "sometimes" });
 reporter.start();
@@ -76,12 +84,26 @@ void reporter.flush();
 void reporter.stop();
 
 // ---- platforms
-const worker = withWorkers({ async fetch() { return new Response("ok"); } }, { registry, requestMetrics: true });
+const worker = withWorkers(
+  {
+    async fetch() {
+      return new Response("ok");
+    },
+  },
+  { registry, requestMetrics: true },
+);
 void worker;
-interface Env { APPTUIT_API_TOKEN: string; REGION: string }
+interface Env {
+  APPTUIT_API_TOKEN: string;
+  REGION: string;
+}
 // The options function receives the handler's own Env type.
 withWorkers(
-  { async fetch(_request: Request, env: Env) { return new Response(env.REGION); } },
+  {
+    async fetch(_request: Request, env: Env) {
+      return new Response(env.REGION);
+    },
+  },
   (env) => ({ token: env.APPTUIT_API_TOKEN, tags: { region: env.REGION } }),
 );
 const middleware = withNext(() => undefined, { registry });
@@ -91,15 +113,34 @@ expectType<MetricsRegistry>(denoRegistry);
 const node = initNode({ interval: 60_000, token: "t" });
 void node.shutdown();
 // One shape of options everywhere: the client's own options go under `clientOptions`.
-const common: Omit<InitOptions, "client"> = { token: "t", endpoint: "https://api.apptuit.ai", globalTags: { app: "shop" }, clientOptions: { timeout: 5_000, writeEndpoint: "http://vm:4242" } };
+const common: Omit<InitOptions, "client"> = {
+  token: "t",
+  endpoint: "https://api.apptuit.ai",
+  globalTags: { app: "shop" },
+  clientOptions: { timeout: 5_000, writeEndpoint: "http://vm:4242" },
+};
 initNode({ ...common, hostTag: false });
 initDeno(common);
-withWorkers({ async fetch() { return new Response("ok"); } }, common);
+withWorkers(
+  {
+    async fetch() {
+      return new Response("ok");
+    },
+  },
+  common,
+);
 withNext(() => undefined, common);
 // @ts-expect-error client options are not top-level options
 initNode({ token: "t", timeout: 5_000 });
 // @ts-expect-error writeEndpoint is a client option
-withWorkers({ async fetch() { return new Response("ok"); } }, { writeEndpoint: "http://vm:4242" });
+withWorkers(
+  {
+    async fetch() {
+      return new Response("ok");
+    },
+  },
+  { writeEndpoint: "http://vm:4242" },
+);
 // @ts-expect-error a reporter sends through a client or builds one from these options, not both
 new ApptuitReporter({ registry, client, endpoint: "https://api.apptuit.ai" });
 // @ts-expect-error with a client the reporter takes no credential: the client masks its own token

@@ -33,7 +33,9 @@ function wranglerOptions() {
     migrations: { new_sqlite_classes?: string[] }[];
   };
   const sqlite = new Set(config.migrations.flatMap((m) => m.new_sqlite_classes ?? []));
-  const durableObjects = Object.fromEntries(config.durable_objects.bindings.map((b) => [b.name, { className: b.class_name, useSQLite: sqlite.has(b.class_name) }]));
+  const durableObjects = Object.fromEntries(
+    config.durable_objects.bindings.map((b) => [b.name, { className: b.class_name, useSQLite: sqlite.has(b.class_name) }]),
+  );
   return { compatibilityDate: config.compatibility_date, durableObjects };
 }
 
@@ -131,7 +133,13 @@ const identity = (p: StoredPoint) => `${p.metric}${JSON.stringify(Object.entries
 
 beforeAll(async () => {
   const tee = teeToVictoria(backend, putUrl);
-  server = await serve((request) => (down && new URL(request.url).pathname === "/api/put" ? new Response("down", { status: 503 }) : alsoVictoria ? tee(request) : backend.fetch(request)));
+  server = await serve((request) =>
+    down && new URL(request.url).pathname === "/api/put"
+      ? new Response("down", { status: 503 })
+      : alsoVictoria
+        ? tee(request)
+        : backend.fetch(request),
+  );
 });
 afterAll(async () => {
   for (const mf of started) await mf.dispose();
@@ -159,18 +167,24 @@ describe("aggregation in Durable Objects (workerd)", () => {
     const mf = await startRelay({ shards: 8, windowMs: WINDOW, graceMs: 90_000 });
     const statuses: Record<string, number> = {};
     const dispatch = limited(mf, 100);
-    const { tabs, recorded } = openTabs(1_000, RELAY, async (url, init) => {
-      let response: Response;
-      try {
-        response = await dispatch(url, init);
-      } catch (error) {
-        statuses[String(error)] = (statuses[String(error)] ?? 0) + 1;
-        throw error;
-      }
-      const key = `${response.status} ${response.status >= 300 ? await response.clone().text() : ""}`;
-      statuses[key] = (statuses[key] ?? 0) + 1;
-      return response;
-    }, 7, 120_000);
+    const { tabs, recorded } = openTabs(
+      1_000,
+      RELAY,
+      async (url, init) => {
+        let response: Response;
+        try {
+          response = await dispatch(url, init);
+        } catch (error) {
+          statuses[String(error)] = (statuses[String(error)] ?? 0) + 1;
+          throw error;
+        }
+        const key = `${response.status} ${response.status >= 300 ? await response.clone().text() : ""}`;
+        statuses[key] = (statuses[key] ?? 0) + 1;
+        return response;
+      },
+      7,
+      120_000,
+    );
     for (const tab of tabs) tab.record(0);
     await roomInWindow(WINDOW, 3_000);
     const started = Date.now();
@@ -190,7 +204,11 @@ describe("aggregation in Durable Objects (workerd)", () => {
     expect(sumOf(stored, "tabs_views_count")).toBe(recorded.marks);
     expect(sumOf(stored, "tabs_latency_count")).toBe(recorded.durations.length);
     const sorted = [...recorded.durations].sort((a, b) => a - b);
-    for (const [field, q] of [["50", 0.5], ["95", 0.95], ["99", 0.99]] as const) {
+    for (const [field, q] of [
+      ["50", 0.5],
+      ["95", 0.95],
+      ["99", 0.99],
+    ] as const) {
       const exact = pyformancePercentile(sorted, q);
       const got = stored.find((p) => p.metric === `tabs_latency_${field}_percentile`)!.value;
       expect(Math.abs(got - exact) / exact, `p${field}: ${got} vs exact ${exact}`).toBeLessThanOrEqual(0.01);
@@ -202,14 +220,22 @@ describe("aggregation in Durable Objects (workerd)", () => {
     expect(backend.stats().puts).toBe(8); // one write per shard for the window
 
     // VictoriaMetrics got the same writes: the same totals, one sample per series and field.
-    const tabSeries = await settledVm(httpUrl, () => vmExport(httpUrl, `{app="tabs"}`), (e) => e.reduce((n, s) => n + s.values.length, 0) >= stored.length);
+    const tabSeries = await settledVm(
+      httpUrl,
+      () => vmExport(httpUrl, `{app="tabs"}`),
+      (e) => e.reduce((n, s) => n + s.values.length, 0) >= stored.length,
+    );
     expect(tabSeries.reduce((n, s) => n + s.values.length, 0)).toBe(stored.length);
     for (const series of tabSeries) expect(series.timestamps, JSON.stringify(series.metric)).toEqual([windows[0]! * 1000]);
     const vmSum = (name: string) => tabSeries.filter((s) => s.metric.__name__ === name).reduce((n, s) => n + s.values[0]!, 0);
     expect(vmSum("tabs_clicks_count")).toBe(recorded.clicks);
     expect(vmSum("tabs_views_count")).toBe(recorded.marks);
     expect(vmSum("tabs_latency_count")).toBe(recorded.durations.length);
-    for (const [field, q] of [["50", 0.5], ["95", 0.95], ["99", 0.99]] as const) {
+    for (const [field, q] of [
+      ["50", 0.5],
+      ["95", 0.95],
+      ["99", 0.99],
+    ] as const) {
       const exact = pyformancePercentile(sorted, q);
       const got = tabSeries.find((s) => s.metric.__name__ === `tabs_latency_${field}_percentile`)!.values[0]!;
       expect(Math.abs(got - exact) / exact, `VictoriaMetrics p${field}: ${got} vs exact ${exact}`).toBeLessThanOrEqual(0.01);
@@ -235,7 +261,10 @@ describe("aggregation in Durable Objects (workerd)", () => {
     expect(backend.stats().puts).toBe(0);
 
     mf = await startRelay(settings);
-    await until("the window written after the restart", async () => backend.points().some((p) => p.metric === "tabs_clicks_count") && (await settled(mf)));
+    await until(
+      "the window written after the restart",
+      async () => backend.points().some((p) => p.metric === "tabs_clicks_count") && (await settled(mf)),
+    );
     const stored = backend.points().filter((p) => p.tags.app === "tabs");
     expect(new Set(stored.map(identity)).size).toBe(stored.length);
     expect(sumOf(stored, "tabs_clicks_count")).toBe(recorded.clicks);
@@ -250,7 +279,10 @@ describe("aggregation in Durable Objects (workerd)", () => {
     let sent = 0;
     const beacon = async (value: number) => {
       const writer = compactBody();
-      writer.tryAdd({ metric: "down.hits", tags: { app: "down" }, timestamp: Math.floor(Date.now() / 1000), value, delta: { kind: "sum" } }, 65_536);
+      writer.tryAdd(
+        { metric: "down.hits", tags: { app: "down" }, timestamp: Math.floor(Date.now() / 1000), value, delta: { kind: "sum" } },
+        65_536,
+      );
       const response = await mf.dispatchFetch(RELAY, { method: "POST", headers: { "content-type": "text/plain" }, body: writer.finish() });
       expect(response.status).toBe(204);
     };

@@ -63,7 +63,11 @@ it("a Worker bundled from dist/esm reports every request as deltas that sum exac
   const M = 12;
   for (let i = 0; i < M; i++) expect(await (await mf.dispatchFetch("http://worker.test/buy")).text()).toBe("ok");
   const deadline = Date.now() + 15_000;
-  const sum = () => backend.points().filter((p) => p.metric === "shop_orders_count").reduce((s, p) => s + p.value, 0);
+  const sum = () =>
+    backend
+      .points()
+      .filter((p) => p.metric === "shop_orders_count")
+      .reduce((s, p) => s + p.value, 0);
   while (sum() < M && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
   expect(sum()).toBe(M);
   const rows = backend.points().filter((p) => p.metric === "shop_orders_count");

@@ -61,7 +61,12 @@ describe("withApptuit (workers) in Node", () => {
     // Flushes at 0 (the first request) and 1500 (the first ≥ 1000 ms later); not at
     // 1899…1901 (< 1000 ms after 1500): those three wait for the next flush.
     expect(t.puts).toHaveLength(2);
-    expect(t.backend.points().filter((p) => p.metric === "hits_count").map((p) => p.value)).toEqual([1, 5]);
+    expect(
+      t.backend
+        .points()
+        .filter((p) => p.metric === "hits_count")
+        .map((p) => p.value),
+    ).toEqual([1, 5]);
     expect(t.ctx.waitUntil).toHaveBeenCalledTimes(2);
     expect(options).toHaveBeenCalledTimes(1); // once per isolate
     await worker.scheduled({ scheduledTime: 0, cron: "* * * * *" }, env, t.ctx);
@@ -155,7 +160,11 @@ describe("withApptuit (workers) in Node", () => {
         clientOptions: { fetch: t.options().clientOptions!.fetch!, retry: 0, writeEndpoint: "http://write.test" },
       }),
     );
-    await worker.fetch(req("/"), { APPTUIT_API_TOKEN: "other-token", APPTUIT_ENDPOINT: "http://env.test", APPTUIT_TAGS: "region: eu" }, t.ctx);
+    await worker.fetch(
+      req("/"),
+      { APPTUIT_API_TOKEN: "other-token", APPTUIT_ENDPOINT: "http://env.test", APPTUIT_TAGS: "region: eu" },
+      t.ctx,
+    );
     await t.settle();
     expect(t.puts.map((r) => new URL(r.url).origin)).toEqual(["http://write.test"]);
     expect(t.puts[0]!.headers.get("authorization")).toBe(`Bearer ${TOKEN}`);

@@ -65,7 +65,10 @@ function sum(metric: string, tags: Record<string, string> = {}): number {
 }
 
 function valuesOf(metric: string): number[] {
-  return backend.points().filter((p) => p.metric === metric).map((p) => p.value);
+  return backend
+    .points()
+    .filter((p) => p.metric === metric)
+    .map((p) => p.value);
 }
 
 beforeAll(async () => {
@@ -125,7 +128,12 @@ describe("apptuit/workers in workerd", () => {
     expect(sum("http_server_latency_count", ok)).toBe(M);
     expect(sum("http_server_requests_count", { route: "/boom", status: "5xx" })).toBe(3);
     expect(sum("http_server_requests_count", { route: "/missing", status: "4xx" })).toBe(2);
-    const routes = new Set(backend.points().filter((p) => p.metric === "http_server_requests_count").map((p) => p.tags.route));
+    const routes = new Set(
+      backend
+        .points()
+        .filter((p) => p.metric === "http_server_requests_count")
+        .map((p) => p.tags.route),
+    );
     expect([...routes].sort()).toEqual(["/boom", "/items/:id", "/missing"]);
 
     // The same numbers read back with the client's query from inside workerd.

@@ -37,7 +37,9 @@ export async function handlePromQuery(request: Request, ctx: BackendContext, ins
   if (end < start) throw new PromError("end timestamp must not be before start time");
   const step = parseStep(params.get("step"));
   if ((end - start) / step > MAX_STEPS) {
-    throw new PromError(`exceeded maximum resolution of ${MAX_STEPS} points per timeseries. Try decreasing the query resolution (?step=XX)`);
+    throw new PromError(
+      `exceeded maximum resolution of ${MAX_STEPS} points per timeseries. Try decreasing the query resolution (?step=XX)`,
+    );
   }
   const result = series.flatMap((s) => {
     const values: [number, string][] = [];
@@ -85,7 +87,8 @@ function optionalTime(params: URLSearchParams, name: string): number | undefined
   const text = params.get(name);
   if (text === null || text === "") return undefined;
   const ms = parseTimeParam(text);
-  if (ms === undefined) throw new PromError(`invalid parameter "${name}": cannot parse ${JSON.stringify(text.slice(0, 40))} to a valid timestamp`);
+  if (ms === undefined)
+    throw new PromError(`invalid parameter "${name}": cannot parse ${JSON.stringify(text.slice(0, 40))} to a valid timestamp`);
   return ms;
 }
 
@@ -103,7 +106,8 @@ function parseStep(text: string | null): number {
   const number = /^[0-9]+(\.[0-9]+)?$/.test(text) ? Number(text) * 1000 : undefined;
   const duration = /^([0-9]{1,9})(ms|s|m|h|d|w)$/.exec(text);
   const ms = number ?? (duration ? Number(duration[1]) * STEP_UNITS[duration[2]!]! : undefined);
-  if (ms === undefined) throw new PromError(`invalid parameter "step": cannot parse ${JSON.stringify(text.slice(0, 40))} to a valid duration`);
+  if (ms === undefined)
+    throw new PromError(`invalid parameter "step": cannot parse ${JSON.stringify(text.slice(0, 40))} to a valid duration`);
   if (!(ms > 0)) {
     throw new PromError("zero or negative query resolution step widths are not accepted. Try a positive integer");
   }

@@ -33,10 +33,12 @@ class SelectorScanner {
     const name = this.word();
     if (name !== "") this.metric = name;
     this.space();
-    if (this.src[this.i] === "(") throw this.fail(`unsupported function ${name}(): only a bare selector such as metric{k="v"} is supported`);
+    if (this.src[this.i] === "(")
+      throw this.fail(`unsupported function ${name}(): only a bare selector such as metric{k="v"} is supported`);
     if (this.src[this.i] === "{") this.labels();
     this.space();
-    if (this.i < this.src.length) throw this.fail(`unsupported PromQL at position ${this.i}: only a bare selector such as metric{k="v"} is supported`);
+    if (this.i < this.src.length)
+      throw this.fail(`unsupported PromQL at position ${this.i}: only a bare selector such as metric{k="v"} is supported`);
     const byName = this.matchers.filter((m) => m.key === "__name__");
     for (const m of byName) {
       if (m.op !== "=" || (this.metric !== undefined && this.metric !== m.value)) throw this.fail("__name__ supports one = matcher only");

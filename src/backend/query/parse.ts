@@ -73,7 +73,8 @@ class Parser {
       this.outputStatement();
     } else if (token.kind === "ident" && after?.kind === "punct" && after.text === "=") {
       this.index += 2;
-      if (token.text === "fetch" || token.text === "output") throw this.error(token, `"${token.text}" is reserved and cannot be a variable name`);
+      if (token.text === "fetch" || token.text === "output")
+        throw this.error(token, `"${token.text}" is reserved and cannot be a variable name`);
       if (this.variables.has(token.text)) throw this.error(token, `variable "${token.text}" is assigned twice`);
       this.variables.set(token.text, this.expression());
     } else {

@@ -31,11 +31,7 @@ export function promToSeries(data: PromData): TimeSeries[] {
 }
 
 /** GET a Prometheus API path and map the answer; `{"status":"error"}` with a 2xx → `ApptuitResponseError`. */
-export async function runPromQuery(
-  ctx: GetContext,
-  url: string,
-  params: Record<string, string>,
-): Promise<QueryOutput> {
+export async function runPromQuery(ctx: GetContext, url: string, params: Record<string, string>): Promise<QueryOutput> {
   const { status, body } = await getJson(ctx, url, params, PromResponseSchema);
   if (body.status === "error") {
     // The server's words become a message here: redacted (the body itself never is).

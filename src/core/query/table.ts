@@ -52,7 +52,8 @@ export function toTable(series: readonly TimeSeries[]): Table {
       timestamps.map((timestamp, i) => {
         const r: Record<string, number | null> = { timestamp };
         for (const c of columns) {
-          if (c.name === "__proto__") Object.defineProperty(r, c.name, { value: c.values[i]!, enumerable: true, writable: true, configurable: true });
+          if (c.name === "__proto__")
+            Object.defineProperty(r, c.name, { value: c.values[i]!, enumerable: true, writable: true, configurable: true });
           else r[c.name] = c.values[i]!;
         }
         return r;

@@ -6,10 +6,7 @@ const NUMBER_RULE = "value must be a finite number (NaN and ±Infinity cannot be
 
 /** A timestamp as given (seconds or a Date) → Unix epoch seconds, refusing NaN, negatives and milliseconds. */
 export const TimestampSchema = v.pipe(
-  v.custom<number | Date>(
-    (x) => typeof x === "number" || x instanceof Date,
-    "timestamp must be a number of Unix epoch seconds or a Date",
-  ),
+  v.custom<number | Date>((x) => typeof x === "number" || x instanceof Date, "timestamp must be a number of Unix epoch seconds or a Date"),
   v.transform((x) => (x instanceof Date ? x.getTime() / 1000 : x)),
   v.check((n: number) => Number.isFinite(n), "timestamp must be a finite number of seconds (NaN, ±Infinity and invalid Dates are refused)"),
   v.minValue(0, "timestamp must not be negative"),

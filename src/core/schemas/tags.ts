@@ -20,9 +20,7 @@ export function tagsSchema(options: { nonEmpty: boolean; message: string; maxLen
       for (const [key, value] of Object.entries(dataset.value)) {
         if (typeof value !== "string" || (options.nonEmpty && value === "")) {
           addIssue({
-            message: options.nonEmpty
-              ? `tag "${key}" must have a non-empty string value`
-              : `tag "${key}" must have a string value`,
+            message: options.nonEmpty ? `tag "${key}" must have a non-empty string value` : `tag "${key}" must have a string value`,
             path: [{ type: "object", origin: "value", input: dataset.value, key, value }],
           });
           return;

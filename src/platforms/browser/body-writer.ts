@@ -46,7 +46,13 @@ export function jsonBody(): BodyWriter {
  * The next body from `points[offset…]`: as many points as fit in `maxBytes` (at most
  * `maxPoints`). Undefined when not even the first one fits.
  */
-export function fillBody(points: readonly WirePoint[], offset: number, maxPoints: number, maxBytes: number, writer: BodyWriter): { body: string; bytes: number; count: number } | undefined {
+export function fillBody(
+  points: readonly WirePoint[],
+  offset: number,
+  maxPoints: number,
+  maxBytes: number,
+  writer: BodyWriter,
+): { body: string; bytes: number; count: number } | undefined {
   const end = Math.min(points.length, offset + maxPoints);
   for (let i = offset; i < end && writer.tryAdd(points[i]!, maxBytes); i++);
   if (writer.count === 0) return undefined;

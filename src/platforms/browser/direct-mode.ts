@@ -56,5 +56,10 @@ export function directMode(
     ...(options.tags !== undefined && { tags: options.tags }),
     ...(options.onError !== undefined && { onError: options.onError }),
   });
-  return { client, sender: client, reporter, channel: keepaliveChannel(`${client.endpoints.write}/api/put?details`, auth, ctx.quota, ctx.limits) };
+  return {
+    client,
+    sender: client,
+    reporter,
+    channel: keepaliveChannel(`${client.endpoints.write}/api/put?details`, auth, ctx.quota, ctx.limits),
+  };
 }

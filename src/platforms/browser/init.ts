@@ -61,7 +61,12 @@ export function initBrowser<R extends PageMetrics>(options: BrowserInitOptions<R
     const relay = {
       prepare: (points: readonly DataPoint[], o?: { tags?: Tags }) => toPoints(points, o?.tags),
       deliver: relayDelivery({
-        url: relayUrl, globalTags, ...limits, quota, yield: pause, sliceSize: SLICE_POINTS,
+        url: relayUrl,
+        globalTags,
+        ...limits,
+        quota,
+        yield: pause,
+        sliceSize: SLICE_POINTS,
         ...(options.clientOptions?.fetch !== undefined && { fetch: options.clientOptions.fetch }),
       }),
     };
@@ -81,7 +86,14 @@ export function initBrowser<R extends PageMetrics>(options: BrowserInitOptions<R
     });
   } else {
     if (load.direct === undefined) throw new ApptuitConfigError('relay only: use init from "apptuit/browser" for endpoint + token');
-    ({ client, sender, channel, reporter } = load.direct(options, { registry, quota, limits, globalTags, sliceSize: SLICE_POINTS, yield: pause }));
+    ({ client, sender, channel, reporter } = load.direct(options, {
+      registry,
+      quota,
+      limits,
+      globalTags,
+      sliceSize: SLICE_POINTS,
+      yield: pause,
+    }));
   }
 
   // Points an earlier page of this origin handed to requests it did not live to see answered.
@@ -109,11 +121,14 @@ export function initBrowser<R extends PageMetrics>(options: BrowserInitOptions<R
   const unwatch =
     options.flushOnHide === false || typeof document === "undefined"
       ? () => {}
-      : watchPageHide(() => {
-          runtime?.sync();
-          reportUnconfirmed();
-          flushPage(reporter, sender, channel, quota, ledger);
-        }, () => ledger.revive());
+      : watchPageHide(
+          () => {
+            runtime?.sync();
+            reportUnconfirmed();
+            flushPage(reporter, sender, channel, quota, ledger);
+          },
+          () => ledger.revive(),
+        );
 
   reporter.start();
   let stopping: Promise<void> | undefined;

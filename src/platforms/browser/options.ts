@@ -15,7 +15,8 @@ export type PageMetrics = Collectable & RecordingHandles;
  * Give either `relayUrl` (recommended: the token stays on the server, and a same-origin URL
  * is not blocked by ad blockers) or `endpoint` + `token` (direct mode).
  */
-export interface BrowserInitOptions<R extends PageMetrics = MetricsRegistry> extends Omit<InitOptions, "registry" | "client" | "clientOptions"> {
+export interface BrowserInitOptions<R extends PageMetrics = MetricsRegistry>
+  extends Omit<InitOptions, "registry" | "client" | "clientOptions"> {
   /** URL of an `apptuit/relay` handler, e.g. `"/apptuit"`. Points go there in the compact format. */
   relayUrl?: string;
   /** The registry to report; default a new one (handed back by `init`). */

@@ -34,7 +34,12 @@ export function pagePoints(globalTags: Tags): (points: readonly DataPoint[], rep
       const refuse = (rule: string, path: string): never => {
         throw new ApptuitValidationError(`point ${i} (${metric}): ${rule}`, { index: i, point: points[i], rule, path });
       };
-      if (!Number.isFinite(value) || (delta !== undefined && "sum" in delta && !(Number.isFinite(delta.sum) && Number.isFinite(delta.sumsq) && Number.isFinite(delta.min) && Number.isFinite(delta.max)))) {
+      if (
+        !Number.isFinite(value) ||
+        (delta !== undefined &&
+          "sum" in delta &&
+          !(Number.isFinite(delta.sum) && Number.isFinite(delta.sumsq) && Number.isFinite(delta.min) && Number.isFinite(delta.max)))
+      ) {
         refuse("value must be a finite number", "value");
       }
       if (!fits(metric)) refuse(`metric must be a string of 1 to ${MAX_NAME_LENGTH} characters`, "metric");

@@ -109,7 +109,8 @@ export function pageReporter(options: PageReporterOptions): PageReporter {
     for (const p of points) bufferBytes += estimateBytes(p);
     buffer = buffer.concat(points);
     let evicted = 0;
-    while (evicted < buffer.length && (buffer.length - evicted > maxPoints || bufferBytes > maxBytes)) bufferBytes -= estimateBytes(buffer[evicted++]!);
+    while (evicted < buffer.length && (buffer.length - evicted > maxPoints || bufferBytes > maxBytes))
+      bufferBytes -= estimateBytes(buffer[evicted++]!);
     if (evicted === 0) return;
     buffer = buffer.slice(evicted);
     sends[3] += evicted;
@@ -154,11 +155,13 @@ export function pageReporter(options: PageReporterOptions): PageReporter {
     ];
     sends = [0, 0, 0, 0];
     time = [0, 0, Infinity, 0];
-    const points = collected.concat(meta.map(([metric, value]) => ({ metric, tags: { ...SDK_TAG }, value }))).map(({ metric, tags, value, delta }) => {
-      const point: DataPoint = { metric: prefix + metric, tags, timestamp: stampMs / 1000, value };
-      if (delta !== undefined) point.delta = delta;
-      return point;
-    });
+    const points = collected
+      .concat(meta.map(([metric, value]) => ({ metric, tags: { ...SDK_TAG }, value })))
+      .map(({ metric, tags, value, delta }) => {
+        const point: DataPoint = { metric: prefix + metric, tags, timestamp: stampMs / 1000, value };
+        if (delta !== undefined) point.delta = delta;
+        return point;
+      });
     count(result, "recorded", points.length);
     return points;
   };
@@ -290,4 +293,6 @@ export function pageReporter(options: PageReporterOptions): PageReporter {
 
 /** The default error handler: one short line (a relay page holds no token to mask). */
 const warn: ReporterErrorHandler = (status, successful, failed, errors) =>
-  console.warn(`apptuit: ${failed} point(s) failed, ${successful} succeeded${status === undefined ? "" : ` (HTTP ${status})`}: ${String(errors[0])}`);
+  console.warn(
+    `apptuit: ${failed} point(s) failed, ${successful} succeeded${status === undefined ? "" : ` (HTTP ${status})`}: ${String(errors[0])}`,
+  );

@@ -67,7 +67,10 @@ export function pageBody(): BodyWriter {
         row += "]";
         extra += row.length + (series > 0 ? 1 : 0);
       }
-      const text = delta !== undefined && "sum" in delta ? JSON.stringify([value, delta.sum, delta.sumsq, delta.min, delta.max, delta.zero, delta.pos, delta.neg]) : String(value);
+      const text =
+        delta !== undefined && "sum" in delta
+          ? JSON.stringify([value, delta.sum, delta.sumsq, delta.min, delta.max, delta.zero, delta.pos, delta.neg])
+          : String(value);
       const run = open.get(ms);
       const extend = run !== undefined && run.next === series;
       extra += extend ? 1 + text.length : (runs.length > 0 ? 1 : 0) + `[${ms},${series},`.length + text.length + 1;
@@ -103,7 +106,8 @@ export function pageBody(): BodyWriter {
         return texts.length - 1;
       }
     },
-    finish: () => `{"v":2,"u":"ms","t0":0,"k":[${texts.join(",")}],"s":[${rows.join(",")}],"p":[${runs.map((r) => `[${r.join(",")}]`).join(",")}]}`,
+    finish: () =>
+      `{"v":2,"u":"ms","t0":0,"k":[${texts.join(",")}],"s":[${rows.join(",")}],"p":[${runs.map((r) => `[${r.join(",")}]`).join(",")}]}`,
   };
 
   /** Takes back the strings a point that did not fit had added. */

@@ -105,7 +105,9 @@ export function relayDelivery(options: RelaySenderOptions): (points: WirePoint[]
       try {
         // The browser's own keepalive books may differ from ours (it frees bytes a little
         // late): a keepalive request it refuses at once goes again as an ordinary one.
-        response = await post(keepalive).catch((error: unknown) => (keepalive && error instanceof TypeError ? post(false) : Promise.reject(error)));
+        response = await post(keepalive).catch((error: unknown) =>
+          keepalive && error instanceof TypeError ? post(false) : Promise.reject(error),
+        );
         if (response.status !== 400) await response.body?.cancel().catch(() => undefined);
       } catch (error) {
         const reason = error instanceof Error ? error.message : String(error);
@@ -138,7 +140,7 @@ export function relayDelivery(options: RelaySenderOptions): (points: WirePoint[]
       addReasons(outcome, [{ datapoint: undefined, error: error.message }]);
     }
     return outcome;
-  }
+  };
 }
 
 /**

@@ -8,7 +8,8 @@ import { readAtMost } from "../../core/read-at-most";
 export async function storedCount(response: Response, count: number, maxBytes: number): Promise<number> {
   try {
     const bytes = response.body === null ? undefined : await readAtMost(response.body, maxBytes);
-    const success = bytes === undefined ? undefined : (JSON.parse(new TextDecoder().decode(bytes)) as { success?: unknown } | null)?.success;
+    const success =
+      bytes === undefined ? undefined : (JSON.parse(new TextDecoder().decode(bytes)) as { success?: unknown } | null)?.success;
     return typeof success === "number" && Number.isFinite(success) ? Math.min(count, Math.max(0, Math.floor(success))) : 0;
   } catch {
     return 0;

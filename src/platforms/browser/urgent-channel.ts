@@ -68,7 +68,15 @@ export function beaconChannel(url: string, quota: KeepaliveQuota, limits: Limits
       return queued;
     },
     post: (body) =>
-      answer(fetch(url, { method: "POST", body, redirect: "manual", headers: { "content-type": "text/plain;charset=UTF-8" }, signal: AbortSignal.timeout(limits.timeout) })),
+      answer(
+        fetch(url, {
+          method: "POST",
+          body,
+          redirect: "manual",
+          headers: { "content-type": "text/plain;charset=UTF-8" },
+          signal: AbortSignal.timeout(limits.timeout),
+        }),
+      ),
   };
 }
 
@@ -79,7 +87,9 @@ export function beaconChannel(url: string, quota: KeepaliveQuota, limits: Limits
  */
 export function keepaliveChannel(writeUrl: string, token: string | null, quota: KeepaliveQuota, limits: Limits): PageChannel {
   // `null`: a backend without auth, as the page's client was configured — no `Authorization` header.
-  const headers: Record<string, string> = token ? { authorization: `Bearer ${token}`, "content-type": "application/json" } : { "content-type": "application/json" };
+  const headers: Record<string, string> = token
+    ? { authorization: `Bearer ${token}`, "content-type": "application/json" }
+    : { "content-type": "application/json" };
   return {
     writer: jsonBody,
     maxBodyBytes: limits.maxBodyBytes,
@@ -99,7 +109,8 @@ export function keepaliveChannel(writeUrl: string, token: string | null, quota: 
       // The quota is released either way; a rejection is the answer `false`.
       return answer(released);
     },
-    post: (body) => answer(fetch(writeUrl, { method: "POST", body, headers, redirect: "manual", signal: AbortSignal.timeout(limits.timeout) })),
+    post: (body) =>
+      answer(fetch(writeUrl, { method: "POST", body, headers, redirect: "manual", signal: AbortSignal.timeout(limits.timeout) })),
   };
 }
 

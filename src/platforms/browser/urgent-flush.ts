@@ -66,7 +66,8 @@ export function flushPage(
   if (noted > points.length) ledger?.settle(noted - points.length);
   else if (noted < points.length) ledger?.add(points.length - noted);
   const back = (n: number) => ledger?.hold(n);
-  const cut = (offset: number, maxBytes: number, maxPoints = channel.maxPoints) => fillBody(points, offset, maxPoints, maxBytes, channel.writer());
+  const cut = (offset: number, maxBytes: number, maxPoints = channel.maxPoints) =>
+    fillBody(points, offset, maxPoints, maxBytes, channel.writer());
   const post = channel.postLimits ?? channel;
   let offset = 0;
   let bodies = 0;
@@ -139,13 +140,18 @@ function settleLater(
   void request.then((outcome) => {
     if (outcome === false) return retry();
     if (outcome === true) drained.delivered(part.length);
-    else if (outcome === "refused") drained.rejected(part.length, new ApptuitHttpError("the write API refused the page-hide flush with a 4xx", { statusCode: 400 }));
+    else if (outcome === "refused")
+      drained.rejected(part.length, new ApptuitHttpError("the write API refused the page-hide flush with a 4xx", { statusCode: 400 }));
     else {
       // Part stored, the rest refused: the books count each side (the server's count clamped).
       const stored = Math.min(part.length, outcome.stored);
       if (stored > 0) drained.delivered(stored);
       const refused = part.length - stored;
-      if (refused > 0) drained.rejected(refused, new ApptuitHttpError(`the write API refused ${refused} point(s) of the page-hide flush`, { statusCode: outcome.status }));
+      if (refused > 0)
+        drained.rejected(
+          refused,
+          new ApptuitHttpError(`the write API refused ${refused} point(s) of the page-hide flush`, { statusCode: outcome.status }),
+        );
     }
     accounted?.();
   }, retry);

@@ -18,7 +18,8 @@ export function scriptRuntime(base: string): () => Promise<RuntimeModule> {
       if (ready() !== undefined) return resolve(ready()!);
       const script = document.createElement("script");
       script.src = new URL(VITALS_SCRIPT, base).href;
-      script.onload = () => (ready() !== undefined ? resolve(ready()!) : reject(new Error(`${VITALS_SCRIPT} did not define ${VITALS_GLOBAL}`)));
+      script.onload = () =>
+        ready() !== undefined ? resolve(ready()!) : reject(new Error(`${VITALS_SCRIPT} did not define ${VITALS_GLOBAL}`));
       script.onerror = () => reject(new Error(`could not load ${script.src}`));
       document.head.append(script);
     }));

@@ -55,7 +55,16 @@ export interface InitOptions {
 }
 
 /** Client options that earlier versions took at the top level of server or edge options. */
-const MOVED_TO_CLIENT_OPTIONS = ["writeEndpoint", "queryEndpoint", "promEndpoint", "sanitize", "timeout", "retry", "fetch", "compress"] as const;
+const MOVED_TO_CLIENT_OPTIONS = [
+  "writeEndpoint",
+  "queryEndpoint",
+  "promEndpoint",
+  "sanitize",
+  "timeout",
+  "retry",
+  "fetch",
+  "compress",
+] as const;
 
 /**
  * Refuses a client option given at the top level (plain JavaScript escapes the types):

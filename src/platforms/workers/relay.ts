@@ -31,6 +31,7 @@ export function createWorkersRelay(options: WorkersRelayOptions): RelayHandler {
     );
   }
   const shards = shardCount ?? DEFAULT_SHARDS;
-  if (!Number.isInteger(shards) || shards <= 0) throw new ApptuitConfigError(`shards must be a positive integer, got ${String(shardCount)}`);
+  if (!Number.isInteger(shards) || shards <= 0)
+    throw new ApptuitConfigError(`shards must be a positive integer, got ${String(shardCount)}`);
   return createRelay({ ...rest, remoteAggregator: shardedAggregator(binding, shards, (context) => context.env ?? options.env) });
 }

@@ -41,7 +41,9 @@ const toAggregator: ReporterAdapter<unknown> = (reporter, options, env) => {
   if (aggregator === undefined) return;
   const namespace = (env as Record<string, unknown> | undefined)?.[aggregator] as DurableObjectNamespaceLike<AggregatorStub> | undefined;
   if (typeof namespace?.idFromName !== "function") {
-    throw new ApptuitConfigError(`no Durable Object binding "${aggregator}" in env: bind the exported ApptuitAggregator class under that name (docs/durable-objects.md)`);
+    throw new ApptuitConfigError(
+      `no Durable Object binding "${aggregator}" in env: bind the exported ApptuitAggregator class under that name (docs/durable-objects.md)`,
+    );
   }
   if (!Number.isInteger(shards) || shards <= 0) throw new ApptuitConfigError(`shards must be a positive integer, got ${String(shards)}`);
   reporter.form = "deltas";
@@ -53,9 +55,7 @@ const toAggregator: ReporterAdapter<unknown> = (reporter, options, env) => {
  * handler has one) and `scheduled` wrapped, plus the registry and reporter it reports with.
  */
 export type WithApptuit<H> = Omit<H, "fetch" | "scheduled"> &
-  (H extends { fetch: unknown }
-    ? { fetch(request: Request, env: EnvOf<H>, ctx: WorkersContext): Promise<Response> }
-    : unknown) & {
+  (H extends { fetch: unknown } ? { fetch(request: Request, env: EnvOf<H>, ctx: WorkersContext): Promise<Response> } : unknown) & {
     scheduled(controller: WorkersScheduledController, env: EnvOf<H>, ctx: WorkersContext): Promise<void>;
     /** The registry reported (yours, or one made for you). */
     readonly registry: MetricsRegistry;

@@ -50,10 +50,13 @@ export class Aggregator {
   private schedule(): void {
     const due = this.set.nextDue();
     if (this.timer !== undefined || due === undefined) return;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      void this.writeDue(this.config.now()).finally(() => this.schedule());
-    }, Math.max(0, due - this.config.now()));
+    this.timer = setTimeout(
+      () => {
+        this.timer = undefined;
+        void this.writeDue(this.config.now()).finally(() => this.schedule());
+      },
+      Math.max(0, due - this.config.now()),
+    );
     // A relay's pending window must not keep a process alive on its own (where timers can say so).
     (this.timer as { unref?: () => void }).unref?.();
   }

@@ -92,7 +92,10 @@ export class WindowSet {
       const open = this.windows.get(slot);
       const retryAfter = String(Math.max(1, Math.ceil((slot + windowMs + this.config.graceMs - now) / 1000)));
       if ((open?.series.size ?? 0) + keys.size > this.config.seriesPerWindow) {
-        throw new RelayError(429, `more than ${this.config.seriesPerWindow} series in this window`, { reason: "series_budget", headers: { "Retry-After": retryAfter } });
+        throw new RelayError(429, `more than ${this.config.seriesPerWindow} series in this window`, {
+          reason: "series_budget",
+          headers: { "Retry-After": retryAfter },
+        });
       }
       if ((open?.perClient.get(client) ?? 0) + keys.size > this.config.newSeriesPerClient) {
         throw new RelayError(429, `more than ${this.config.newSeriesPerClient} new series from one client in this window`, {

@@ -12,7 +12,11 @@ export class RelayError extends ApptuitError {
   /** What the refusal is counted as in `stats().refused` and `apptuit.relay.refused.count` (default: by status). */
   readonly reason: string;
 
-  constructor(status: number, message: string, options?: { path?: string | undefined; headers?: Record<string, string>; cause?: unknown; reason?: string }) {
+  constructor(
+    status: number,
+    message: string,
+    options?: { path?: string | undefined; headers?: Record<string, string>; cause?: unknown; reason?: string },
+  ) {
     super(message, { cause: options?.cause });
     this.status = status;
     this.path = options?.path;

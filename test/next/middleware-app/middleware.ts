@@ -9,7 +9,10 @@ const views = registry.counter("next.product.views", { app: "next-test" });
 
 async function clientRoundTrip(run: string) {
   // The plain client on the edge runtime: send, then read back through /api/query.
-  const client = new Apptuit({ compress: false, env: { APPTUIT_API_TOKEN: process.env.APPTUIT_API_TOKEN, APPTUIT_ENDPOINT: process.env.APPTUIT_ENDPOINT } });
+  const client = new Apptuit({
+    compress: false,
+    env: { APPTUIT_API_TOKEN: process.env.APPTUIT_API_TOKEN, APPTUIT_ENDPOINT: process.env.APPTUIT_ENDPOINT },
+  });
   const now = Math.floor(Date.now() / 1000);
   const sent = await client.send([
     { metric: "next.client.sent", tags: { run }, timestamp: now - 1, value: 7 },

@@ -66,7 +66,10 @@ describe("architecture", () => {
   });
 
   it("the scanner itself catches a Node import and a runtime global", () => {
-    const { findings } = scan("x.ts", 'import { gzipSync } from "node:zlib";\nimport os from "os";\nconst t = process.env.X; const ok = { process: 1 }.process;');
+    const { findings } = scan(
+      "x.ts",
+      'import { gzipSync } from "node:zlib";\nimport os from "os";\nconst t = process.env.X; const ok = { process: 1 }.process;',
+    );
     expect(findings.map((f) => f.what)).toEqual([
       'imports Node built-in "node:zlib"',
       'imports Node built-in "os"',

@@ -5,7 +5,16 @@ import { describe, expect, it } from "vitest";
 
 /** Source modules (and packages) bundled into `entry` for a browser. */
 async function modulesOf(entry: string): Promise<string[]> {
-  const result = await build({ entryPoints: [entry], bundle: true, write: false, metafile: true, format: "esm", platform: "browser", external: ["web-vitals"], logLevel: "silent" });
+  const result = await build({
+    entryPoints: [entry],
+    bundle: true,
+    write: false,
+    metafile: true,
+    format: "esm",
+    platform: "browser",
+    external: ["web-vitals"],
+    logLevel: "silent",
+  });
   const output = Object.values(result.metafile.outputs)[0]!;
   return Object.keys(output.inputs).filter((m) => output.inputs[m]!.bytesInOutput > 0);
 }

@@ -28,7 +28,11 @@ describe("the backend behind msw, reached with real fetch", () => {
 
   it("answers 400 with details and 401 over the network", async () => {
     const headers = { ...auth, "content-type": "application/json" };
-    const bad = await fetch(`${baseUrl}/api/put?details`, { method: "POST", headers, body: JSON.stringify([point(), point({ tags: {} })]) });
+    const bad = await fetch(`${baseUrl}/api/put?details`, {
+      method: "POST",
+      headers,
+      body: JSON.stringify([point(), point({ tags: {} })]),
+    });
     expect(bad.status).toBe(400);
     expect(await bad.json()).toMatchObject({ success: 1, failed: 1 });
     const denied = await fetch(`${baseUrl}/api/put?details`, { method: "POST", body: JSON.stringify([point()]) });

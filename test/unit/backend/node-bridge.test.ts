@@ -30,7 +30,10 @@ describe("demo/node-bridge.mjs serving the backend", () => {
 
     const q = encodeURIComponent("fetch('proc.cpu.percent')");
     const query = await fetch(`${served.url}/api/query?start=1700000000&q=${q}`, { headers: { authorization: "Bearer bridge" } });
-    expect((await query.json()).outputs[0].result[0].dps).toEqual([[1_700_000_000, 1.5], [1_700_000_060, 3]]);
+    expect((await query.json()).outputs[0].result[0].dps).toEqual([
+      [1_700_000_000, 1.5],
+      [1_700_000_060, 3],
+    ]);
   });
 
   it("passes error statuses and JSON bodies through", async () => {

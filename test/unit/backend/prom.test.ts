@@ -33,7 +33,13 @@ describe("Prometheus API subset", () => {
         result: [
           {
             metric: { __name__: "proc.cpu.percent", host: "a" },
-            values: [[T0, "0.5"], [T0 + 60, "1.5"], [T0 + 120, "2.5"], [T0 + 180, "3.5"], [T0 + 240, "4.5"]],
+            values: [
+              [T0, "0.5"],
+              [T0 + 60, "1.5"],
+              [T0 + 120, "2.5"],
+              [T0 + 180, "3.5"],
+              [T0 + 240, "4.5"],
+            ],
           },
         ],
       },
@@ -41,8 +47,7 @@ describe("Prometheus API subset", () => {
   });
 
   it("matches with !=, __name__, the quoted-name form and single quotes", async () => {
-    const hosts = async (query: string) =>
-      (await range(query)).body.data.result.map((s: { metric: { host: string } }) => s.metric.host);
+    const hosts = async (query: string) => (await range(query)).body.data.result.map((s: { metric: { host: string } }) => s.metric.host);
     expect(await hosts("proc.cpu.percent")).toEqual(["a", "b"]);
     expect(await hosts('proc.cpu.percent{host!="a"}')).toEqual(["b"]);
     expect(await hosts('{__name__="proc.cpu.percent", dc="eu"}')).toEqual(["b"]);

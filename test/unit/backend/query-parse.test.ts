@@ -23,10 +23,22 @@ describe("query language parser", () => {
   });
 
   it("parses downsample with every unit into milliseconds", () => {
-    const cases: [string, number][] = [["500ms", 500], ["30s", 30_000], ["1m", 60_000], ["2h", 7_200_000], ["1d", 86_400_000], ["1w", 604_800_000]];
+    const cases: [string, number][] = [
+      ["500ms", 500],
+      ["30s", 30_000],
+      ["1m", 60_000],
+      ["2h", 7_200_000],
+      ["1d", 86_400_000],
+      ["1w", 604_800_000],
+    ];
     for (const [interval, ms] of cases) {
       const plan = parseQuery(`fetch('m').downsample('${interval}', 'max')`);
-      expect(plan.outputs[0]!.expr).toEqual({ kind: "downsample", intervalMs: ms, aggregator: "max", input: { kind: "fetch", metric: "m", filters: [] } });
+      expect(plan.outputs[0]!.expr).toEqual({
+        kind: "downsample",
+        intervalMs: ms,
+        aggregator: "max",
+        input: { kind: "fetch", metric: "m", filters: [] },
+      });
     }
   });
 

@@ -16,7 +16,14 @@ describe("GET /api/query", () => {
     const points = [];
     for (const host of ["a", "b", "c"]) {
       for (let i = 0; i < 20; i++) {
-        points.push(point({ metric: "cpu", timestamp: T0 + i * 30, value: i + (host === "b" ? 100 : 0), tags: { host, dc: host === "c" ? "us" : "eu" } }));
+        points.push(
+          point({
+            metric: "cpu",
+            timestamp: T0 + i * 30,
+            value: i + (host === "b" ? 100 : 0),
+            tags: { host, dc: host === "c" ? "us" : "eu" },
+          }),
+        );
       }
     }
     points.push(point({ metric: "load", timestamp: T0, value: 7, tags: { host: "a" } }));
@@ -36,7 +43,11 @@ describe("GET /api/query", () => {
 
   it("keeps only points within [start, end], inclusive", async () => {
     const { body } = await run(backend, "fetch('cpu', {host: 'a'})", T0 + 60, T0 + 120);
-    expect(body.outputs[0].result[0].dps).toEqual([[T0 + 60, 2], [T0 + 90, 3], [T0 + 120, 4]]);
+    expect(body.outputs[0].result[0].dps).toEqual([
+      [T0 + 60, 2],
+      [T0 + 90, 3],
+      [T0 + 120, 4],
+    ]);
   });
 
   it("uses now() as the end when end is missing, and accepts a millisecond start", async () => {
@@ -54,8 +65,7 @@ describe("GET /api/query", () => {
   });
 
   it("filters by tag: exact, alternatives, wildcard, and several filters together", async () => {
-    const hosts = async (q: string) =>
-      (await run(backend, q)).body.outputs[0].result.map((s: { tags: { host: string } }) => s.tags.host);
+    const hosts = async (q: string) => (await run(backend, q)).body.outputs[0].result.map((s: { tags: { host: string } }) => s.tags.host);
     expect(await hosts("fetch('cpu', {host: 'b'})")).toEqual(["b"]);
     expect(await hosts("fetch('cpu', {host: 'a|c'})")).toEqual(["a", "c"]);
     expect(await hosts("fetch('cpu', {dc: 'e*'})")).toEqual(["a", "b"]);
@@ -66,11 +76,41 @@ describe("GET /api/query", () => {
   });
 
   it.each([
-    ["avg", [[T0, 0.5], [T0 + 60, 2.5]]],
-    ["sum", [[T0, 1], [T0 + 60, 5]]],
-    ["min", [[T0, 0], [T0 + 60, 2]]],
-    ["max", [[T0, 1], [T0 + 60, 3]]],
-    ["count", [[T0, 2], [T0 + 60, 2]]],
+    [
+      "avg",
+      [
+        [T0, 0.5],
+        [T0 + 60, 2.5],
+      ],
+    ],
+    [
+      "sum",
+      [
+        [T0, 1],
+        [T0 + 60, 5],
+      ],
+    ],
+    [
+      "min",
+      [
+        [T0, 0],
+        [T0 + 60, 2],
+      ],
+    ],
+    [
+      "max",
+      [
+        [T0, 1],
+        [T0 + 60, 3],
+      ],
+    ],
+    [
+      "count",
+      [
+        [T0, 2],
+        [T0 + 60, 2],
+      ],
+    ],
   ])("downsamples with %s into epoch-aligned buckets", async (aggregator, dps) => {
     const { body } = await run(backend, `fetch('cpu', {host: 'a'}).downsample('1m', '${aggregator}')`, T0, T0 + 119);
     expect(body.outputs[0].result[0].dps).toEqual(dps);
@@ -84,10 +124,7 @@ describe("GET /api/query", () => {
   });
 
   it("returns named outputs in the order of output()", async () => {
-    const { body } = await run(
-      backend,
-      "c = fetch('cpu', {host: 'c'}).downsample('10m', 'count'); l = fetch('load'); output(l, c)",
-    );
+    const { body } = await run(backend, "c = fetch('cpu', {host: 'c'}).downsample('10m', 'count'); l = fetch('load'); output(l, c)");
     expect(body.outputs.map((o: { id: string }) => o.id)).toEqual(["l", "c"]);
     expect(body.outputs[1].result[0].dps).toEqual([[T0, 20]]);
     expect(body.outputs[0].result[0].metric).toBe("load");

@@ -65,7 +65,9 @@ describe("deprecated APPTUIT_PY_TOKEN / APPTUIT_PY_TAGS (test_token_and_tags.py)
   });
 
   it("lose to the current names", () => {
-    const client = new Apptuit({ env: { APPTUIT_API_TOKEN: "new_token", APPTUIT_PY_TOKEN: "old_token", APPTUIT_TAGS: "a: new", APPTUIT_PY_TAGS: "a: old" } });
+    const client = new Apptuit({
+      env: { APPTUIT_API_TOKEN: "new_token", APPTUIT_PY_TOKEN: "old_token", APPTUIT_TAGS: "a: new", APPTUIT_PY_TAGS: "a: old" },
+    });
     expect(client.prepare([{ metric: "m", timestamp: 1_700_000_000, value: 1 }])[0]!.tags).toEqual({ a: "new" });
   });
 });
@@ -81,7 +83,10 @@ describe("encode_metric / decode_metric (test_timeseries.py)", () => {
 
   it("decodes and strips the name as Python does", () => {
     expect(decodeMetric('test {"tk1":"tv1","tk2":"tv2"}')).toEqual({ name: "test", tags: { tk1: "tv1", tk2: "tv2" } });
-    expect(decodeMetric('apr.counter.count{"tk1":"tv1","tk2":"tv2"}')).toEqual({ name: "apr.counter.count", tags: { tk1: "tv1", tk2: "tv2" } });
+    expect(decodeMetric('apr.counter.count{"tk1":"tv1","tk2":"tv2"}')).toEqual({
+      name: "apr.counter.count",
+      tags: { tk1: "tv1", tk2: "tv2" },
+    });
     expect(decodeMetric('counter {"host": "metric", "ip": "3.3.3.3"}').name).toBe("counter");
     expect(decodeMetric("  cpu  ")).toEqual({ name: "cpu", tags: {} });
     expect(decodeMetric('cpu\t{"a":"b"}')).toEqual({ name: "cpu", tags: { a: "b" } });
@@ -143,7 +148,7 @@ describe("encoded names in the registry (test_pyformance_reporter.py)", () => {
     return client.prepare(points, { tags }).sort((a, b) => a.metric.localeCompare(b.metric));
   }
 
-  it("'counter {\"tk1\":\"tv1\",\"tk2\":\"tv2\"}' is the counter `counter` with two tags, valid even unsanitized", () => {
+  it('\'counter {"tk1":"tv1","tk2":"tv2"}\' is the counter `counter` with two tags, valid even unsanitized', () => {
     const registry = new MetricsRegistry();
     registry.counter('counter {"tk1":"tv1","tk2":"tv2"}').inc(2);
     const [point] = send(registry, { host: "localhost", region: "us-east-1", service: "web-server" }, "apr.");

@@ -40,7 +40,9 @@ describe("errors", () => {
     errors.push(catchSync(() => new Apptuit({ token: `${TOKEN} ` })));
     errors.push(catchSync(() => client().prepare([{ metric: "m", timestamp: 1, value: Number.NaN }])));
 
-    respond("/api/put", "post", () => HttpResponse.json({ success: 0, failed: 1, errors: [{ datapoint: {}, error: `bad ${TOKEN}` }] }, { status: 400 }));
+    respond("/api/put", "post", () =>
+      HttpResponse.json({ success: 0, failed: 1, errors: [{ datapoint: {}, error: `bad ${TOKEN}` }] }, { status: 400 }),
+    );
     errors.push(await catchError(client().send(points(1))));
     respond("/api/put", "post", () => new HttpResponse(`busy ${TOKEN}`, { status: 503 }));
     errors.push(await catchError(client({ retry: 0 }).send(points(1))));
@@ -55,7 +57,9 @@ describe("errors", () => {
     errors.push(await catchError(client().query("q", { start: 1 })));
     respond("/api/query", "get", () => new HttpResponse(`oops ${TOKEN}`, { status: 200 }));
     errors.push(await catchError(client().query("q", { start: 1 })));
-    respond("/prometheus/api/v1/query", "get", () => HttpResponse.json({ status: "error", errorType: "bad_data", error: TOKEN }, { status: 422 }));
+    respond("/prometheus/api/v1/query", "get", () =>
+      HttpResponse.json({ status: "error", errorType: "bad_data", error: TOKEN }, { status: 422 }),
+    );
     errors.push(await catchError(client().promQueryInstant("q")));
 
     const names = new Set(errors.map((e) => (e as Error).name));

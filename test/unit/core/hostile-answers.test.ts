@@ -20,7 +20,9 @@ function put(respond: (r: Recorded, n: number) => Response | Promise<Response>) 
 }
 
 function queryAnswer(text: string, status = 200) {
-  server.use(http.get(`${QUERY_BASE}/api/query`, () => new HttpResponse(text, { status, headers: { "content-type": "application/json" } })));
+  server.use(
+    http.get(`${QUERY_BASE}/api/query`, () => new HttpResponse(text, { status, headers: { "content-type": "application/json" } })),
+  );
 }
 
 const answer = {
@@ -79,7 +81,9 @@ describe("redaction: on decoded strings, where text becomes a message", () => {
 
 describe("Retry-After, parsed strictly", () => {
   it("garbage backs off normally instead of waiting the cap", async () => {
-    const requests = put((_, n) => new HttpResponse(null, { status: n === 1 ? 429 : 204, headers: n === 1 ? { "retry-after": "soon, maybe" } : {} }));
+    const requests = put(
+      (_, n) => new HttpResponse(null, { status: n === 1 ? 429 : 204, headers: n === 1 ? { "retry-after": "soon, maybe" } : {} }),
+    );
     const client = new Apptuit({ token: "x", endpoint: BASE, retry: { limit: 1, delay: () => 5, maxRetryAfter: 20_000 } });
     const started = performance.now();
     await client.send(points(1));
@@ -92,7 +96,9 @@ describe("Retry-After, parsed strictly", () => {
     const onWarning = (w: Error) => warnings.push(w.name);
     process.on("warning", onWarning);
     try {
-      const requests = put((_, n) => new HttpResponse(null, { status: n === 1 ? 503 : 204, headers: n === 1 ? { "retry-after": "-30" } : {} }));
+      const requests = put(
+        (_, n) => new HttpResponse(null, { status: n === 1 ? 503 : 204, headers: n === 1 ? { "retry-after": "-30" } : {} }),
+      );
       await new Apptuit({ token: "x", endpoint: BASE, retry: { limit: 1, delay: () => 60_000 } }).send(points(1));
       expect(requests).toHaveLength(2);
       await new Promise((resolve) => setImmediate(resolve));

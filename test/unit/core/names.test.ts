@@ -16,7 +16,7 @@ describe("encodeMetric", () => {
 
   it("sorts keys by code point like Python, not by UTF-16 unit", () => {
     // U+FF21 sorts before U+1F600 by code point, after it by UTF-16 unit.
-    expect(encodeMetric("m", { "😀": "1", "Ａ": "2" })).toBe('m{"\\uff21": "2", "\\ud83d\\ude00": "1"}');
+    expect(encodeMetric("m", { "😀": "1", Ａ: "2" })).toBe('m{"\\uff21": "2", "\\ud83d\\ude00": "1"}');
   });
 
   it("returns the bare name without tags", () => {

@@ -61,7 +61,11 @@ describe("client options", () => {
       prom: "https://api.apptuit.ai/prometheus",
     });
     const c = new Apptuit({ token: TOKEN, writeEndpoint: "http://127.0.0.1:4242/", queryEndpoint: "http://127.0.0.1:8428" });
-    expect(c.endpoints).toEqual({ write: "http://127.0.0.1:4242", query: "http://127.0.0.1:8428", prom: "http://127.0.0.1:8428/prometheus" });
+    expect(c.endpoints).toEqual({
+      write: "http://127.0.0.1:4242",
+      query: "http://127.0.0.1:8428",
+      prom: "http://127.0.0.1:8428/prometheus",
+    });
     expect(new Apptuit({ token: TOKEN, promEndpoint: "http://vm:8428" }).endpoints.prom).toBe("http://vm:8428");
     expect(new Apptuit({ token: TOKEN, env: { APPTUIT_ENDPOINT: "http://x.test" } }).endpoints.write).toBe("http://x.test");
     expect(() => new Apptuit({ token: TOKEN, endpoint: "not a url" })).toThrow(ApptuitConfigError);

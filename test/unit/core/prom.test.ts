@@ -29,8 +29,21 @@ const matrix = {
   data: {
     resultType: "matrix",
     result: [
-      { metric: { __name__: "proc.cpu.percent", host: "h1" }, values: [[1000, "1.5"], [1060, "NaN"], [1120, "+Inf"]] },
-      { metric: { host: "h2" }, values: [[1060, "-Inf"], [1180, "2"]] },
+      {
+        metric: { __name__: "proc.cpu.percent", host: "h1" },
+        values: [
+          [1000, "1.5"],
+          [1060, "NaN"],
+          [1120, "+Inf"],
+        ],
+      },
+      {
+        metric: { host: "h2" },
+        values: [
+          [1060, "-Inf"],
+          [1180, "2"],
+        ],
+      },
     ],
   },
 };
@@ -56,7 +69,12 @@ describe("promQuery", () => {
     answer("/api/v1/query_range", matrix);
     const out = await c().promQuery("x", { start: 1000, end: 1200, step: 60 });
     expect(out.id).toBe("promql");
-    expect(out.series[0]).toEqual({ metric: "proc.cpu.percent", tags: { host: "h1" }, timestamps: [1000, 1060, 1120], values: [1.5, Number.NaN, Infinity] });
+    expect(out.series[0]).toEqual({
+      metric: "proc.cpu.percent",
+      tags: { host: "h1" },
+      timestamps: [1000, 1060, 1120],
+      values: [1.5, Number.NaN, Infinity],
+    });
     expect(out.series[1]).toEqual({ metric: "", tags: { host: "h2" }, timestamps: [1060, 1180], values: [-Infinity, 2] });
     const table = out.toTable();
     expect(table.timestamps).toEqual([1000, 1060, 1120, 1180]);
@@ -94,7 +112,21 @@ describe("promQuery", () => {
   });
 
   it("a malformed body → ApptuitResponseError naming the path", async () => {
-    answer("/api/v1/query_range", { status: "success", data: { resultType: "matrix", result: [{ metric: {}, values: [[1, "1"], [2, "abc"]] }] } });
+    answer("/api/v1/query_range", {
+      status: "success",
+      data: {
+        resultType: "matrix",
+        result: [
+          {
+            metric: {},
+            values: [
+              [1, "1"],
+              [2, "abc"],
+            ],
+          },
+        ],
+      },
+    });
     const error = await catchError(c().promQuery("x", { start: 1, end: 2, step: 1 }));
     expect(error).toBeInstanceOf(ApptuitResponseError);
     expect(error.path).toBe("data.result.0.values.1.1");

@@ -28,8 +28,28 @@ const body = {
     {
       id: "cpu",
       result: [
-        { metric: "node.cpu", tags: { host: "b" }, aggregatedTags: [], dps: [[90, 0], [100, 1], [160, 2], [220, 3], [400, 9]] },
-        { metric: "node.cpu", tags: { zone: "z", host: "a" }, aggregatedTags: [], dps: [[100, 10], [130, 11], [220, null]] },
+        {
+          metric: "node.cpu",
+          tags: { host: "b" },
+          aggregatedTags: [],
+          dps: [
+            [90, 0],
+            [100, 1],
+            [160, 2],
+            [220, 3],
+            [400, 9],
+          ],
+        },
+        {
+          metric: "node.cpu",
+          tags: { zone: "z", host: "a" },
+          aggregatedTags: [],
+          dps: [
+            [100, 10],
+            [130, 11],
+            [220, null],
+          ],
+        },
       ],
     },
     { id: "empty", result: [] },
@@ -85,12 +105,32 @@ describe("query", () => {
     expect(table.columns[0]!.values).toEqual([1, null, 2, 3]);
     expect(table.columns[1]!.values).toEqual([10, 11, null, null]);
     expect(table.columns[1]!.tags).toEqual({ host: "a", zone: "z" });
-    expect(table.toUPlot()).toEqual([[100, 130, 160, 220], [1, null, 2, 3], [10, 11, null, null]]);
+    expect(table.toUPlot()).toEqual([
+      [100, 130, 160, 220],
+      [1, null, 2, 3],
+      [10, 11, null, null],
+    ]);
     expect(table.rows()[1]).toEqual({ timestamp: 130, "node.cpu{host:b}": null, "node.cpu{host:a, zone:z}": 11 });
   });
 
   it("a malformed body → ApptuitResponseError naming the path", async () => {
-    answer({ outputs: [{ id: "a", result: [{ metric: "m", tags: {}, dps: [[1, 2], [3, "x"]] }] }] });
+    answer({
+      outputs: [
+        {
+          id: "a",
+          result: [
+            {
+              metric: "m",
+              tags: {},
+              dps: [
+                [1, 2],
+                [3, "x"],
+              ],
+            },
+          ],
+        },
+      ],
+    });
     const error = await catchError(q().query("…", { start: 1 }));
     expect(error).toBeInstanceOf(ApptuitResponseError);
     expect(error.name).toBe("ApptuitResponseError");

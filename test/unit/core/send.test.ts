@@ -90,7 +90,10 @@ describe("send: request", () => {
     const requests = put();
     const c = client({ globalTags: { env: "prod", host: "global", svc: "g" } });
     await c.send(
-      [{ metric: "m", tags: { host: "point" }, timestamp: 1_700_000_000, value: 1 }, { metric: "m", timestamp: 1_700_000_000, value: 2 }],
+      [
+        { metric: "m", tags: { host: "point" }, timestamp: 1_700_000_000, value: 1 },
+        { metric: "m", timestamp: 1_700_000_000, value: 2 },
+      ],
       { tags: { host: "call", region: "eu", svc: "c" } },
     );
     const rows = JSON.parse(requests[0]!.body);
@@ -167,7 +170,9 @@ describe("send: responses", () => {
     expect(result.points).toBe(10);
     const sizes = requests.map((r) => JSON.parse(r.body).length);
     expect(sizes).toEqual([10, 5, 3, 2, 5, 3, 2]);
-    const stored = requests.filter((r) => JSON.parse(r.body).length <= LIMIT).flatMap((r) => JSON.parse(r.body).map((p: WirePoint) => p.value));
+    const stored = requests
+      .filter((r) => JSON.parse(r.body).length <= LIMIT)
+      .flatMap((r) => JSON.parse(r.body).map((p: WirePoint) => p.value));
     expect(stored).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
   });
 
@@ -211,7 +216,9 @@ describe("send: responses", () => {
 
   it("honours Retry-After given as an HTTP date", async () => {
     const retryAt = new Date(Date.now() + 2000).toUTCString(); // whole seconds: 1–2 s from now
-    const requests = put((_, n) => new HttpResponse(null, n === 1 ? { status: 503, headers: { "retry-after": retryAt } } : { status: 204 }));
+    const requests = put(
+      (_, n) => new HttpResponse(null, n === 1 ? { status: 503, headers: { "retry-after": retryAt } } : { status: 204 }),
+    );
     const started = performance.now();
     await client().send(points(1));
     expect(performance.now() - started).toBeGreaterThanOrEqual(900);

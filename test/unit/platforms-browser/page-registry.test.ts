@@ -48,9 +48,22 @@ describe("PageRegistry", () => {
     r.counter("d").inc(); // past maxSeries
     r.counter("a").inc(Number.NaN);
     const points = r.collect();
-    expect(points.map((p) => p.metric)).toEqual(["a.count", "c.count", "apptuit.registry.series_refused.count", "apptuit.registry.invalid_updates.count"]);
-    expect(points.find((p) => p.metric === "apptuit.registry.series_refused.count")).toMatchObject({ value: 4, tags: { sdk: "apptuit-js" } });
+    expect(points.map((p) => p.metric)).toEqual([
+      "a.count",
+      "c.count",
+      "apptuit.registry.series_refused.count",
+      "apptuit.registry.invalid_updates.count",
+    ]);
+    expect(points.find((p) => p.metric === "apptuit.registry.series_refused.count")).toMatchObject({
+      value: 4,
+      tags: { sdk: "apptuit-js" },
+    });
     expect(points.find((p) => p.metric === "apptuit.registry.invalid_updates.count")?.value).toBe(1);
-    expect(r.collect().filter((p) => p.metric.startsWith("apptuit.")).map((p) => p.value)).toEqual([0, 0]);
+    expect(
+      r
+        .collect()
+        .filter((p) => p.metric.startsWith("apptuit."))
+        .map((p) => p.value),
+    ).toEqual([0, 0]);
   });
 });

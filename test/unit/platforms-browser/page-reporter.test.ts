@@ -23,7 +23,14 @@ function relay(statuses: number[] = []) {
 
 function setup(options: { maxPoints?: number; yield?: () => PromiseLike<void> | void } = {}) {
   const registry = new MetricsRegistry();
-  const sender = new RelaySender({ url: "/apptuit", globalTags: { runtime: "browser" }, timeout: 1000, quota: new KeepaliveQuota(), maxBodyBytes: 65_536, maxPoints: 5_000 });
+  const sender = new RelaySender({
+    url: "/apptuit",
+    globalTags: { runtime: "browser" },
+    timeout: 1000,
+    quota: new KeepaliveQuota(),
+    maxBodyBytes: 65_536,
+    maxPoints: 5_000,
+  });
   const errors: unknown[][] = [];
   const reporter = pageReporter({
     registry,
@@ -49,7 +56,9 @@ describe("PageReporter", () => {
     registry.timer("render").update(12);
     const result = await reporter.flush();
     expect(result).toMatchObject({ ok: true, recorded: 2 + 9, delivered: 2 + 9, requests: 1 });
-    expect(hits(stored)).toEqual([expect.objectContaining({ value: 3, tags: { runtime: "browser", app: "shop", page: "a" }, delta: { kind: "sum" } })]);
+    expect(hits(stored)).toEqual([
+      expect.objectContaining({ value: 3, tags: { runtime: "browser", app: "shop", page: "a" }, delta: { kind: "sum" } }),
+    ]);
     expect(stored.find((p) => p.metric === "render")?.delta).toMatchObject({ kind: "timer", sum: 12 });
     expect(stored.filter((p) => p.metric.startsWith("apptuit.reporter.send."))).toHaveLength(9);
     registry.counter("hits", { page: "a" }).inc(2);

@@ -12,7 +12,12 @@ const decode = (text: string) => decodeCompactV2(JSON.parse(text) as object, { m
 const timer = { kind: "timer" as const, sum: 40, sumsq: 1000, min: 10, max: 30, zero: 0, pos: [3, 1, 0, 1], neg: [] };
 function points(n: number): WirePoint[] {
   return Array.from({ length: n }, (_, i) => {
-    const p: WirePoint = { metric: i % 5 === 0 ? "render" : "clicks", timestamp: 1_700_000_000_123 + (i % 3) * 1000, value: i % 5 === 0 ? 2 : i, tags: { page: "é" + (i % 7), b: `${i}` } };
+    const p: WirePoint = {
+      metric: i % 5 === 0 ? "render" : "clicks",
+      timestamp: 1_700_000_000_123 + (i % 3) * 1000,
+      value: i % 5 === 0 ? 2 : i,
+      tags: { page: "é" + (i % 7), b: `${i}` },
+    };
     p.delta = i % 5 === 0 ? timer : { kind: "sum" };
     return p;
   });
@@ -27,7 +32,9 @@ describe("pageBody", () => {
       expect(bytesOf(w.finish())).toBe(w.bytes);
     }
     const rows = decode(w.finish());
-    expect(rows.map((r) => [r.metric, r.tags, r.timestamp, r.kind, r.value])).toEqual(all.map((p) => [p.metric, p.tags, p.timestamp, p.delta!.kind, p.value]));
+    expect(rows.map((r) => [r.metric, r.tags, r.timestamp, r.kind, r.value])).toEqual(
+      all.map((p) => [p.metric, p.tags, p.timestamp, p.delta!.kind, p.value]),
+    );
     const { kind: _, ...dist } = timer;
     expect(rows[0]!.dist).toEqual(dist);
   });
@@ -37,7 +44,9 @@ describe("pageBody", () => {
     for (let i = 0; i < 4; i++) w.tryAdd({ metric: "m", timestamp: 1_700_000_000, value: i, tags: { s: `${i}` } }, Infinity);
     const payload = JSON.parse(w.finish()) as { p: unknown[][] };
     expect(payload.p).toEqual([[1_700_000_000_000, 0, 0, 1, 2, 3]]);
-    expect(decode(w.finish()).map((r) => r.timestamp)).toEqual([1_700_000_000_000, 1_700_000_000_000, 1_700_000_000_000, 1_700_000_000_000]);
+    expect(decode(w.finish()).map((r) => r.timestamp)).toEqual([
+      1_700_000_000_000, 1_700_000_000_000, 1_700_000_000_000, 1_700_000_000_000,
+    ]);
   });
 
   it("a point that does not fit changes nothing: the body stays exact and decodable", () => {

@@ -30,4 +30,3 @@ describe("KeepaliveQuota", () => {
     expect(quota.available).toBe(100);
   });
 });
-

@@ -35,10 +35,15 @@ function sender(quota: KeepaliveQuota, limits = { maxBodyBytes: 65_536, maxPoint
 describe("RelaySender", () => {
   it("prepares without a token: tag merging and the finite-number check only (the relay sanitizes)", () => {
     const s = sender(new KeepaliveQuota());
-    expect(s.prepare([{ metric: "a.b", tags: { "x-y": "1", app: "mine" }, timestamp: 1_700_000_000.5, value: 1 }], { tags: { app: "shop", runtime: "page" } })).toEqual([
-      { metric: "a.b", timestamp: 1_700_000_000_500, value: 1, tags: { runtime: "page", app: "mine", "x-y": "1" } },
-    ]);
-    const bad = [{ metric: "a", timestamp: 1, value: 1 }, { metric: "b", timestamp: 1, value: Number.NaN }];
+    expect(
+      s.prepare([{ metric: "a.b", tags: { "x-y": "1", app: "mine" }, timestamp: 1_700_000_000.5, value: 1 }], {
+        tags: { app: "shop", runtime: "page" },
+      }),
+    ).toEqual([{ metric: "a.b", timestamp: 1_700_000_000_500, value: 1, tags: { runtime: "page", app: "mine", "x-y": "1" } }]);
+    const bad = [
+      { metric: "a", timestamp: 1, value: 1 },
+      { metric: "b", timestamp: 1, value: Number.NaN },
+    ];
     expect(() => s.prepare(bad)).toThrow(expect.objectContaining({ index: 1, message: expect.stringMatching(/finite/) }));
     const sketch = { kind: "timer" as const, sum: Number.POSITIVE_INFINITY, sumsq: 1, min: 1, max: 1, zero: 0, pos: [0, 1], neg: [] };
     expect(() => s.prepare([{ metric: "t", timestamp: 1, value: 1, delta: sketch }])).toThrow(/finite/);
@@ -66,7 +71,9 @@ describe("RelaySender", () => {
     const result = await sender(quota, { maxBodyBytes: 2_000, maxPoints: 5_000 }).sendPrepared(points(300));
     const sizes = calls.map((c) => new TextEncoder().encode(c.init.body as string).byteLength);
     expect(calls.length).toBeGreaterThan(1);
-    expect(calls.every((c) => c.url === "/apptuit" && (c.init.headers as Record<string, string>)["content-type"] === "text/plain;charset=UTF-8")).toBe(true);
+    expect(
+      calls.every((c) => c.url === "/apptuit" && (c.init.headers as Record<string, string>)["content-type"] === "text/plain;charset=UTF-8"),
+    ).toBe(true);
     // Each body booked with keepalive; the answered ones stay booked until their settle timer.
     expect(calls.every((c) => c.init.keepalive === true)).toBe(true);
     expect(calls.map((c) => c.usedAtCall)).toEqual(sizes.map((_, i) => sizes.slice(0, i + 1).reduce((a, b) => a + b, 0)));
@@ -102,7 +109,12 @@ describe("RelaySender", () => {
     const calls = stubFetch(quota);
     const yields: number[] = [];
     const s = new RelaySender({
-      url: "/apptuit", globalTags: { runtime: "browser" }, timeout: 1000, quota, maxBodyBytes: 4_000, maxPoints: 5_000,
+      url: "/apptuit",
+      globalTags: { runtime: "browser" },
+      timeout: 1000,
+      quota,
+      maxBodyBytes: 4_000,
+      maxPoints: 5_000,
       sliceSize: 50,
       yield: () => {
         yields.push(calls.length);
@@ -177,7 +189,10 @@ describe("RelaySender", () => {
     expect(result.delivered).toBe(result.recorded - 1);
     expect(sent.some((p) => Object.hasOwn(p.tags ?? {}, "constructor"))).toBe(false);
     // Refused while preparing (the page's one check of what would cost the relay the whole body).
-    expect(result.errors[0]).toMatchObject({ name: "ApptuitValidationError", message: expect.stringContaining('forbidden tag key "constructor"') });
+    expect(result.errors[0]).toMatchObject({
+      name: "ApptuitValidationError",
+      message: expect.stringContaining('forbidden tag key "constructor"'),
+    });
   });
 
   it("a point too large for any body is rejected alone; the rest goes", async () => {
@@ -197,7 +212,13 @@ describe("keepaliveFetch (direct mode)", () => {
     const quota = new KeepaliveQuota(100, (fn) => timers.push(fn));
     const seen: { keepalive?: boolean; bytes: number; used: number; auth: string | null }[] = [];
     vi.stubGlobal("fetch", async (url: string | Request, init?: RequestInit) => {
-      if (init?.body instanceof ArrayBuffer) seen.push({ keepalive: init.keepalive, bytes: init.body.byteLength, used: 100 - quota.available, auth: new Headers(init.headers).get("authorization") });
+      if (init?.body instanceof ArrayBuffer)
+        seen.push({
+          keepalive: init.keepalive,
+          bytes: init.body.byteLength,
+          used: 100 - quota.available,
+          auth: new Headers(init.headers).get("authorization"),
+        });
       return new Response(null, { status: 204 });
     });
     const f = keepaliveFetch(quota);

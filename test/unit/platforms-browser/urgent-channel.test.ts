@@ -58,14 +58,17 @@ describe("direct mode wires the client's auth into the page-hide channel", () =>
       inits.push(init);
       return new Response(null, { status: 204 });
     });
-    const { channel } = directMode({ endpoint: "https://api.test", ...auth }, {
-      quota: new KeepaliveQuota(),
-      limits,
-      globalTags: {},
-      registry: new MetricsRegistry(),
-      sliceSize: 256,
-      yield: () => undefined,
-    });
+    const { channel } = directMode(
+      { endpoint: "https://api.test", ...auth },
+      {
+        quota: new KeepaliveQuota(),
+        limits,
+        globalTags: {},
+        registry: new MetricsRegistry(),
+        sliceSize: 256,
+        yield: () => undefined,
+      },
+    );
     expect(await channel.post!("[]")).toBe(true);
     expect((inits[0]!.headers as Record<string, string>).authorization).toBeUndefined();
   });

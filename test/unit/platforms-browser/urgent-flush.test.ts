@@ -159,7 +159,8 @@ describe("flushPage", () => {
     const bodies = [...beacons.map((b) => b.body), ...posts.map((p) => p.body)];
     for (const body of bodies) expect(utf8Length(body)).toBeLessThanOrEqual(20_000);
     // Cut in one pass: every body but the last of each kind is ≥ 90 % full.
-    for (const body of [...beacons.slice(0, -1), ...posts.slice(0, -1)].map((b) => b.body)) expect(utf8Length(body)).toBeGreaterThanOrEqual(0.9 * 20_000);
+    for (const body of [...beacons.slice(0, -1), ...posts.slice(0, -1)].map((b) => b.body))
+      expect(utf8Length(body)).toBeGreaterThanOrEqual(0.9 * 20_000);
     const all = bodies.flatMap((body) => decodeCompact(body));
     expect(all).toHaveLength(5_009);
     expect(new Set(hits(all).map((p) => p.tags.series)).size).toBe(5_000);

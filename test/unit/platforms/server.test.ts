@@ -43,14 +43,24 @@ function setup(options: ServerInitOptions = {}, env: Record<string, string | und
   const backend = createBackend({ token: TOKEN });
   const fake = fakeRuntime(env, denied);
   const handle = initServer(
-    { token: TOKEN, endpoint: "http://backend.test", clientOptions: { fetch: (input, init) => backend.fetch(new Request(input, init)) }, onError: null, ...options },
+    {
+      token: TOKEN,
+      endpoint: "http://backend.test",
+      clientOptions: { fetch: (input, init) => backend.fetch(new Request(input, init)) },
+      onError: null,
+      ...options,
+    },
     fake.runtime,
   );
   handle.registry.counter("hits", { route: "/" }).inc(2);
   return { backend, handle, ...fake };
 }
 
-const hitsTags = (backend: ReturnType<typeof createBackend>) => backend.points().filter((p) => p.metric === "hits_count").map((p) => p.tags);
+const hitsTags = (backend: ReturnType<typeof createBackend>) =>
+  backend
+    .points()
+    .filter((p) => p.metric === "hits_count")
+    .map((p) => p.tags);
 
 describe("initServer", () => {
   afterEach(() => vi.useRealTimers());
@@ -86,13 +96,28 @@ describe("initServer", () => {
     expect([...signals.keys()]).toEqual([]);
     expect(goIdle()).toEqual([]);
     await vi.waitFor(() => expect(exits).toEqual(["SIGTERM"]), { timeout: 4_000 });
-    expect(backend.points().filter((p) => p.metric === "hits_count").map((p) => p.value)).toEqual([2]);
+    expect(
+      backend
+        .points()
+        .filter((p) => p.metric === "hits_count")
+        .map((p) => p.value),
+    ).toEqual([2]);
   });
 
   it("on a signal, exits after exitTimeout when the flush hangs", async () => {
     vi.useFakeTimers();
     const fake = fakeRuntime();
-    const handle = initServer({ token: TOKEN, endpoint: "http://x.test", clientOptions: { fetch: () => new Promise<Response>(() => {}) }, signals: ["SIGINT"], exitTimeout: 2_000, onError: null }, fake.runtime);
+    const handle = initServer(
+      {
+        token: TOKEN,
+        endpoint: "http://x.test",
+        clientOptions: { fetch: () => new Promise<Response>(() => {}) },
+        signals: ["SIGINT"],
+        exitTimeout: 2_000,
+        onError: null,
+      },
+      fake.runtime,
+    );
     handle.registry.counter("hits", { a: "b" }).inc();
     fake.signals.get("SIGINT")!();
     await vi.advanceTimersByTimeAsync(1_999);
@@ -140,7 +165,16 @@ describe("initServer", () => {
     const fake = fakeRuntime({ APPTUIT_API_TOKEN: TOKEN, APPTUIT_ENDPOINT: "http://env-endpoint.test", APPTUIT_TAGS: "dc: x1" });
     const seen: string[] = [];
     const handle = initServer(
-      { clientOptions: { fetch: (input, init) => { const r = new Request(input, init); seen.push(new URL(r.url).origin); return backend.fetch(r); } }, onError: null },
+      {
+        clientOptions: {
+          fetch: (input, init) => {
+            const r = new Request(input, init);
+            seen.push(new URL(r.url).origin);
+            return backend.fetch(r);
+          },
+        },
+        onError: null,
+      },
       fake.runtime,
     );
     handle.registry.counter("hits").inc();
@@ -153,7 +187,10 @@ describe("initServer", () => {
     vi.spyOn(console, "warn").mockImplementation(() => {});
     const backend = createBackend({ token: TOKEN });
     const fake = fakeRuntime({ APPTUIT_PY_TOKEN: TOKEN, APPTUIT_PY_TAGS: "dc: old", APPTUIT_DISABLE_HOST_TAG: "y" });
-    const handle = initServer({ endpoint: "http://backend.test", clientOptions: { fetch: (i, o) => backend.fetch(new Request(i, o)) }, onError: null }, fake.runtime);
+    const handle = initServer(
+      { endpoint: "http://backend.test", clientOptions: { fetch: (i, o) => backend.fetch(new Request(i, o)) }, onError: null },
+      fake.runtime,
+    );
     handle.registry.counter("hits").inc();
     await handle.shutdown();
     expect(hitsTags(backend)).toEqual([{ dc: "old" }]);
@@ -164,11 +201,21 @@ describe("initServer", () => {
     const cumulative = setup();
     await cumulative.handle.reporter.flush();
     await cumulative.handle.reporter.flush();
-    expect(cumulative.backend.points().filter((p) => p.metric === "hits_count").map((p) => p.value)).toEqual([2, 2]);
+    expect(
+      cumulative.backend
+        .points()
+        .filter((p) => p.metric === "hits_count")
+        .map((p) => p.value),
+    ).toEqual([2, 2]);
     const delta = setup({ temporality: "delta" });
     await delta.handle.reporter.flush();
     await delta.handle.reporter.flush();
-    expect(delta.backend.points().filter((p) => p.metric === "hits_count").map((p) => p.value)).toEqual([2, 0]);
+    expect(
+      delta.backend
+        .points()
+        .filter((p) => p.metric === "hits_count")
+        .map((p) => p.value),
+    ).toEqual([2, 0]);
   });
 
   it("uses a given registry and client as they are", async () => {
@@ -220,7 +267,14 @@ describe("initServer", () => {
   it("prefers env given in options over the runtime's", async () => {
     const fake = fakeRuntime({ APPTUIT_API_TOKEN: "from-runtime" });
     const backend = createBackend({ token: TOKEN });
-    const handle = initServer({ env: { APPTUIT_API_TOKEN: TOKEN, APPTUIT_ENDPOINT: "http://e.test" }, clientOptions: { fetch: (i, o) => backend.fetch(new Request(i, o)) }, onError: null }, fake.runtime);
+    const handle = initServer(
+      {
+        env: { APPTUIT_API_TOKEN: TOKEN, APPTUIT_ENDPOINT: "http://e.test" },
+        clientOptions: { fetch: (i, o) => backend.fetch(new Request(i, o)) },
+        onError: null,
+      },
+      fake.runtime,
+    );
     handle.registry.counter("hits", { a: "b" }).inc();
     await handle.shutdown();
     expect(backend.stats().puts).toBe(1);

@@ -39,7 +39,10 @@ describe("createWorkersRelay", () => {
     const writer = compactBody();
     writer.tryAdd({ metric: "a.count", tags: { app: "x" }, timestamp: t, value: 1, delta: { kind: "sum" } }, 65_536);
     const body = writer.finish();
-    const response = await relay(new Request("https://r.example/apptuit", { method: "POST", body, headers: { "content-type": "text/plain" } }), { env: {} });
+    const response = await relay(
+      new Request("https://r.example/apptuit", { method: "POST", body, headers: { "content-type": "text/plain" } }),
+      { env: {} },
+    );
     expect(response.status, await response.clone().text()).toBe(500);
   });
 });
@@ -62,7 +65,14 @@ describe("durable aggregation state", () => {
     const sketch = new Sketch();
     for (let i = 1; i <= 1000; i++) sketch.add(Math.exp(i / 100));
     const state = new SeriesState("timer", "latency", { route: "/" });
-    state.merge({ metric: "latency", tags: { route: "/" }, timestamp: 0, kind: "timer", value: sketch.count, dist: distributionDelta("timer", sketch) });
+    state.merge({
+      metric: "latency",
+      tags: { route: "/" },
+      timestamp: 0,
+      kind: "timer",
+      value: sketch.count,
+      dist: distributionDelta("timer", sketch),
+    });
     const back = SeriesState.fromStored(JSON.parse(JSON.stringify(state.toStored())));
     const fields = (s: SeriesState) => Object.fromEntries(s.fields(10).map((p) => [p.metric, p.value]));
     const a = fields(state);

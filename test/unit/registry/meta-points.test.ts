@@ -21,7 +21,13 @@ describe("the registry's meta points", () => {
 
   it("are delivered by a reporter with neither reporter nor global tags", async () => {
     const backend = createBackend({ token: TOKEN });
-    const client = new Apptuit({ token: TOKEN, env: {}, endpoint: "http://meta.test", sanitize: "apptuit", fetch: (input, init) => backend.fetch(new Request(input, init)) });
+    const client = new Apptuit({
+      token: TOKEN,
+      env: {},
+      endpoint: "http://meta.test",
+      sanitize: "apptuit",
+      fetch: (input, init) => backend.fetch(new Request(input, init)),
+    });
     const r = new MetricsRegistry({ maxSeries: 1 });
     r.counter("a", { k: "v" }).inc();
     r.counter("b", { k: "v" }).inc(Number.NaN);

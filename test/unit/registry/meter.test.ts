@@ -44,7 +44,7 @@ class DropwizardMeter {
 
 function lcg(seed: number): () => number {
   let s = seed;
-  return () => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648);
+  return () => (s = (s * 1103515245 + 12345) % 2147483648) / 2147483648;
 }
 
 const rates = (m: { oneMinuteRate(): number; fiveMinuteRate(): number; fifteenMinuteRate(): number }) => [

@@ -31,7 +31,8 @@ function useHandle(handle: unknown, value: unknown): void {
     h.time!(() => value);
     (h.start!() as () => number)();
   }
-  for (const method of ["snapshot", "meanRate", "oneMinuteRate", "fiveMinuteRate", "fifteenMinuteRate"]) if (typeof h[method] === "function") h[method]!();
+  for (const method of ["snapshot", "meanRate", "oneMinuteRate", "fiveMinuteRate", "fifteenMinuteRate"])
+    if (typeof h[method] === "function") h[method]!();
   void h.count;
 }
 
@@ -133,7 +134,11 @@ describe("recording never throws (default mode)", () => {
 
   it("property: random names, tags and values never throw, and every repair and refusal is counted", () => {
     const huge = fc.integer({ min: 1_025, max: 5_000 }).map((n) => "x".repeat(n));
-    const text = fc.oneof(fc.string({ maxLength: 12 }), fc.constantFrom("http./users/{id}", 'm{"a": "b"}', 'm {"a": ""}', "m{", " m ", "{}", ""), huge);
+    const text = fc.oneof(
+      fc.string({ maxLength: 12 }),
+      fc.constantFrom("http./users/{id}", 'm{"a": "b"}', 'm {"a": ""}', "m{", " m ", "{}", ""),
+      huge,
+    );
     const throwingGetter = fc.constant(null).map(() =>
       Object.defineProperty({ [fc.toStringMethod]: () => "{ get boom() { throw } }" }, "boom", {
         enumerable: true,

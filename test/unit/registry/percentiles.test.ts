@@ -60,7 +60,12 @@ function addedBucketCounts(sketches: Sketch[]): SketchState {
 
 describe("percentiles: pyformance's definition", () => {
   it("matches pyformance on its small-sample cases", () => {
-    expect(fields([100, 200, 300])).toMatchObject({ "75_percentile": 300, "95_percentile": 300, "99_percentile": 300, "999_percentile": 300 });
+    expect(fields([100, 200, 300])).toMatchObject({
+      "75_percentile": 300,
+      "95_percentile": 300,
+      "99_percentile": 300,
+      "999_percentile": 300,
+    });
     withinOnePercent(fields([100, 200, 300])["50_percentile"]!, 200, "p50 of 100, 200, 300");
     const ten = fields([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
     withinOnePercent(ten["75_percentile"]!, 8.25, "p75 of 1..10");

@@ -160,7 +160,18 @@ describe("collect", () => {
     t = 10_000;
     const points = r.collect();
     const meter = ["count", "mean_rate", "1m_rate", "5m_rate", "15m_rate"];
-    const histogram = ["count", "avg", "min", "max", "std_dev", "50_percentile", "75_percentile", "95_percentile", "99_percentile", "999_percentile"];
+    const histogram = [
+      "count",
+      "avg",
+      "min",
+      "max",
+      "std_dev",
+      "50_percentile",
+      "75_percentile",
+      "95_percentile",
+      "99_percentile",
+      "999_percentile",
+    ];
     expect(fields(points, "c")).toEqual(["count"]);
     expect(fields(points, "g")).toEqual(["value"]);
     expect(fields(points, "m")).toEqual(meter);

@@ -41,7 +41,10 @@ describe("aggregating relay", () => {
     expect(sum(points, "tabs_clicks_count")).toBe(recorded.clicks);
     expect(sum(points, "tabs_views_count")).toBe(recorded.marks);
     expect(sum(points, "tabs_latency_count")).toBe(recorded.durations.length);
-    expect(sum(points, "tabs_latency_sum")).toBeCloseTo(recorded.durations.reduce((s, v) => s + v, 0), 6);
+    expect(sum(points, "tabs_latency_sum")).toBeCloseTo(
+      recorded.durations.reduce((s, v) => s + v, 0),
+      6,
+    );
     for (const p of points.filter((p) => p.metric === "tabs_views_mean_rate")) {
       const count = points.find((c) => c.metric === "tabs_views_count" && c.timestamp === p.timestamp)!.value;
       expect(p.value).toBeCloseTo(count / 600, 9);
@@ -50,7 +53,11 @@ describe("aggregating relay", () => {
     if (windows.size === 1) {
       const sorted = [...recorded.durations].sort((a, b) => a - b);
       const at = (metric: string) => points.find((p) => p.metric === metric)!.value;
-      for (const [field, q] of [["50", 0.5], ["95", 0.95], ["99", 0.99]] as const) {
+      for (const [field, q] of [
+        ["50", 0.5],
+        ["95", 0.95],
+        ["99", 0.99],
+      ] as const) {
         const exact = pyformancePercentile(sorted, q);
         expect(Math.abs(at(`tabs_latency_${field}_percentile`) - exact) / exact, field).toBeLessThanOrEqual(0.01);
       }
@@ -86,7 +93,13 @@ describe("aggregating relay", () => {
     await tabs[0]!.handle.flush();
     await relay.flush();
     const before = Math.floor(Date.now() / 1000) - 60; // a minute old: its window is long written
-    const late = JSON.stringify({ v: 2, t0: before, k: ["tabs.clicks.count", "button", "buy", "app", "tabs"], s: [[0, 0, 1, 2, 3, 4]], p: [[0, 0, 5]] });
+    const late = JSON.stringify({
+      v: 2,
+      t0: before,
+      k: ["tabs.clicks.count", "button", "buy", "app", "tabs"],
+      s: [[0, 0, 1, 2, 3, 4]],
+      p: [[0, 0, 5]],
+    });
     expect((await relay(post(late))).status).toBe(204);
     await relay.flush();
     expect(sum(backend.points(), "tabs_clicks_count")).toBe(recorded.clicks + 5);
@@ -130,7 +143,8 @@ describe("aggregating relay", () => {
         },
       },
     });
-    const body = (value: number) => JSON.stringify({ v: 2, t0: Math.floor(Date.now() / 1000), k: ["c.count", "k", "v"], s: [[0, 0, 1, 2]], p: [[0, 0, value]] });
+    const body = (value: number) =>
+      JSON.stringify({ v: 2, t0: Math.floor(Date.now() / 1000), k: ["c.count", "k", "v"], s: [[0, 0, 1, 2]], p: [[0, 0, value]] });
     expect((await relay(post(body(1)))).status).toBe(204);
     await relay.flush();
     const first = relay.stats();

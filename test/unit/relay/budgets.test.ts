@@ -37,7 +37,10 @@ describe("budgets", () => {
     await relay.flush();
     expect(backend.points().filter((p) => p.metric.startsWith("c_"))).toHaveLength(8);
     expect(relay.stats().refused).toEqual({ series_budget: 1 });
-    expect(backend.points().find((p) => p.metric === "apptuit_relay_refused_count")).toMatchObject({ value: 1, tags: { reason: "series_budget" } });
+    expect(backend.points().find((p) => p.metric === "apptuit_relay_refused_count")).toMatchObject({
+      value: 1,
+      tags: { reason: "series_budget" },
+    });
   });
 
   it("new series per client per window: one client cannot fill the window; known series cost nothing", async () => {
@@ -58,7 +61,13 @@ describe("budgets", () => {
       series.push(k.length - 2, k.length - 1);
     }
     // 50 copies of the series row, and 100 runs over all 50: 5,000 points of one ~10 KB series.
-    const body = JSON.stringify({ v: 1, t0: now(), k, s: Array(50).fill(series), p: Array.from({ length: 100 }, () => [0, 0, ...Array(50).fill(1)]) });
+    const body = JSON.stringify({
+      v: 1,
+      t0: now(),
+      k,
+      s: Array(50).fill(series),
+      p: Array.from({ length: 100 }, () => [0, 0, ...Array(50).fill(1)]),
+    });
     expect(body.length).toBeLessThan(24_000);
     const { value: response, ms, rssMb } = await timed(() => relay(post(body)));
     expect(response.status, await response.clone().text()).toBe(413);
@@ -82,10 +91,12 @@ describe("budgets", () => {
   it("concurrent upstream writes are capped: past the cap 503 + Retry-After at once, not a queue", async () => {
     let release!: () => void;
     const held = new Promise<void>((resolve) => (release = resolve));
-    server.use(http.post(`${UPSTREAM}/api/put`, async () => {
-      await held;
-      return new Response(null, { status: 204 });
-    }));
+    server.use(
+      http.post(`${UPSTREAM}/api/put`, async () => {
+        await held;
+        return new Response(null, { status: 204 });
+      }),
+    );
     const relay = makeRelay({ aggregate: false, maxConcurrentWrites: 2 });
     const slow = [relay(post(JSON.stringify([row()]))), relay(post(JSON.stringify([row()])))];
     await new Promise((resolve) => setTimeout(resolve, 50)); // both are now waiting upstream
@@ -143,7 +154,10 @@ describe("client keys and server tags", () => {
 
   it("preflights are limited too", async () => {
     const relay = makeRelay({ rateLimit: { requests: 2 } });
-    const preflight = () => relay(new Request("https://relay.example/apptuit", { method: "OPTIONS", headers: { origin: "https://shop.example" } }), { clientId: "c" });
+    const preflight = () =>
+      relay(new Request("https://relay.example/apptuit", { method: "OPTIONS", headers: { origin: "https://shop.example" } }), {
+        clientId: "c",
+      });
     expect((await preflight()).status).toBe(204);
     expect((await preflight()).status).toBe(204);
     expect((await preflight()).status).toBe(429);

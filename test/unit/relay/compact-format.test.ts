@@ -62,7 +62,12 @@ describe("encodeCompact / decodeCompact", () => {
   });
 
   it("accepts WirePoints already in milliseconds and DataPoints without tags", () => {
-    const out = decodeCompact(encodeCompact([{ metric: "web.a", timestamp: T * 1000 + 5, value: 1, tags: { a: "b" } }, { metric: "web.b", timestamp: T, value: 2 }]));
+    const out = decodeCompact(
+      encodeCompact([
+        { metric: "web.a", timestamp: T * 1000 + 5, value: 1, tags: { a: "b" } },
+        { metric: "web.b", timestamp: T, value: 2 },
+      ]),
+    );
     expect(out).toEqual([
       { metric: "web.b", timestamp: T * 1000, value: 2, tags: {} },
       { metric: "web.a", timestamp: T * 1000 + 5, value: 1, tags: { a: "b" } },
@@ -74,7 +79,9 @@ describe("encodeCompact / decodeCompact", () => {
     expect(() => encodeCompact([{ metric: "", timestamp: T, value: 1 }])).toThrow(CompactFormatError);
     expect(() => encodeCompact([{ metric: "m", timestamp: T, value: 1, tags: { a: 1 as unknown as string } }])).toThrow(CompactFormatError);
     expect(() => encodeCompact([{ metric: "m", timestamp: -5, value: 1 }])).toThrow(/timestamp/);
-    expect(() => encodeCompact([{ metric: "m", timestamp: T, value: 1, tags: JSON.parse('{"__proto__":"x"}') }])).toThrow(/forbidden tag key/);
+    expect(() => encodeCompact([{ metric: "m", timestamp: T, value: 1, tags: JSON.parse('{"__proto__":"x"}') }])).toThrow(
+      /forbidden tag key/,
+    );
   });
 
   it("round-trips arbitrary points (property)", () => {
@@ -108,7 +115,16 @@ describe("decodeCompact validation", () => {
     ["__proto__ tag key", { ...base(), k: ["web.a", "__proto__", "x"] }, /forbidden tag key/, "s[0][1]"],
     ["constructor tag key", { ...base(), k: ["web.a", "constructor", "x"] }, /forbidden tag key/, "s[0][1]"],
     ["duplicate tag key", { ...base(), s: [[0, 1, 2, 1, 2]] }, /duplicate/, "s[0][3]"],
-    ["26 tags", { ...base(), k: ["web.a", ...Array.from({ length: 26 }, (_, i) => `k${i}`)], s: [[0, ...Array.from({ length: 26 }, (_, i) => [i + 1, i + 1]).flat()]] }, /at most 25 tags/, "s[0]"],
+    [
+      "26 tags",
+      {
+        ...base(),
+        k: ["web.a", ...Array.from({ length: 26 }, (_, i) => `k${i}`)],
+        s: [[0, ...Array.from({ length: 26 }, (_, i) => [i + 1, i + 1]).flat()]],
+      },
+      /at most 25 tags/,
+      "s[0]",
+    ],
     ["seconds that read as milliseconds", { ...base(), t0: 2 ** 32 }, /out of range/, "p[0][0]"],
     ["milliseconds that read as seconds", { ...base(), u: "ms" }, /out of range/, "p[0][0]"],
     ["negative dt", { ...base(), p: [[-1, 0, 1]] }, /./, "p[0][0]"],
@@ -127,7 +143,14 @@ describe("decodeCompact validation", () => {
   });
 
   it("refuses more points than maxPoints before expanding them, flagged as too large", () => {
-    const input = { ...base(), p: [[0, 0, 1], [10, 0, 2], [20, 0, 3]] };
+    const input = {
+      ...base(),
+      p: [
+        [0, 0, 1],
+        [10, 0, 2],
+        [20, 0, 3],
+      ],
+    };
     expect(decodeCompact(input, { maxPoints: 3 })).toHaveLength(3);
     let error: unknown;
     try {
@@ -159,7 +182,11 @@ describe("splitCompact", () => {
 
   it("keeps every payload within maxBytes of UTF-8 (not string length) and loses no point", () => {
     // Multi-byte tag values: string length would undercount bytes by ~3×.
-    const points = flushes(40, 50).map((p, i) => ({ ...p, tags: { ...p.tags, city: ["Zürich", "東京", "Đà Nẵng"][i % 3]! }, value: i * 1.37 }));
+    const points = flushes(40, 50).map((p, i) => ({
+      ...p,
+      tags: { ...p.tags, city: ["Zürich", "東京", "Đà Nẵng"][i % 3]! },
+      value: i * 1.37,
+    }));
     const max = 4_096;
     const parts = splitCompact(points, max);
     expect(parts.length).toBeGreaterThan(1);

@@ -13,9 +13,12 @@ function valueAt(i: number): number {
   const x = Math.sin(i * 12.9898) * 43_758.5453;
   const r = x - Math.floor(x);
   switch (i % 3) {
-    case 0: return Math.floor(r * 40); // counter delta
-    case 1: return Math.round(r * 250_000) / 100; // timing in ms, 2 decimals
-    default: return r * 97.3; // mean / rate: full double precision
+    case 0:
+      return Math.floor(r * 40); // counter delta
+    case 1:
+      return Math.round(r * 250_000) / 100; // timing in ms, 2 decimals
+    default:
+      return r * 97.3; // mean / rate: full double precision
   }
 }
 
@@ -38,7 +41,11 @@ function manyPoints(times: number): WirePoint[] {
 function manySeries(count: number): WirePoint[] {
   return Array.from({ length: count }, (_, i) => ({
     metric: `web.resource.${["script", "style", "img", "font", "xhr"][i % 5]}.${FIELDS[Math.floor(i / 5) % FIELDS.length]}_${Math.floor(i / 35) % 10}`,
-    tags: { page: `/section-${Math.floor(i / 50)}/item`, browser: ["chrome", "firefox", "safari"][i % 3]!, country: ["US", "DE", "IN", "BR", "JP"][i % 5]! },
+    tags: {
+      page: `/section-${Math.floor(i / 50)}/item`,
+      browser: ["chrome", "firefox", "safari"][i % 3]!,
+      country: ["US", "DE", "IN", "BR", "JP"][i % 5]!,
+    },
     timestamp: T,
     value: valueAt(i),
   }));
@@ -63,7 +70,9 @@ describe("compact format gain (points per 64 KiB beacon)", () => {
     const points = manyPoints(500); // 10,000 points: more than either format fits
     const json = openTsdbFit(points, QUOTA);
     const compact = compactFit(points, QUOTA);
-    console.log(`[compact-gain] 20 series × 3 tags: OpenTSDB JSON ${json} points/64KiB (${(QUOTA / json).toFixed(1)} B/point), compact ${compact} points/64KiB (${(QUOTA / compact).toFixed(1)} B/point), gain ×${(compact / json).toFixed(2)}`);
+    console.log(
+      `[compact-gain] 20 series × 3 tags: OpenTSDB JSON ${json} points/64KiB (${(QUOTA / json).toFixed(1)} B/point), compact ${compact} points/64KiB (${(QUOTA / compact).toFixed(1)} B/point), gain ×${(compact / json).toFixed(2)}`,
+    );
     expect(json).toBeLessThan(points.length);
     expect(compact).toBeLessThan(points.length);
     expect(compact).toBeGreaterThanOrEqual(2 * json);
@@ -76,7 +85,9 @@ describe("compact format gain (points per 64 KiB beacon)", () => {
     const pool = manySeries(4_000); // same shape, enough series to fill a beacon in either format
     const json = openTsdbFit(pool, QUOTA);
     const compact = compactFit(pool, QUOTA);
-    console.log(`[compact-gain] 1,000 series × 1 point: OpenTSDB JSON ${jsonBytes} B, compact ${compactBytes} B (×${(jsonBytes / compactBytes).toFixed(2)}); per 64 KiB: OpenTSDB JSON ${json} points, compact ${compact} points, gain ×${(compact / json).toFixed(2)}`);
+    console.log(
+      `[compact-gain] 1,000 series × 1 point: OpenTSDB JSON ${jsonBytes} B, compact ${compactBytes} B (×${(jsonBytes / compactBytes).toFixed(2)}); per 64 KiB: OpenTSDB JSON ${json} points, compact ${compact} points, gain ×${(compact / json).toFixed(2)}`,
+    );
     expect(compactBytes).toBeLessThan(jsonBytes / 1.5);
     expect(compact).toBeGreaterThan(1.5 * json);
   });

@@ -58,7 +58,9 @@ describe("compact format v2", () => {
   });
 
   it("refuses an unknown kind and counts values before validating them", () => {
-    expect(() => decodeCompactV2({ v: 2, t0: T, k: ["h"], s: [[9, 0]], p: [] }, { maxPoints: 10, maxExpandedBytes: 1e6 })).toThrow(/unknown kind/);
+    expect(() => decodeCompactV2({ v: 2, t0: T, k: ["h"], s: [[9, 0]], p: [] }, { maxPoints: 10, maxExpandedBytes: 1e6 })).toThrow(
+      /unknown kind/,
+    );
     const flood = { v: 2, t0: T, k: ["h"], s: [[0, 0]], p: [[0, 0, ...Array(11).fill("x")]] };
     expect(() => decodeCompactV2(flood, { maxPoints: 10, maxExpandedBytes: 1e6 })).toThrow(CompactFormatError);
     try {

@@ -20,7 +20,11 @@ const pointArb = fc.record({
   metric: fc.oneof(name, text),
   tags: fc.dictionary(fc.oneof(name, fc.constantFrom("page", "host")), fc.oneof(text, fc.constantFrom("a", "b")), { maxKeys: 3 }),
   // Whole seconds, repeats, going back in time, and milliseconds (13 digits) that switch the unit.
-  timestamp: fc.oneof(fc.constantFrom(T, T + 10, T - 5), fc.integer({ min: 1_000_000_000, max: 2_000_000_000 }), fc.integer({ min: T * 1000, max: T * 1000 + 99_999 })),
+  timestamp: fc.oneof(
+    fc.constantFrom(T, T + 10, T - 5),
+    fc.integer({ min: 1_000_000_000, max: 2_000_000_000 }),
+    fc.integer({ min: T * 1000, max: T * 1000 + 99_999 }),
+  ),
   value: fc.double({ noNaN: true, noDefaultInfinity: true }),
 });
 
@@ -46,11 +50,15 @@ describe("CompactWriter", () => {
   it("packs one collection (one timestamp, series in order) into one run, strings once", () => {
     const writer = new CompactWriter();
     for (let s = 0; s < 50; s++) writer.add({ metric: `m${s % 5}`, timestamp: T, value: s, tags: { page: `/p${s}`, browser: "chrome" } });
-    for (let s = 0; s < 50; s++) writer.add({ metric: `m${s % 5}`, timestamp: T + 10, value: s + 0.5, tags: { page: `/p${s}`, browser: "chrome" } });
+    for (let s = 0; s < 50; s++)
+      writer.add({ metric: `m${s % 5}`, timestamp: T + 10, value: s + 0.5, tags: { page: `/p${s}`, browser: "chrome" } });
     const payload = JSON.parse(writer.finish());
     expect(payload.s).toHaveLength(50);
     expect(new Set(payload.k).size).toBe(payload.k.length);
-    expect(payload.p.map((run: number[]) => run.slice(0, 2))).toEqual([[0, 0], [10, 0]]);
+    expect(payload.p.map((run: number[]) => run.slice(0, 2))).toEqual([
+      [0, 0],
+      [10, 0],
+    ]);
   });
 
   it("tryAdd refuses a point that would not fit and changes nothing", () => {
@@ -71,7 +79,12 @@ describe("CompactWriter", () => {
     const points: WirePoint[] = [];
     for (let t = 0; t < 3; t++)
       for (let s = 0; s < 4_000; s++)
-        points.push({ metric: `app.requests_${s % 10}.count`, timestamp: T + 10 * t, value: s * 1.25, tags: { route: `/r/${s}`, city: ["Zürich", "東京", "Đà Nẵng"][s % 3]!, runtime: "browser" } });
+        points.push({
+          metric: `app.requests_${s % 10}.count`,
+          timestamp: T + 10 * t,
+          value: s * 1.25,
+          tags: { route: `/r/${s}`, city: ["Zürich", "東京", "Đà Nẵng"][s % 3]!, runtime: "browser" },
+        });
     for (const max of [4_096, 65_536]) {
       const bodies: string[] = [];
       let writer = new CompactWriter();

@@ -48,7 +48,11 @@ describe("CORS", () => {
 
   it("matches exact origins after normalisation, RegExps and predicates, nothing looser", async () => {
     const relay = makeRelay({
-      allowedOrigins: ["https://shop.example/", /^https:\/\/[a-z0-9]+\.preview\.example$/, (origin) => origin.endsWith(".internal.example")],
+      allowedOrigins: [
+        "https://shop.example/",
+        /^https:\/\/[a-z0-9]+\.preview\.example$/,
+        (origin) => origin.endsWith(".internal.example"),
+      ],
     });
     const status = async (origin: string) => (await relay(preflight(origin))).status;
     expect(await status("https://shop.example")).toBe(204);

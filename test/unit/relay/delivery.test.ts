@@ -53,9 +53,12 @@ describe("delivery", () => {
     expect(stored.every((p) => p.tags.country === "DE")).toBe(true);
     const first = stored.find((p) => p.metric === "web_m0" && p.value === 0);
     expect(first?.timestamp).toBe(T * 1000 + 250); // the core's wire rule: fractional seconds → milliseconds
-    expect(stored.filter((p) => p.metric === "web_m1").map((p) => p.value).slice(0, 100)).toEqual(
-      points.filter((p) => p.metric === "web.m1").map((p) => p.value),
-    );
+    expect(
+      stored
+        .filter((p) => p.metric === "web_m1")
+        .map((p) => p.value)
+        .slice(0, 100),
+    ).toEqual(points.filter((p) => p.metric === "web.m1").map((p) => p.value));
   });
 
   it("accepts a gzip-compressed body, a single OpenTSDB row object and millisecond timestamps", async () => {
@@ -63,7 +66,10 @@ describe("delivery", () => {
     const gz = await compress(JSON.stringify([row()]), "gzip");
     expect((await relay(post(gz, { type: "application/json", headers: { "content-encoding": "gzip" } }))).status).toBe(204);
     expect((await relay(post(JSON.stringify(row({ value: 2, timestamp: T * 1000 + 5 }))))).status).toBe(204);
-    expect(backend.points().map((p) => [p.value, p.timestamp])).toEqual([[812.5, T], [2, T * 1000 + 5]]);
+    expect(backend.points().map((p) => [p.value, p.timestamp])).toEqual([
+      [812.5, T],
+      [2, T * 1000 + 5],
+    ]);
   });
 
   it("answers 204 without any upstream request for an empty array", async () => {

@@ -157,7 +157,13 @@ describe("ApptuitReporter delivery", () => {
   it("builds its own client from token, endpoint and env", async () => {
     const registry = new FakeCounters();
     registry.inc("built");
-    const reporter = new ApptuitReporter({ registry, env: { APPTUIT_API_TOKEN: "env-token", APPTUIT_TAGS: "host: e1" }, endpoint: "http://reporter.test", retry: 0, onError: null });
+    const reporter = new ApptuitReporter({
+      registry,
+      env: { APPTUIT_API_TOKEN: "env-token", APPTUIT_TAGS: "host: e1" },
+      endpoint: "http://reporter.test",
+      retry: 0,
+      onError: null,
+    });
     const result = await reporter.flush();
     expect(result.ok).toBe(true);
     expect(server.stored.find((r) => r.metric === "built_count")?.tags).toEqual({ host: "e1", kind: "counter" });

@@ -7,11 +7,18 @@ const server = useScriptedServer();
 
 function setup() {
   const registry = new FakeCounters();
-  const reporter = new ApptuitReporter({ registry, client: testClient({ sanitize: "apptuit" }), temporality: "delta", platform: new ManualPlatform(), onError: null });
+  const reporter = new ApptuitReporter({
+    registry,
+    client: testClient({ sanitize: "apptuit" }),
+    temporality: "delta",
+    platform: new ManualPlatform(),
+    onError: null,
+  });
   return { registry, reporter };
 }
 
-const value = (points: { metric: string; value: number }[], metric: string) => points.filter((p) => p.metric === metric).map((p) => p.value);
+const value = (points: { metric: string; value: number }[], metric: string) =>
+  points.filter((p) => p.metric === metric).map((p) => p.value);
 
 describe("ApptuitReporter.drain", () => {
   it("collects synchronously and keeps the points in flight until settled", () => {
@@ -70,7 +77,14 @@ describe("ApptuitReporter.drain", () => {
 
   it("counts points evicted from a full retry buffer as dropped, in stats and the meta metric", async () => {
     const registry = new FakeCounters();
-    const reporter = new ApptuitReporter({ registry, client: testClient(), temporality: "delta", retryBuffer: { maxPoints: 4 }, platform: new ManualPlatform(), onError: null });
+    const reporter = new ApptuitReporter({
+      registry,
+      client: testClient(),
+      temporality: "delta",
+      retryBuffer: { maxPoints: 4 },
+      platform: new ManualPlatform(),
+      onError: null,
+    });
     registry.inc("x");
     const drained = reporter.drain();
     drained.retry(drained.points); // 10 points into a buffer of 4
@@ -91,7 +105,13 @@ describe("ApptuitReporter.drain", () => {
 
   it("prepares with the preparer given (e.g. a token-free one) and applies reporter tags", () => {
     const registry = new FakeCounters();
-    const reporter = new ApptuitReporter({ registry, client: testClient(), tags: { app: "shop" }, platform: new ManualPlatform(), onError: null });
+    const reporter = new ApptuitReporter({
+      registry,
+      client: testClient(),
+      tags: { app: "shop" },
+      platform: new ManualPlatform(),
+      onError: null,
+    });
     registry.inc("z");
     const calls: unknown[] = [];
     const drained = reporter.drain({

@@ -102,7 +102,13 @@ describe("ApptuitReporter failures", () => {
     // 2 counters + 9 meta points = 11 points per flush; room for 25.
     registry.inc("a");
     registry.inc("b");
-    const reporter = new ApptuitReporter({ registry, client: testClient({ sanitize: "apptuit" }), retryBuffer: { maxPoints: 25 }, now: clock.now, onError });
+    const reporter = new ApptuitReporter({
+      registry,
+      client: testClient({ sanitize: "apptuit" }),
+      retryBuffer: { maxPoints: 25 },
+      now: clock.now,
+      onError,
+    });
     server.fallback = { kind: "status", status: 503 };
     for (let i = 0; i < 4; i++) {
       clock.advance(10_000);
@@ -129,7 +135,11 @@ describe("ApptuitReporter failures", () => {
 
   it("bounds the retry buffer by estimated bytes too", async () => {
     const registry = new FakeCounters();
-    registry.extra = Array.from({ length: 40 }, (_, i) => ({ metric: "big.value", tags: { pad: "x".repeat(200), i: String(i) }, value: i }));
+    registry.extra = Array.from({ length: 40 }, (_, i) => ({
+      metric: "big.value",
+      tags: { pad: "x".repeat(200), i: String(i) },
+      value: i,
+    }));
     const reporter = new ApptuitReporter({ registry, client: testClient(), retryBuffer: { maxBytes: 4_000 }, onError: null });
     server.fallback = { kind: "status", status: 500 };
     const result = await reporter.flush();
@@ -178,7 +188,10 @@ describe("ApptuitReporter failures", () => {
     // The Apptuit client masks its token the same way.
     warn.mockClear();
     const apptuit = testClient();
-    await new ApptuitReporter({ registry, client: { prepare: (p, o) => apptuit.prepare(p, o), sendPrepared: sender.sendPrepared, redact: (t) => apptuit.redact(t) } }).flush();
+    await new ApptuitReporter({
+      registry,
+      client: { prepare: (p, o) => apptuit.prepare(p, o), sendPrepared: sender.sendPrepared, redact: (t) => apptuit.redact(t) },
+    }).flush();
     expect(String(warn.mock.calls[0]![0])).toContain("Bearer [token]");
   });
 
@@ -186,7 +199,13 @@ describe("ApptuitReporter failures", () => {
     const clock = manualClock(1_700_000_000_000);
     const registry = new MetricsRegistry({ now: clock.now });
     const hits = registry.counter("hits", { route: "/a" });
-    const reporter = new ApptuitReporter({ registry, client: testClient({ sanitize: "apptuit" }), temporality: "delta", now: clock.now, onError: null });
+    const reporter = new ApptuitReporter({
+      registry,
+      client: testClient({ sanitize: "apptuit" }),
+      temporality: "delta",
+      now: clock.now,
+      onError: null,
+    });
     // ok, 503, network, 503, then ok for good.
     server.script = [{ kind: "ok" }, { kind: "status", status: 503 }, { kind: "network" }, { kind: "status", status: 503 }];
     let incs = 0;

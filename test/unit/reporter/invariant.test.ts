@@ -17,7 +17,10 @@ describe("reporter accounting under mixed faults", () => {
     const latency = registry.timer("latency", { route: "/a" });
     // A Collectable around the registry that also yields one invalid point per collection.
     const source = {
-      collect: (options?: Parameters<MetricsRegistry["collect"]>[0]) => [...registry.collect(options), { metric: "broken.value", tags: { why: "nan" }, value: Number.NaN }],
+      collect: (options?: Parameters<MetricsRegistry["collect"]>[0]) => [
+        ...registry.collect(options),
+        { metric: "broken.value", tags: { why: "nan" }, value: Number.NaN },
+      ],
     };
     const calls: Call[] = [];
     const reporter = new ApptuitReporter({
@@ -43,7 +46,11 @@ describe("reporter accounting under mixed faults", () => {
       [{ kind: "status", status: 500 }],
       [{ kind: "status", status: 504 }],
       [{ kind: "ok" }],
-      [{ kind: "status", status: 413 }, { kind: "partial", reject: (r) => r.metric === "hits.count" && r.tags.route === "/b" }, { kind: "ok" }],
+      [
+        { kind: "status", status: 413 },
+        { kind: "partial", reject: (r) => r.metric === "hits.count" && r.tags.route === "/b" },
+        { kind: "ok" },
+      ],
       [],
       [],
     ];
@@ -66,7 +73,15 @@ describe("reporter accounting under mixed faults", () => {
     expect(stats.buffered).toBe(0); // the last flushes succeeded
     expect(stats.dropped).toBeGreaterThan(0);
     expect(stats.rejected).toBeGreaterThan(0);
-    expect(calls.map((c) => name(c.errors[0]))).toEqual(expect.arrayContaining(["ApptuitValidationError", "ApptuitAuthError", "ApptuitNetworkError", "ApptuitHttpError", "ApptuitDroppedError"]));
+    expect(calls.map((c) => name(c.errors[0]))).toEqual(
+      expect.arrayContaining([
+        "ApptuitValidationError",
+        "ApptuitAuthError",
+        "ApptuitNetworkError",
+        "ApptuitHttpError",
+        "ApptuitDroppedError",
+      ]),
+    );
     expect(calls.map((c) => c.status)).toEqual(expect.arrayContaining([400, 401, 502, 429, 500, 503, 504]));
 
     // Delivered: exactly what the server stored, each series and instant once.

@@ -8,7 +8,9 @@ const server = useScriptedServer();
 const META = (field: string) => `apptuit.reporter.send.${field}`;
 
 function metaOf(rows: { metric: string; value: number }[]): Record<string, number> {
-  return Object.fromEntries(rows.filter((r) => r.metric.startsWith("apptuit.reporter.")).map((r) => [r.metric.replace("apptuit.reporter.send.", ""), r.value]));
+  return Object.fromEntries(
+    rows.filter((r) => r.metric.startsWith("apptuit.reporter.")).map((r) => [r.metric.replace("apptuit.reporter.send.", ""), r.value]),
+  );
 }
 
 describe("reporter meta metrics", () => {
@@ -22,24 +24,51 @@ describe("reporter meta metrics", () => {
 
     await reporter.flush(); // 11 points (2 + 9 meta) stored in one request
     expect(metaOf(server.requests[0]!)).toEqual({
-      "total.count": 0, "successful.count": 0, "failed.count": 0, "dropped.count": 0,
-      "time.count": 0, "time.sum": 0, "time.avg": 0, "time.min": 0, "time.max": 0,
+      "total.count": 0,
+      "successful.count": 0,
+      "failed.count": 0,
+      "dropped.count": 0,
+      "time.count": 0,
+      "time.sum": 0,
+      "time.avg": 0,
+      "time.min": 0,
+      "time.max": 0,
     });
 
     server.script = [{ kind: "status", status: 503 }];
     await reporter.flush(); // reports the first flush, then fails with its own 11 points
-    expect(metaOf(server.requests[1]!)).toMatchObject({ "total.count": 11, "successful.count": 11, "failed.count": 0, "time.count": 1, "time.sum": 0.25, "time.max": 0.25 });
+    expect(metaOf(server.requests[1]!)).toMatchObject({
+      "total.count": 11,
+      "successful.count": 11,
+      "failed.count": 0,
+      "time.count": 1,
+      "time.sum": 0.25,
+      "time.max": 0.25,
+    });
 
     await reporter.flush(); // retried 11 + 11 fresh
     const third = server.requests[2]!.slice(11); // after the retried rows
     expect(metaOf(third)).toEqual({
-      "total.count": 22, "successful.count": 11, "failed.count": 11, "dropped.count": 0,
-      "time.count": 2, "time.sum": 0.5, "time.avg": 0.25, "time.min": 0.25, "time.max": 0.25,
+      "total.count": 22,
+      "successful.count": 11,
+      "failed.count": 11,
+      "dropped.count": 0,
+      "time.count": 2,
+      "time.sum": 0.5,
+      "time.avg": 0.25,
+      "time.min": 0.25,
+      "time.max": 0.25,
     });
   });
 
   it("carry the prefix and the reporter's tags, like every other point", async () => {
-    const reporter = new ApptuitReporter({ registry: new FakeCounters(), client: testClient({ sanitize: "apptuit" }), prefix: "svc.", tags: { team: "core" }, onError: null });
+    const reporter = new ApptuitReporter({
+      registry: new FakeCounters(),
+      client: testClient({ sanitize: "apptuit" }),
+      prefix: "svc.",
+      tags: { team: "core" },
+      onError: null,
+    });
     await reporter.flush();
     const row = server.stored.find((r) => r.metric === `svc.${META("total")}.count`);
     expect(row?.tags).toEqual({ host: "h1", team: "core", sdk: "apptuit-js" });
@@ -63,9 +92,22 @@ describe("reporter meta metrics", () => {
     const clock = manualClock();
     const registry = new MetricsRegistry({ now: clock.now });
     registry.counter("jobs").inc(3);
-    const reporter = new ApptuitReporter({ registry, client: testClient({ sanitize: "apptuit" }), temporality: "delta", now: clock.now, onError: null, retryBuffer: { maxPoints: 10 } });
+    const reporter = new ApptuitReporter({
+      registry,
+      client: testClient({ sanitize: "apptuit" }),
+      temporality: "delta",
+      now: clock.now,
+      onError: null,
+      retryBuffer: { maxPoints: 10 },
+    });
     // F1 ok, F2 503, F3 ok, F4 503, F5 503 (its 20 points overflow the bound of 10: F4's are dropped), F6 ok.
-    server.script = [{ kind: "ok" }, { kind: "status", status: 503 }, { kind: "ok" }, { kind: "status", status: 503 }, { kind: "status", status: 503 }];
+    server.script = [
+      { kind: "ok" },
+      { kind: "status", status: 503 },
+      { kind: "ok" },
+      { kind: "status", status: 503 },
+      { kind: "status", status: 503 },
+    ];
     for (let flush = 1; flush <= 6; flush++) {
       if (flush === 4) registry.counter("jobs").inc(); // lost with F4's points, and counted
       clock.advance(1000);

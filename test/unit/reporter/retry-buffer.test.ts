@@ -3,7 +3,12 @@ import { describe, expect, it } from "vitest";
 import type { WirePoint } from "../../../src/core/wire";
 import { estimateBytes, RetryBuffer } from "../../../src/reporter";
 
-const row = (i: number, tags: Record<string, string> = { host: "a" }): WirePoint => ({ metric: `m.${i}`, timestamp: 1_700_000_000 + i, value: i, tags });
+const row = (i: number, tags: Record<string, string> = { host: "a" }): WirePoint => ({
+  metric: `m.${i}`,
+  timestamp: 1_700_000_000 + i,
+  value: i,
+  tags,
+});
 
 describe("RetryBuffer", () => {
   it("is FIFO and evicts the oldest past maxPoints, returning how many", () => {
@@ -49,7 +54,12 @@ describe("RetryBuffer", () => {
         },
       ),
     );
-    const ascii = { metric: "http.server.requests.count", timestamp: 1_700_000_000_123, value: 12345, tags: { host: "web-1", route: "/api/orders" } };
+    const ascii = {
+      metric: "http.server.requests.count",
+      timestamp: 1_700_000_000_123,
+      value: 12345,
+      tags: { host: "web-1", route: "/api/orders" },
+    };
     const exact = JSON.stringify(ascii).length;
     expect(Math.abs(estimateBytes(ascii) - exact) / exact).toBeLessThan(0.1);
   });

@@ -80,7 +80,13 @@ describe("ApptuitReporter scheduling", () => {
   it("never overlaps flushes: concurrent requests wait and are served by one more collect", async () => {
     const registry = new FakeCounters();
     const clock = manualClock();
-    const reporter = new ApptuitReporter({ registry, client: testClient({ sanitize: "apptuit" }), temporality: "delta", now: clock.now, onError: null });
+    const reporter = new ApptuitReporter({
+      registry,
+      client: testClient({ sanitize: "apptuit" }),
+      temporality: "delta",
+      now: clock.now,
+      onError: null,
+    });
     let release: () => void = () => {};
     server.during = () => new Promise<void>((resolve) => (release = resolve));
 

@@ -58,7 +58,14 @@ describe("sliced flush", () => {
 
   it("a yield() returning nothing does not pause", async () => {
     const { sender, prepared } = recordingSender();
-    const reporter = new ReporterCore({ registry: counters(50), client: sender, platform: new ManualPlatform(), onError: null, sliceSize: 10, yield: () => undefined });
+    const reporter = new ReporterCore({
+      registry: counters(50),
+      client: sender,
+      platform: new ManualPlatform(),
+      onError: null,
+      sliceSize: 10,
+      yield: () => undefined,
+    });
     await reporter.flush();
     expect(prepared).toEqual([10, 10, 10, 10, 10, 9]); // 50 + 9 meta points
   });
@@ -68,7 +75,14 @@ describe("sliced flush", () => {
     const registry = counters(20);
     registry.extra = [{ metric: "bad", tags: {}, value: Number.NaN }];
     const errors: unknown[] = [];
-    const reporter = new ReporterCore({ registry, client: sender, platform: new ManualPlatform(), onError: (_s, _ok, _bad, e) => errors.push(...e), sliceSize: 4, yield: () => undefined });
+    const reporter = new ReporterCore({
+      registry,
+      client: sender,
+      platform: new ManualPlatform(),
+      onError: (_s, _ok, _bad, e) => errors.push(...e),
+      sliceSize: 4,
+      yield: () => undefined,
+    });
     const result = await reporter.flush();
     expect(result).toMatchObject({ recorded: 30, rejected: 1, delivered: 29 });
     expect(sent).toHaveLength(29);
@@ -124,7 +138,8 @@ describe("ReporterCore and ApptuitReporter", () => {
     expect(core instanceof ApptuitReporter).toBe(false);
     expect(reporter instanceof ReporterCore).toBe(true);
     const asInterface: Reporter[] = [core, reporter];
-    for (const r of asInterface) expect([typeof r.start, typeof r.stop, typeof r.flush, typeof r.stats]).toEqual(["function", "function", "function", "function"]);
+    for (const r of asInterface)
+      expect([typeof r.start, typeof r.stop, typeof r.flush, typeof r.stats]).toEqual(["function", "function", "function", "function"]);
   });
 
   it("ReporterCore needs a client (it cannot build one)", () => {

@@ -59,7 +59,11 @@ export class ScriptedServer {
             const bad = rows.filter(reply.reject);
             this.stored.push(...rows.filter((r) => !reply.reject(r)));
             return HttpResponse.json(
-              { success: rows.length - bad.length, failed: bad.length, errors: bad.map((datapoint) => ({ datapoint, error: "rejected by test" })) },
+              {
+                success: rows.length - bad.length,
+                failed: bad.length,
+                errors: bad.map((datapoint) => ({ datapoint, error: "rejected by test" })),
+              },
               { status: 400 },
             );
           }
@@ -170,6 +174,13 @@ export class FakeCounters implements Collectable {
 }
 
 /** `recorded === delivered + rejected + dropped + buffered + inFlight`, and nothing in flight. */
-export function accounted(stats: { recorded: number; delivered: number; rejected: number; dropped: number; buffered: number; inFlight: number }): boolean {
+export function accounted(stats: {
+  recorded: number;
+  delivered: number;
+  rejected: number;
+  dropped: number;
+  buffered: number;
+  inFlight: number;
+}): boolean {
   return stats.inFlight === 0 && stats.recorded === stats.delivered + stats.rejected + stats.dropped + stats.buffered;
 }

@@ -14,7 +14,12 @@ export default {
       // Test only: every shard's stats, so the test waits on the objects' own state.
       const ns = env.APPTUIT_AGGREGATOR;
       const stats = await Promise.all(
-        Array.from({ length: Number(env.SHARDS) }, (_, i) => ns.get(ns.idFromName(`apptuit-aggregator-${i}`)).fetch("https://apptuit-aggregator/stats").then((r) => r.json())),
+        Array.from({ length: Number(env.SHARDS) }, (_, i) =>
+          ns
+            .get(ns.idFromName(`apptuit-aggregator-${i}`))
+            .fetch("https://apptuit-aggregator/stats")
+            .then((r) => r.json()),
+        ),
       );
       return Response.json(stats);
     }

@@ -26,7 +26,9 @@ async function sumOf(env, metric, tags) {
   // What the reporter delivered, read back from inside workerd.
   const client = new Apptuit({ env });
   const now = Math.floor(Date.now() / 1000);
-  const filter = Object.entries(tags).map(([k, v]) => `${k}: '${v}'`).join(", ");
+  const filter = Object.entries(tags)
+    .map(([k, v]) => `${k}: '${v}'`)
+    .join(", ");
   const result = await client.query(`fetch('${metric}', {${filter}})`, { start: now - 3600, end: now + 60 });
   let sum = 0;
   for (const output of result) for (const series of output.series) for (const value of series.values) sum += value;

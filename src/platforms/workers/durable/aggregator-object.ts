@@ -83,7 +83,8 @@ export class ApptuitAggregatorObject {
       return { status: error.status, reason: error.reason, message: error.message, retryAfter: error.headers["Retry-After"] };
     }
     this.#ctx.storage.transactionSync(() => {
-      for (const t of touched) this.#sql("INSERT OR REPLACE INTO series (start, key, state) VALUES (?, ?, ?)", t.start, t.key, JSON.stringify(t.state.toStored()));
+      for (const t of touched)
+        this.#sql("INSERT OR REPLACE INTO series (start, key, state) VALUES (?, ?, ?)", t.start, t.key, JSON.stringify(t.state.toStored()));
       this.#saveProgress();
     });
     await this.#schedule(false);
@@ -93,7 +94,15 @@ export class ApptuitAggregatorObject {
   stats(): ShardStats {
     const backlog = Number(this.#sql("SELECT COALESCE(SUM(n), 0) AS n FROM outbox")[0]?.n ?? 0);
     const c = this.#counters;
-    return { series: this.#set?.series ?? 0, windows: this.#windows, points: this.#points, backlog, dropped: c.dropped, refused: { ...c.refused }, late: c.late };
+    return {
+      series: this.#set?.series ?? 0,
+      windows: this.#windows,
+      points: this.#points,
+      backlog,
+      dropped: c.dropped,
+      refused: { ...c.refused },
+      late: c.late,
+    };
   }
 
   /** Takes the windows that are due into the outbox, then writes the outbox in order. */
@@ -109,7 +118,8 @@ export class ApptuitAggregatorObject {
         this.#windows++;
       }
       this.#sql("DELETE FROM rates");
-      for (const [key, { rates, last }] of set.rates) this.#sql("INSERT INTO rates (key, state, last) VALUES (?, ?, ?)", key, JSON.stringify(rates.toStored()), last);
+      for (const [key, { rates, last }] of set.rates)
+        this.#sql("INSERT INTO rates (key, state, last) VALUES (?, ?, ?)", key, JSON.stringify(rates.toStored()), last);
       this.#trimOutbox(this.#config!.maxBufferedPoints);
       this.#saveProgress();
     });

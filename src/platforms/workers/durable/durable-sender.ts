@@ -19,7 +19,12 @@ const ISOLATE_CLIENT = "workers-isolate";
  * part leaves exactly those points undelivered, which the reporter keeps for its next
  * flush; what the other shards took is never sent twice.
  */
-export function durableSender(namespace: DurableObjectNamespaceLike<AggregatorStub>, shards: number, env: Record<string, string>, aggregate: AggregateOptions = {}): ReporterSender {
+export function durableSender(
+  namespace: DurableObjectNamespaceLike<AggregatorStub>,
+  shards: number,
+  env: Record<string, string>,
+  aggregate: AggregateOptions = {},
+): ReporterSender {
   const client = new Apptuit({ env });
   const d = RELAY_DEFAULTS;
   const config = {
@@ -47,7 +52,16 @@ export function durableSender(namespace: DurableObjectNamespaceLike<AggregatorSt
         const kind = DELTA_KINDS[kindCode(point)]!;
         const { delta } = point;
         const row: DeltaRow = { metric: point.metric, tags: point.tags, timestamp: point.timestamp, kind, value: point.value };
-        if (delta !== undefined && "sum" in delta) row.dist = { sum: delta.sum, sumsq: delta.sumsq, min: delta.min, max: delta.max, zero: delta.zero, pos: delta.pos, neg: delta.neg };
+        if (delta !== undefined && "sum" in delta)
+          row.dist = {
+            sum: delta.sum,
+            sumsq: delta.sumsq,
+            min: delta.min,
+            max: delta.max,
+            zero: delta.zero,
+            pos: delta.pos,
+            neg: delta.neg,
+          };
         const shard = shardOf(seriesKey(row), shards);
         let group = groups.get(shard);
         if (group === undefined) groups.set(shard, (group = { rows: [], points: [] }));
@@ -59,8 +73,13 @@ export function durableSender(namespace: DurableObjectNamespaceLike<AggregatorSt
       await Promise.all(
         [...groups].map(async ([shard, group]) => {
           try {
-            const answer = await acceptAt(namespace.get(namespace.idFromName(shardName(shard))), { rows: group.rows, client: ISOLATE_CLIENT, config: { ...config, shard } });
-            if (answer.status >= 300) throw new Error(`aggregator shard ${shard} refused: ${"message" in answer ? answer.message : answer.status}`);
+            const answer = await acceptAt(namespace.get(namespace.idFromName(shardName(shard))), {
+              rows: group.rows,
+              client: ISOLATE_CLIENT,
+              config: { ...config, shard },
+            });
+            if (answer.status >= 300)
+              throw new Error(`aggregator shard ${shard} refused: ${"message" in answer ? answer.message : answer.status}`);
           } catch (error) {
             cause = error;
             undelivered.push(...group.points);
@@ -68,7 +87,10 @@ export function durableSender(namespace: DurableObjectNamespaceLike<AggregatorSt
         }),
       );
       if (undelivered.length > 0) {
-        throw Object.assign(new Error(`${undelivered.length} points not taken by the aggregator`, { cause }), { name: "ApptuitNetworkError", undelivered });
+        throw Object.assign(new Error(`${undelivered.length} points not taken by the aggregator`, { cause }), {
+          name: "ApptuitNetworkError",
+          undelivered,
+        });
       }
     },
   };

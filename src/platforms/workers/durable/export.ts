@@ -8,7 +8,10 @@ import type { AcceptAnswer, ShardConfig, ShardStats } from "./protocol";
  * `@cloudflare/workers-types`.
  */
 export interface ApptuitAggregatorClass {
-  new (ctx: unknown, env: unknown): {
+  new (
+    ctx: unknown,
+    env: unknown,
+  ): {
     fetch(request: Request): Promise<Response>;
     accept(rows: DeltaRow[], client: string, config: ShardConfig): Promise<AcceptAnswer>;
     stats(): ShardStats;

@@ -49,7 +49,11 @@ export interface AcceptRequest {
 
 /** Sends one batch to a shard's object; resolves with its answer. */
 export async function acceptAt(stub: AggregatorStub, request: AcceptRequest): Promise<AcceptAnswer> {
-  const response = await stub.fetch(`${AGGREGATOR_ORIGIN}/accept`, { method: "POST", body: JSON.stringify(request), headers: { "content-type": "application/json" } });
+  const response = await stub.fetch(`${AGGREGATOR_ORIGIN}/accept`, {
+    method: "POST",
+    body: JSON.stringify(request),
+    headers: { "content-type": "application/json" },
+  });
   if (!response.ok) throw new Error(`aggregator answered ${response.status}`);
   return (await response.json()) as AcceptAnswer;
 }

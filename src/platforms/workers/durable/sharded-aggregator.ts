@@ -36,7 +36,12 @@ export function shardedAggregator(binding: string, shards: number, env: (context
           acceptAt(namespace.get(namespace.idFromName(shardName(shard))), {
             rows: part,
             client,
-            config: { ...config, seriesPerWindow: share(config.seriesPerWindow), newSeriesPerClient: share(config.newSeriesPerClient), shard },
+            config: {
+              ...config,
+              seriesPerWindow: share(config.seriesPerWindow),
+              newSeriesPerClient: share(config.newSeriesPerClient),
+              shard,
+            },
           }),
         ),
       );
@@ -48,15 +53,23 @@ export function shardedAggregator(binding: string, shards: number, env: (context
         throw new RelayError(status, message, { reason, headers: retryAfter === undefined ? {} : { "Retry-After": retryAfter } });
       }
       // No shard answered (an object overloaded or being moved): nothing was taken, the writer may retry.
-      throw new RelayError(503, "aggregator unavailable", { reason: "aggregator", headers: { "Retry-After": "1" }, cause: (answers[0] as PromiseRejectedResult).reason });
+      throw new RelayError(503, "aggregator unavailable", {
+        reason: "aggregator",
+        headers: { "Retry-After": "1" },
+        cause: (answers[0] as PromiseRejectedResult).reason,
+      });
     },
   };
 }
 
 function namespaceOf(env: unknown, binding: string): DurableObjectNamespaceLike<AggregatorStub> {
-  const namespace = (env as Record<string, unknown> | undefined)?.[binding] as Partial<DurableObjectNamespaceLike<AggregatorStub>> | undefined;
+  const namespace = (env as Record<string, unknown> | undefined)?.[binding] as
+    | Partial<DurableObjectNamespaceLike<AggregatorStub>>
+    | undefined;
   if (typeof namespace?.idFromName !== "function" || typeof namespace.get !== "function") {
-    throw new ApptuitConfigError(`no Durable Object binding "${binding}" in env: bind the exported ApptuitAggregator class under that name (docs/durable-objects.md)`);
+    throw new ApptuitConfigError(
+      `no Durable Object binding "${binding}" in env: bind the exported ApptuitAggregator class under that name (docs/durable-objects.md)`,
+    );
   }
   return namespace as DurableObjectNamespaceLike<AggregatorStub>;
 }

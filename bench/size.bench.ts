@@ -191,8 +191,8 @@ md += table(
   appSizes.map((a) => [a.name, int(a.min), int(a.gzip), ...ourApps.map((o) => ratio(a.gzip, o.gzip))]),
   ["l", "r", "r", ...ourApps.map(() => "r" as const)],
 );
-const relaySplit = existsSync(target("apptuit/browser/relay") ?? "") ? await bundleSplit(fixtures + "apptuit-browser-relay.js") : undefined;
-const otelSplit = await bundleSplit(fixtures + "otel.js");
+const relaySplit = existsSync(target("apptuit/browser/relay") ?? "") ? await bundleSplit(`${fixtures}apptuit-browser-relay.js`) : undefined;
+const otelSplit = await bundleSplit(`${fixtures}otel.js`);
 if (relayApp && otelApp) {
   const smaller = relayApp.gzip <= otelApp.gzip;
   md +=

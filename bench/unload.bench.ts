@@ -193,6 +193,7 @@ try {
           console.log(`unload (slow uplink) ${lib} n=${n} ${close}: ${run.delivered}/${n} (${run.arrived} requests arrived)`);
         }
 } finally {
+  // biome-ignore lint/correctness/noInnerDeclarations: read after the try, whatever happened in it
   var chromium = browser.version();
   await browser.close();
   await site.close();

@@ -14,7 +14,7 @@ const quotes = registry.counter("demo.worker.quotes");
 const SYMBOLS = ["ACME", "GLOBEX", "INITECH", "UMBRELLA"];
 
 const handler = {
-  async fetch(request, env, ctx) {
+  async fetch(request, _env, _ctx) {
     const { pathname } = new URL(request.url);
     switch (pathname) {
       case "/worker/api/quote": {

@@ -1,6 +1,5 @@
 // The demo page: records interactions with the SDK loaded by the <script> tag
 // (window.Apptuit) and charts them back from the backend every few seconds.
-"use strict";
 
 (async function demo() {
   const state = (window.__demo = { ready: false, refreshes: 0, tables: {}, charts: {}, errors: [], vitals: {} });
@@ -132,7 +131,7 @@
       },
       plot: ["p50", "p95", "max"],
       mask: "count",
-      label: (c, id) => id,
+      label: (_c, id) => id,
       empty: "No work timed yet: press “Run simulated work”.",
     },
     {
@@ -181,7 +180,7 @@
         ? chart.queries[ids[0]].apptuit
         : `${ids.map((id) => `${id} = ${chart.queries[id].apptuit}`).join("; ")}; output(${ids.join(", ")})`;
     const result = await client.query(q, { start, end });
-    return Object.fromEntries(ids.map((id, i) => [id, (ids.length === 1 ? result.at(0) : result.get(id))?.toTable() ?? EMPTY]));
+    return Object.fromEntries(ids.map((id, _i) => [id, (ids.length === 1 ? result.at(0) : result.get(id))?.toTable() ?? EMPTY]));
   }
   const EMPTY = { timestamps: [], columns: [], toUPlot: () => [[]] };
 
@@ -237,7 +236,7 @@
           legend: { live: false },
           padding: [10, 34, 0, 0],
           cursor: { points: { size: 6 } },
-          scales: { x: { time: true, range: () => [view.start, view.end] }, y: { range: (_, min, max) => [0, max > 0 ? max * 1.15 : 1] } },
+          scales: { x: { time: true, range: () => [view.start, view.end] }, y: { range: (_, _min, max) => [0, max > 0 ? max * 1.15 : 1] } },
           axes: [
             {
               stroke: "#64748b",

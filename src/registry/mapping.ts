@@ -40,7 +40,7 @@ export function indexOf(v: number): number {
 }
 
 /** The value with the smallest relative error to anything in bucket `i`. */
-export function valueOf(i: number): number {
+export function bucketValue(i: number): number {
   const lo = inverse((i - 1) * WIDTH);
   const hi = inverse(i * WIDTH);
   return (2 * lo) / (1 + lo / hi); // 2·lo·hi / (lo + hi) without overflowing lo·hi

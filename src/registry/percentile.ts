@@ -1,4 +1,4 @@
-import { valueOf } from "./mapping";
+import { bucketValue } from "./mapping";
 
 /** One side's log-bucket counts: bucket `offset + j` holds `counts[j]` values. */
 export interface BucketCounts {
@@ -50,7 +50,7 @@ export function orderStatistic(s: SketchState, k: number): number {
     const c = neg.counts;
     for (let j = c.length - 1; j >= 0; j--) {
       seen += c[j]!;
-      if (seen >= k) return clamp(s, -valueOf(neg.offset + j));
+      if (seen >= k) return clamp(s, -bucketValue(neg.offset + j));
     }
   }
   seen += s.zero;
@@ -58,11 +58,11 @@ export function orderStatistic(s: SketchState, k: number): number {
   const c = s.pos.counts;
   for (let j = 0; j < c.length; j++) {
     seen += c[j]!;
-    if (seen >= k) return clamp(s, valueOf(s.pos.offset + j));
+    if (seen >= k) return clamp(s, bucketValue(s.pos.offset + j));
   }
   return s.max;
 }
 
 function clamp(s: SketchState, v: number): number {
-  return v < s.min ? s.min : v > s.max ? s.max : v;
+  return v < s.min ? s.min : Math.min(v, s.max);
 }

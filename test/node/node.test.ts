@@ -3,7 +3,7 @@
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { type LocalBackend, TOKEN, expectFinalFlush, requireFile, root, run, startBackend } from "./process";
+import { type LocalBackend, TOKEN, requireFile, root, run, startBackend } from "./process";
 import { type FixtureConfig, defineSharedTests } from "./suite";
 
 let node: string;

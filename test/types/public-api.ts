@@ -132,15 +132,9 @@ withWorkers(
 withNext(() => undefined, common);
 // @ts-expect-error client options are not top-level options
 initNode({ token: "t", timeout: 5_000 });
+const plainWorker = { fetch: async () => new Response("ok") };
 // @ts-expect-error writeEndpoint is a client option
-withWorkers(
-  {
-    async fetch() {
-      return new Response("ok");
-    },
-  },
-  { writeEndpoint: "http://vm:4242" },
-);
+withWorkers(plainWorker, { writeEndpoint: "http://vm:4242" });
 // @ts-expect-error a reporter sends through a client or builds one from these options, not both
 new ApptuitReporter({ registry, client, endpoint: "https://api.apptuit.ai" });
 // @ts-expect-error with a client the reporter takes no credential: the client masks its own token

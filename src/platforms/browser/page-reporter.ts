@@ -5,7 +5,7 @@ import type { SendOutcome } from "../../core/outcome";
 import type { DrainedPoints } from "../../reporter/drained";
 import { ApptuitDroppedError } from "../../reporter/dropped-error";
 import type { ReporterErrorHandler } from "../../reporter/error-handler";
-import { emptyFlushResult, type FlushResult, type ReporterStats } from "../../reporter/flush-result";
+import { emptyFlushResult, type FlushResult } from "../../reporter/flush-result";
 import { META } from "../../reporter/meta-metrics";
 import type { ReporterSender } from "../../reporter/options";
 import type { Reporter } from "../../reporter/reporter-api";

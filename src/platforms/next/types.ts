@@ -7,7 +7,7 @@ export interface MiddlewareEvent {
 }
 
 /** What a middleware may return: a response, or nothing to continue. */
-export type MiddlewareResult = Response | null | undefined | void;
+export type MiddlewareResult = Response | null | undefined | undefined;
 
 export type Middleware<Req extends Request = Request, Ev = MiddlewareEvent, R = MiddlewareResult> = (
   request: Req,

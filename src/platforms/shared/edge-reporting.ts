@@ -67,7 +67,7 @@ export class EdgeReporting<Env> {
     try {
       return active?.requests ? await active.requests.measure(request, run, status) : await run();
     } finally {
-      if (active && active.throttle.take()) this.#flush(active, waitUntil);
+      if (active?.throttle.take()) this.#flush(active, waitUntil);
     }
   }
 

@@ -33,7 +33,7 @@ export function defaultRoute(request: Request): string {
   }
   const segments = path.split("/").slice(1);
   const kept = segments.slice(0, MAX_SEGMENTS).map(collapseSegment);
-  return "/" + kept.join("/") + (segments.length > MAX_SEGMENTS ? "/*" : "");
+  return `/${kept.join("/")}${segments.length > MAX_SEGMENTS ? "/*" : ""}`;
 }
 
 const METHODS = new Set(["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "CONNECT", "TRACE"]);

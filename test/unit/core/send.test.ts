@@ -278,7 +278,7 @@ describe("send: responses", () => {
   });
 
   it("a failure in the second 50k batch reports it plus nothing from the first", async () => {
-    put((r, n) => new HttpResponse(null, { status: n === 1 ? 204 : 401 }));
+    put((_r, n) => new HttpResponse(null, { status: n === 1 ? 204 : 401 }));
     const error = await catchError(client().send(points(50_002)));
     expect(error).toBeInstanceOf(ApptuitAuthError);
     expect(error.undelivered).toHaveLength(2);

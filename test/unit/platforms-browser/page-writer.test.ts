@@ -16,7 +16,7 @@ function points(n: number): WirePoint[] {
       metric: i % 5 === 0 ? "render" : "clicks",
       timestamp: 1_700_000_000_123 + (i % 3) * 1000,
       value: i % 5 === 0 ? 2 : i,
-      tags: { page: "é" + (i % 7), b: `${i}` },
+      tags: { page: `é${i % 7}`, b: `${i}` },
     };
     p.delta = i % 5 === 0 ? timer : { kind: "sum" };
     return p;

@@ -211,7 +211,7 @@ describe("keepaliveFetch (direct mode)", () => {
     const timers: (() => void)[] = [];
     const quota = new KeepaliveQuota(100, (fn) => timers.push(fn));
     const seen: { keepalive?: boolean; bytes: number; used: number; auth: string | null }[] = [];
-    vi.stubGlobal("fetch", async (url: string | Request, init?: RequestInit) => {
+    vi.stubGlobal("fetch", async (_url: string | Request, init?: RequestInit) => {
       if (init?.body instanceof ArrayBuffer)
         seen.push({
           keepalive: init.keepalive,

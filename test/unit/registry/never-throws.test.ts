@@ -73,7 +73,7 @@ describe("recording never throws (default mode)", () => {
 
   it("never cuts a surrogate pair in half when truncating", () => {
     const r = new MetricsRegistry();
-    r.counter("e", { v: "a" + "😀".repeat(1_000) }).inc();
+    r.counter("e", { v: `a${"😀".repeat(1_000)}` }).inc();
     const value = r.collect()[0]!.tags.v!;
     expect(value.length).toBeLessThanOrEqual(1_024);
     expect(value.endsWith(`😀${TRUNCATION_MARK}`)).toBe(true);

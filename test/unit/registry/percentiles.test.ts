@@ -27,7 +27,7 @@ const DISTRIBUTIONS: Record<string, (rand: () => number) => number> = {
   uniform: (rand) => 1 + rand() * 999,
   "log-normal": (rand) => Math.exp(3 + 1.5 * Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand())),
   exponential: (rand) => -50 * Math.log(1 - rand()) + 0.001,
-  pareto: (rand) => 10 / Math.pow(1 - rand(), 1 / 1.2),
+  pareto: (rand) => 10 / (1 - rand()) ** (1 / 1.2),
   bimodal: (rand) => (rand() < 0.7 ? 20 + rand() * 5 : 800 + rand() * 100),
   "small integers": (rand) => 1 + Math.floor(rand() * 10),
   constant: () => 42,

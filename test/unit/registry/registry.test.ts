@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { Counter, MetricKindError, MetricsRegistry, SERIES_REFUSED } from "../../../src/registry";
+import { type Counter, MetricKindError, MetricsRegistry, SERIES_REFUSED } from "../../../src/registry";
 import type { CollectedPoint } from "../../../src/core/types";
 
 const SDK = { sdk: "apptuit-js" }; // the registry's own points carry the reporter's meta tag
@@ -38,7 +38,7 @@ describe("MetricsRegistry lookups", () => {
     const r = new MetricsRegistry();
     const c = r.counter('evil{"__proto__": "p", "constructor": "x"}');
     c.inc();
-    expect(({} as Record<string, unknown>)["polluted"]).toBeUndefined();
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     const points = r.collect();
     expect(points).toHaveLength(1);
     expect(Object.keys(points[0]!.tags).sort()).toEqual(["__proto__", "constructor"]);

@@ -28,7 +28,7 @@ describe("TokenBuckets", () => {
   });
 
   it("keeps at most maxKeys clients, evicting the least recently seen (which comes back full)", () => {
-    let now = 0;
+    const now = 0;
     const buckets = new TokenBuckets(1, 60_000, 3, () => now);
     for (const key of ["a", "b", "c"]) expect(buckets.take(key, 1)).toBe(0);
     expect(buckets.take("a", 1)).toBeGreaterThan(0); // touches "a": "b" is now the oldest
@@ -85,7 +85,7 @@ describe("relay rate limit", () => {
   });
 
   it("limits points per client too, and counts the context's clientId as the key", async () => {
-    let now = 0;
+    const now = 0;
     const relay = makeRelay({ rateLimit: { points: 10, requests: Infinity, windowMs: 60_000, now: () => now } });
     const six = JSON.stringify(Array.from({ length: 6 }, (_, i) => row({ value: i })));
     expect((await relay(post(six), { clientId: "c1" })).status).toBe(204);

@@ -73,7 +73,7 @@ export class ApptuitAggregatorObject {
   /** Merges a batch of rows (names and tags final) from `client` and saves it before answering. */
   async accept(rows: DeltaRow[], client: string, config: ShardConfig): Promise<AcceptAnswer> {
     const set = this.#configure(config);
-    let touched;
+    let touched: ReturnType<typeof set.accept>;
     try {
       touched = set.accept(rows, client);
     } catch (error) {

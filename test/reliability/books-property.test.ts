@@ -1,6 +1,7 @@
 // The reporter's books against what a server actually stored, point for point, for random
 // fault sequences, per sender: the reporter sending directly (core client), and a page's
-// relay sender through an in-process relay to the write API (the relay's upstream call).
+// relay sender through an in-process relay to the write API (the relay's upstream call),
+// driven by the general reporter and by the relay-mode page's own reporter.
 // Everything runs in-process through `fetch` options, so a run takes milliseconds.
 //
 // At every flush: recorded = delivered + rejected + dropped + buffered + inFlight, and
@@ -11,6 +12,8 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { Apptuit } from "../../src/core/client";
 import { gunzip } from "../../src/core/gzip";
 import type { WirePoint } from "../../src/core/wire";
+import { pageReporter } from "../../src/platforms/browser/page-reporter";
+import { PageRegistry } from "../../src/platforms/browser/page-registry";
 import { KeepaliveQuota } from "../../src/platforms/browser/quota";
 import { RelaySender } from "../../src/platforms/browser/relay-sender";
 import { keepaliveChannel } from "../../src/platforms/browser/urgent-channel";
@@ -19,6 +22,7 @@ import { MetricsRegistry } from "../../src/registry";
 import { createRelay } from "../../src/relay";
 import { ApptuitReporter } from "../../src/reporter";
 import type { ReporterSender } from "../../src/reporter/options";
+import type { Reporter } from "../../src/reporter/reporter-api";
 import { identity, type Row } from "./fault-server";
 
 const FAULTS = ["ok", "503", "429", "401", "partial", "413-over-5", "network", "redirect", "slow-bomb"] as const;
@@ -121,11 +125,37 @@ const relayed: Build = Object.assign(
   { resendsWholeBodies: true as const },
 );
 
-async function checkBooks(build: Build, faults: FaultKind[], rounds: number, series: number): Promise<void> {
-  const api = new WriteApi([...faults]);
+/** Which reporter drives the sender: the general one, or the one a relay-mode page runs. */
+type Driver = (
+  api: WriteApi,
+  build: Build,
+) => { counter(name: string, tags: Record<string, string>): { inc(n: number): void }; reporter: Reporter };
+
+const generalReporter: Driver = (api, build) => {
   const registry = new MetricsRegistry();
-  const counters = Array.from({ length: series }, (_, i) => registry.counter("books.c", { s: String(i) }));
-  const reporter = new ApptuitReporter({ registry, client: build(api), batchSize: 9, onError: null, temporality: "delta" });
+  return {
+    counter: (n, t) => registry.counter(n, t),
+    reporter: new ApptuitReporter({ registry, client: build(api), batchSize: 9, onError: null, temporality: "delta" }),
+  };
+};
+
+const pageOwnReporter: Driver = (api, build) => {
+  const registry = new PageRegistry();
+  const sender = build(api) as RelaySender;
+  const reporter = pageReporter({ registry, sender, interval: 3_600_000, sliceSize: 9, yield: () => undefined, onError: null });
+  return { counter: (n, t) => registry.counter(n, t), reporter };
+};
+
+async function checkBooks(
+  build: Build,
+  faults: FaultKind[],
+  rounds: number,
+  series: number,
+  driver: Driver = generalReporter,
+): Promise<void> {
+  const api = new WriteApi([...faults]);
+  const { counter, reporter } = driver(api, build);
+  const counters = Array.from({ length: series }, (_, i) => counter("books.c", { s: String(i) }));
   const check = (last = false) => {
     const s = reporter.stats();
     expect(s.recorded).toBe(s.delivered + s.rejected + s.dropped + s.buffered + s.inFlight);
@@ -155,15 +185,16 @@ async function checkBooks(build: Build, faults: FaultKind[], rounds: number, ser
 }
 
 describe("books = what the server stored, for random fault sequences", () => {
-  const cases: [string, Build][] = [
-    ["reporter → client → write API", direct],
-    ["page relay sender → relay → write API", relayed],
+  const cases: [string, Build, Driver][] = [
+    ["reporter → client → write API", direct, generalReporter],
+    ["page relay sender → relay → write API", relayed, generalReporter],
+    ["relay-mode page reporter → relay sender → relay → write API", relayed, pageOwnReporter],
   ];
-  for (const [name, build] of cases) {
+  for (const [name, build, driver] of cases) {
     it(name, async () => {
       await fc.assert(
         fc.asyncProperty(faultSequence, fc.integer({ min: 1, max: 6 }), fc.integer({ min: 1, max: 30 }), (faults, rounds, series) =>
-          checkBooks(build, faults, rounds, series),
+          checkBooks(build, faults, rounds, series, driver),
         ),
         // First, the sequence that made the books lie: rows rejected by one half of a 413
         // split, then the other half failing — those rejections were counted as delivered.

@@ -115,6 +115,7 @@ export class Apptuit {
       timeout: o.timeout,
       compress: o.compress,
       signal: options.signal,
+      maxPoints: o.maxPointsPerRequest,
     };
     return sendPoints(ctx, points);
   }

@@ -2,7 +2,7 @@ import type { SanitizeMode, Tags } from "./types";
 import { type Env, parseTags, readEnvVariable } from "./env";
 import { ApptuitConfigError } from "./errors/config-error";
 import { tagEntries } from "./tags";
-import { MAX_NAME_LENGTH } from "./wire-rules";
+import { MAX_NAME_LENGTH, MAX_POINTS_PER_REQUEST } from "./wire-rules";
 import { trimTrailingSlashes } from "./trim-slashes";
 import { DEFAULT_MAX_RESPONSE_BYTES } from "./bounded-fetch";
 
@@ -51,6 +51,11 @@ export interface ApptuitOptions {
   compress?: boolean;
   /** Largest response body read (decoded bytes), default 32 MiB; a larger one fails the call. */
   maxResponseBytes?: number;
+  /**
+   * Points per write request, 1 … 50,000 (default 50,000): `send`, `deliver` and a reporter
+   * sending through this client cut their points into requests of at most this many.
+   */
+  maxPointsPerRequest?: number;
 }
 
 export interface ResolvedOptions {
@@ -66,6 +71,7 @@ export interface ResolvedOptions {
   fetch: typeof fetch | undefined;
   compress: boolean;
   maxResponseBytes: number;
+  maxPointsPerRequest: number;
 }
 
 const TOKEN_CHARS = /^[\x21-\x7e]+$/; // visible ASCII: anything else cannot go into a header
@@ -97,6 +103,14 @@ function positiveInteger(value: number | undefined, option: string, fallback: nu
     throw new ApptuitConfigError(`${option} must be a positive integer, got ${String(value)}`);
   }
   return value;
+}
+
+function pointsPerRequest(value: number | undefined): number {
+  const points = positiveInteger(value, "maxPointsPerRequest", MAX_POINTS_PER_REQUEST);
+  if (points > MAX_POINTS_PER_REQUEST) {
+    throw new ApptuitConfigError(`maxPointsPerRequest must be at most ${MAX_POINTS_PER_REQUEST}, got ${points}`);
+  }
+  return points;
 }
 
 function resolveRetry(retry: ApptuitOptions["retry"]): Required<RetryOptions> {
@@ -171,5 +185,6 @@ export function resolveOptions(options: ApptuitOptions = {}): ResolvedOptions {
     fetch: options.fetch,
     compress: options.compress ?? true,
     maxResponseBytes: positiveInteger(options.maxResponseBytes, "maxResponseBytes", DEFAULT_MAX_RESPONSE_BYTES),
+    maxPointsPerRequest: pointsPerRequest(options.maxPointsPerRequest),
   };
 }

@@ -33,7 +33,7 @@ export interface SendContext {
   timeout: number;
   compress: boolean;
   signal: AbortSignal | undefined;
-  /** Points per request (default 50 000). */
+  /** Points per request: the one place a write is cut into requests (default 50 000). */
   maxPoints?: number;
 }
 
@@ -109,7 +109,8 @@ async function attempt(ctx: SendContext, batch: WirePoint[], url: string): Promi
 }
 
 /**
- * POSTs wire points in requests of ≤ 50 000, one after another, and returns what happened
+ * POSTs wire points in requests of at most `maxPoints` (the client's `maxPointsPerRequest`:
+ * the one place a write is cut into requests), one after another, and returns what happened
  * to each point. A 400 with details rejects its rows and the other batches still go out;
  * a 413 splits the batch in halves, and a single point the server finds too large is
  * rejected alone. Any other failure stops the call: that batch and every later one are

@@ -12,7 +12,7 @@ export interface FlushResult {
   dropped: number;
   /** Points waiting in the retry buffer after this flush. */
   buffered: number;
-  /** Calls made to the client's `send` (each is one batch of ≤ 50,000 points). */
+  /** Requests the sender made for this flush (it cuts them: the client by `maxPointsPerRequest`), the failed one included. */
   requests: number;
   /** True when every point of this flush was delivered and nothing failed. */
   ok: boolean;

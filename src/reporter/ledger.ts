@@ -81,13 +81,12 @@ export class DeliveryLedger {
   }
 
   /**
-   * Settles a batch by what the sender said became of it: stored → delivered; rejected →
+   * Settles a delivery by what the sender said became of it: stored → delivered; rejected →
    * rejected and reported with the server's reasons; undelivered → the retry buffer when
-   * worth retrying (then false: the rest of the flush waits too), else rejected. Counts
-   * are clamped to the batch, and points the outcome does not account for are rejected
-   * and reported, never counted as delivered.
+   * worth retrying, else rejected. Counts are clamped to the points given, and points the
+   * outcome does not account for are rejected and reported, never counted as delivered.
    */
-  settle(points: WirePoint[], outcome: SendOutcome, durationMs: number, result: FlushResult): boolean {
+  settle(points: WirePoint[], outcome: SendOutcome, durationMs: number, result: FlushResult): void {
     const count = points.length;
     const undelivered = outcome.undelivered.length <= count ? outcome.undelivered : outcome.undelivered.slice(0, count);
     const rejected = clamp(outcome.rejected, 0, count - undelivered.length);
@@ -105,17 +104,16 @@ export class DeliveryLedger {
       this.reject(unaccounted, result);
       this.report(result, undefined, stored, unaccounted, [new Error(`the sender did not say what became of ${unaccounted} point(s)`)]);
     }
-    if (undelivered.length === 0) return true;
+    if (undelivered.length === 0) return;
     const error = outcome.failure?.error ?? new Error(`${undelivered.length} point(s) not sent`);
     const status = (error as { statusCode?: unknown } | null)?.statusCode;
     this.report(result, typeof status === "number" ? status : undefined, stored, undelivered.length, [error]);
     if (!retry) {
       // Sending them again cannot succeed (e.g. a refused token): give them up, and say so.
       this.reject(undelivered.length, result);
-      return true;
+      return;
     }
     this.toBuffer(undelivered, result);
-    return false;
   }
 
   /** Hands `points` (taken by a drain, in flight) to their caller, who settles them through it. */

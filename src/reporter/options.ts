@@ -22,8 +22,6 @@ export interface ReporterSettings {
   tags?: Tags | undefined;
   /** `"cumulative"` (default, Dropwizard) or `"delta"` (what happened since the last flush). */
   temporality?: "cumulative" | "delta" | undefined;
-  /** Points per request, 1 … 50,000 (default 50,000). */
-  batchSize?: number | undefined;
   /**
    * Prepare (validate, tag, sanitize) a flush's points this many at a time, awaiting the
    * `yield` option between slices; default: all at once. For pages, whose main thread a
@@ -115,7 +113,8 @@ export function checkSettings(options: ReporterSettings): string | undefined {
     }
   };
   number("interval", options.interval, false, 1);
-  number("batchSize", options.batchSize, true, 1, MAX_BATCH);
+  // Requests are cut by the sender alone (one batching step): the size is the client's.
+  if ("batchSize" in options) problems.push("batchSize: set the client's maxPointsPerRequest instead (clientOptions.maxPointsPerRequest)");
   number("sliceSize", options.sliceSize, true, 1);
   if (options.prefix !== undefined && typeof options.prefix !== "string") problems.push("prefix: must be a string");
   const { tags, temporality, retryBuffer } = options;

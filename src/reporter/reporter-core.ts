@@ -5,11 +5,11 @@ import { consoleErrorHandler } from "./error-handler";
 import { emptyFlushResult, type FlushResult, type ReporterStats } from "./flush-result";
 import type { Reporter } from "./reporter-api";
 import { DeliveryLedger } from "./ledger";
-import { checkSettings, MAX_BATCH, type ReporterCoreOptions, type ReporterSender } from "./options";
+import { checkSettings, type ReporterCoreOptions, type ReporterSender } from "./options";
 import { globalTimerPlatform, type ReporterPlatform } from "./platform";
 import { prepareValid } from "./prepare-valid";
 import type { DrainedPoints } from "./drained";
-import { sendOutcome } from "./send-outcome";
+import { requestsMade, sendOutcome } from "./send-outcome";
 
 export interface FlushOptions {
   /** Send this flush through another sender (e.g. a beacon sender on page hide). */
@@ -43,7 +43,6 @@ export class ReporterCore implements Reporter {
   private readonly form: CollectForm | undefined;
   private readonly platform: ReporterPlatform;
   private readonly now: () => number;
-  private readonly batchSize: number;
   private readonly ledger: DeliveryLedger;
   private timer: unknown = undefined;
   private running = false;
@@ -78,7 +77,6 @@ export class ReporterCore implements Reporter {
     this.form = options.form;
     this.platform = options.platform ?? globalTimerPlatform;
     this.now = options.now ?? (() => Date.now());
-    this.batchSize = options.batchSize ?? MAX_BATCH;
     this.sliceSize = options.sliceSize;
     this.pause = options.yield ?? (() => undefined);
     this.ledger = new DeliveryLedger(
@@ -267,25 +265,16 @@ export class ReporterCore implements Reporter {
     return point;
   }
 
+  /**
+   * Hands the whole queue to the sender, which cuts it into requests (the client by its
+   * `maxPointsPerRequest`, the relay sender by body bytes): batching happens there only.
+   * Whatever it could not deliver comes back in the outcome and goes to the retry buffer.
+   */
   private async sendAll(queue: WirePoint[], sender: ReporterSender, result: FlushResult): Promise<void> {
-    for (let offset = 0; offset < queue.length; ) {
-      const batch = queue.length <= this.batchSize ? queue : queue.slice(offset, offset + this.batchSize);
-      offset += batch.length;
-      if (!(await this.sendBatch(batch, sender, result))) {
-        // The server is unreachable or failing: keep the rest for the next flush rather
-        // than sending more to it now.
-        if (offset < queue.length) this.ledger.toBuffer(queue.slice(offset), result);
-        return;
-      }
-    }
-  }
-
-  /** Sends one batch and accounts for every point of it; false when the rest should wait. */
-  private async sendBatch(batch: WirePoint[], sender: ReporterSender, result: FlushResult): Promise<boolean> {
-    result.requests++;
     const started = this.now();
-    const outcome = await sendOutcome(sender, batch);
-    return this.ledger.settle(batch, outcome, this.now() - started, result);
+    const outcome = await sendOutcome(sender, queue);
+    result.requests += requestsMade(outcome);
+    this.ledger.settle(queue, outcome, this.now() - started, result);
   }
 }
 

@@ -4,7 +4,7 @@ import { isRetryableStatus } from "../core/wire-rules";
 import type { ReporterSender } from "./options";
 
 /**
- * What one batch became, as a value: from the sender's `deliver` when it has one (the
+ * What a delivery became, as a value: from the sender's `deliver` when it has one (the
  * client, the relay sender), else read from what `sendPrepared` threw. A sender that
  * throws from `deliver` (a bug) delivered nothing, as far as anyone can tell.
  */
@@ -19,6 +19,14 @@ export async function sendOutcome(sender: ReporterSender, batch: WirePoint[]): P
   } catch (error) {
     return outcomeOfError(batch, error);
   }
+}
+
+/**
+ * Requests a delivery made: those answered (`outcome.requests`) and the one that failed,
+ * if it stopped on a failure (a sender stops at its first failing request).
+ */
+export function requestsMade(outcome: SendOutcome): number {
+  return outcome.requests + (outcome.failure === undefined ? 0 : 1);
 }
 
 /**

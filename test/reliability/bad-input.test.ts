@@ -410,7 +410,8 @@ describe("reporter: one bad point in a batch costs only itself", () => {
           registry,
           client: client(),
           interval: 0,
-          batchSize: 0,
+          // Moved to the client (maxPointsPerRequest): named, not silently ignored.
+          ...({ batchSize: 0 } as object),
           temporality: "sometimes" as "delta",
           tags: { a: 1 as unknown as string },
         }),

@@ -98,6 +98,8 @@ const direct: Build = (api) =>
     fetch: api.fetch,
     retry: { limit: 1, delay: () => 0 },
     maxResponseBytes: 65_536,
+    // Several requests per flush: a fault can hit any one of them.
+    maxPointsPerRequest: 9,
   });
 
 /** A page's relay sender → the relay (in-process) → the write API. */
@@ -135,7 +137,7 @@ const generalReporter: Driver = (api, build) => {
   const registry = new MetricsRegistry();
   return {
     counter: (n, t) => registry.counter(n, t),
-    reporter: new ApptuitReporter({ registry, client: build(api), batchSize: 9, onError: null, temporality: "delta" }),
+    reporter: new ApptuitReporter({ registry, client: build(api), onError: null, temporality: "delta" }),
   };
 };
 

@@ -173,7 +173,7 @@ describe("permanent faults: points are rejected, reported, never resent", () => 
   });
 
   it("413 for a single point (cannot be split): that point is rejected and reported", async () => {
-    const r = rig({ endpoint: server.url, batchSize: 1, series: 1 });
+    const r = rig({ endpoint: server.url, maxPointsPerRequest: 1, series: 1 });
     server.maxPoints = 0;
     r.update();
     const result = await r.reporter.flush();

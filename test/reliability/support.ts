@@ -76,7 +76,7 @@ export interface RigOptions {
   timeout?: number;
   interval?: number;
   retryBuffer?: ApptuitReporterOptions["retryBuffer"];
-  batchSize?: number;
+  maxPointsPerRequest?: number;
   temporality?: "cumulative" | "delta";
   /** Series of each kind in the workload. */
   series?: number;
@@ -106,6 +106,7 @@ export function rig(options: RigOptions): Rig {
     retry: options.retry ?? FAST_RETRY,
     timeout: options.timeout ?? 2_000,
     globalTags: { service: "reliability" },
+    ...(options.maxPointsPerRequest ? { maxPointsPerRequest: options.maxPointsPerRequest } : {}),
   });
   const prepared = new Set<string>();
   // The reporter's view of the client, recording the identity of every prepared point.
@@ -126,7 +127,6 @@ export function rig(options: RigOptions): Rig {
     tags: { host: "rig" },
     temporality: options.temporality ?? "cumulative",
     ...(options.retryBuffer ? { retryBuffer: options.retryBuffer } : {}),
-    ...(options.batchSize ? { batchSize: options.batchSize } : {}),
   });
   const n = options.series ?? 5;
   const counters = Array.from({ length: n }, (_, i) => registry.counter("requests", { route: `/r${i}` }));

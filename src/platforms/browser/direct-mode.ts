@@ -35,6 +35,7 @@ export function directMode(
 ): { client: Apptuit; sender: ReporterSender; channel: PageChannel; reporter: ApptuitReporter } {
   const { token } = options;
   const client = new Apptuit({
+    maxPointsPerRequest: DIRECT_BATCH_POINTS,
     ...options.clientOptions,
     token,
     endpoint: options.endpoint,
@@ -51,7 +52,6 @@ export function directMode(
     retryBuffer: options.retryBuffer ?? { maxPoints: 10_000, maxBytes: 2 * 1024 * 1024 },
     sliceSize: ctx.sliceSize,
     yield: ctx.yield,
-    batchSize: DIRECT_BATCH_POINTS,
     ...(options.prefix !== undefined && { prefix: options.prefix }),
     ...(options.tags !== undefined && { tags: options.tags }),
     ...(options.onError !== undefined && { onError: options.onError }),

@@ -48,14 +48,36 @@ describe("ApptuitReporter delivery", () => {
     expect(stamps).toEqual([1_700_000_000, 1_700_000_000_001]);
   });
 
-  it("sends at most batchSize points per request, all of them, in order", async () => {
+  it("sends at most the client's maxPointsPerRequest points per request, all of them, in order", async () => {
     const registry = new FakeCounters();
     registry.extra = Array.from({ length: 241 }, (_, i) => ({ metric: `m${i}.value`, tags: { i: String(i) }, value: i }));
-    const reporter = new ApptuitReporter({ registry, client: testClient({ sanitize: "apptuit" }), batchSize: 100, onError: null });
+    const client = testClient({ sanitize: "apptuit", maxPointsPerRequest: 100 });
+    const reporter = new ApptuitReporter({ registry, client, onError: null });
     const result = await reporter.flush();
     expect(result.requests).toBe(3);
     expect(server.requests.map((r) => r.length)).toEqual([100, 100, 50]); // 241 + 9 meta points
     expect(server.stored.slice(0, 241).map((r) => r.value)).toEqual(registry.extra.map((p) => p.value));
+  });
+
+  it("hands a flush's whole queue to the sender in one delivery: the sender alone cuts requests", async () => {
+    const registry = new FakeCounters();
+    registry.extra = Array.from({ length: 120 }, (_, i) => ({ metric: `m${i}.value`, tags: { i: String(i) }, value: i }));
+    const client = testClient({ sanitize: "apptuit", maxPointsPerRequest: 50 });
+    const deliveries: number[] = [];
+    const sender: ReporterSender = {
+      prepare: (points, options) => client.prepare(points, options),
+      sendPrepared: (points) => client.sendPrepared(points),
+      deliver: (points) => {
+        deliveries.push(points.length);
+        return client.deliver(points);
+      },
+    };
+    server.script = [{ kind: "ok" }, { kind: "status", status: 503 }];
+    const result = await new ApptuitReporter({ registry, client: sender, onError: null }).flush();
+    expect(deliveries).toEqual([result.recorded]); // 120 + 9 meta points, one call
+    // The client cut them into 50 + 50 + 29; the second failed, so it and the third wait.
+    expect(server.requests.map((r) => r.length)).toEqual([50, 50]);
+    expect(result).toMatchObject({ delivered: 50, buffered: result.recorded - 50, requests: 2 });
   });
 
   it("batches 50,000 points per request by default", async () => {
@@ -150,7 +172,10 @@ describe("ApptuitReporter delivery", () => {
   it("refuses bad options with a config error naming them", () => {
     const registry = new FakeCounters();
     expect(() => new ApptuitReporter({ registry, client: testClient(), interval: 0 })).toThrow(ApptuitConfigError);
-    expect(() => new ApptuitReporter({ registry, client: testClient(), batchSize: 50_001 })).toThrow(/batchSize/);
+    // The request size is the client's now (one batching step): the old option is named, not ignored.
+    expect(() => new ApptuitReporter({ registry, client: testClient(), ...({ batchSize: 100 } as object) })).toThrow(/maxPointsPerRequest/);
+    expect(() => testClient({ maxPointsPerRequest: 50_001 })).toThrow(/maxPointsPerRequest/);
+    expect(() => testClient({ maxPointsPerRequest: 0 })).toThrow(/maxPointsPerRequest/);
     expect(() => new ApptuitReporter({ registry, client: testClient(), retryBuffer: { maxPoints: -1 } })).toThrow(/retryBuffer\.maxPoints/);
   });
 

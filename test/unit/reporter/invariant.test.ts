@@ -25,11 +25,10 @@ describe("reporter accounting under mixed faults", () => {
     const calls: Call[] = [];
     const reporter = new ApptuitReporter({
       registry: source,
-      client: testClient({ sanitize: "apptuit" }),
+      client: testClient({ sanitize: "apptuit", maxPointsPerRequest: 40 }),
       temporality: "delta",
       tags: { app: "shop" },
       retryBuffer: { maxPoints: 60 },
-      batchSize: 40,
       now: clock.now,
       onError: (status, successful, failed, errors) => calls.push({ status, successful, failed, errors }),
     });

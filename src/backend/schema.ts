@@ -57,7 +57,8 @@ const TagsSchema = v.pipe(
   v.check(
     (tags) => Object.keys(tags).every(isValidName),
     (issue) =>
-      `invalid tag key ${quote(Object.keys(issue.input).find((k) => !isValidName(k)))}: only Unicode letters, digits and - _ . / are allowed`,
+      `invalid tag key ${quote(Object.keys(issue.input).find((k) => !isValidName(k)))}: ` +
+      "only Unicode letters, digits and - _ . / are allowed",
   ),
 );
 

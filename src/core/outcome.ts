@@ -55,7 +55,8 @@ export function outcomeError(outcome: SendOutcome): ApptuitError | undefined {
     .map((e) => e.error)
     .join("; ");
   return new ApptuitSendError(
-    `The server rejected ${outcome.rejected} of ${outcome.stored + outcome.rejected} points (${status}): ${shown}${outcome.reasons.length > 3 ? "; …" : ""}`,
+    `The server rejected ${outcome.rejected} of ${outcome.stored + outcome.rejected} points (${status}): ` +
+      `${shown}${outcome.reasons.length > 3 ? "; …" : ""}`,
     { statusCode: status, success: outcome.stored, failed: outcome.rejected, errors: outcome.reasons },
   );
 }

@@ -49,8 +49,10 @@ import { emptyResponse, errorResponse, jsonResponse } from "./responses";
 import { UpstreamGate } from "./upstream-gate";
 
 const IN_ISOLATE_REFUSAL =
-  "createRelay cannot aggregate inside a Cloudflare Workers isolate: many isolates run at once and each would write the same series at the same timestamps, overwriting one another. " +
-  'Either aggregate in Durable Objects (createWorkersRelay from apptuit/workers with `aggregator: "APPTUIT_AGGREGATOR"`, the binding of the exported ApptuitAggregator class; see docs/durable-objects.md), ' +
+  "createRelay cannot aggregate inside a Cloudflare Workers isolate: many isolates run at once " +
+  "and each would write the same series at the same timestamps, overwriting one another. " +
+  'Either aggregate in Durable Objects (createWorkersRelay from apptuit/workers with `aggregator: "APPTUIT_AGGREGATOR"`, ' +
+  "the binding of the exported ApptuitAggregator class; see docs/durable-objects.md), " +
   "or pass `aggregate: false` to pass every request through to the write API.";
 
 /** Workers identify themselves this way (a web-standard global, so no runtime import). */

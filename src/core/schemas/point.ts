@@ -2,13 +2,14 @@ import * as v from "valibot";
 import { tagsSchema } from "./tags";
 import { MAX_INPUT_SECONDS, MAX_NAME_LENGTH, MAX_TAGS, VALID_NAME } from "../wire-rules";
 
+const FINITE_TIMESTAMP_RULE = "timestamp must be a finite number of seconds (NaN, ±Infinity and invalid Dates are refused)";
 const NUMBER_RULE = "value must be a finite number (NaN and ±Infinity cannot be encoded in JSON)";
 
 /** A timestamp as given (seconds or a Date) → Unix epoch seconds, refusing NaN, negatives and milliseconds. */
 export const TimestampSchema = v.pipe(
   v.custom<number | Date>((x) => typeof x === "number" || x instanceof Date, "timestamp must be a number of Unix epoch seconds or a Date"),
   v.transform((x) => (x instanceof Date ? x.getTime() / 1000 : x)),
-  v.check((n: number) => Number.isFinite(n), "timestamp must be a finite number of seconds (NaN, ±Infinity and invalid Dates are refused)"),
+  v.check((n: number) => Number.isFinite(n), FINITE_TIMESTAMP_RULE),
   v.minValue(0, "timestamp must not be negative"),
   v.maxValue(
     MAX_INPUT_SECONDS,
@@ -42,8 +43,10 @@ export function tooLong(what: string, input: string): string {
   return `${what} is ${input.length} characters long (at most ${MAX_NAME_LENGTH}): ${JSON.stringify(input.slice(0, 40))}…`;
 }
 
-const nameRule = (what: string) => (issue: v.RegexIssue<string>) =>
-  `${what} ${JSON.stringify(issue.input)} may only contain Unicode letters, digits, -, _, . and / (use the sanitize option to rewrite names)`;
+/** Why a metric name or tag key was refused: the one wording of the name rule's message. */
+const badName = (what: string, name: string) =>
+  `${what} ${JSON.stringify(name)} may only contain Unicode letters, digits, -, _, . and / ` + "(use the sanitize option to rewrite names)";
+const nameRule = (what: string) => (issue: v.RegexIssue<string>) => badName(what, issue.input);
 
 /** Rules checked after tags are merged and names sanitized: charset and tag count. */
 export const PreparedPointSchema = v.object({
@@ -67,7 +70,7 @@ export const PreparedPointSchema = v.object({
         }
         if (!VALID_NAME.test(key)) {
           addIssue({
-            message: `tag key ${JSON.stringify(key)} may only contain Unicode letters, digits, -, _, . and / (use the sanitize option to rewrite names)`,
+            message: badName("tag key", key),
             path: [{ type: "object", origin: "key", input: dataset.value, key, value: dataset.value[key] }],
           });
           return;

@@ -11,7 +11,10 @@ import type { ExitSignal } from "./runtime";
  * `APPTUIT_DISABLE_HOST_TAG`). Defaults: `interval` 60,000 ms, `"cumulative"`.
  */
 export interface ServerInitOptions extends InitOptions {
-  /** Send through this client; then `token`, `endpoint`, `globalTags`, `clientOptions` and the environment's token/endpoint/tags are not used. */
+  /**
+   * Send through this client; then `token`, `endpoint`, `globalTags`, `clientOptions` and
+   * the environment's token/endpoint/tags are not used.
+   */
   client?: Apptuit;
   /** Use these variables instead of the runtime's environment. */
   env?: Record<string, string | undefined>;

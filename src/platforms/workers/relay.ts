@@ -25,8 +25,9 @@ export function createWorkersRelay(options: WorkersRelayOptions): RelayHandler {
   if (options.aggregate === false) return createRelay(rest);
   if (typeof binding !== "string" || binding === "") {
     throw new ApptuitConfigError(
-      "createWorkersRelay needs one of two choices: `aggregator`, the name of the Durable Object binding of the exported ApptuitAggregator class " +
-        '(e.g. "APPTUIT_AGGREGATOR"), to aggregate there; or `aggregate: false` to pass every request through. An isolate cannot aggregate on its own: ' +
+      "createWorkersRelay needs one of two choices: `aggregator`, the name of the Durable Object binding " +
+        'of the exported ApptuitAggregator class (e.g. "APPTUIT_AGGREGATOR"), to aggregate there; ' +
+        "or `aggregate: false` to pass every request through. An isolate cannot aggregate on its own: " +
         "many run at once and each would write the same series at the same timestamps.",
     );
   }

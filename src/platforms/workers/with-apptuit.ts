@@ -42,7 +42,8 @@ const toAggregator: ReporterAdapter<unknown> = (reporter, options, env) => {
   const namespace = (env as Record<string, unknown> | undefined)?.[aggregator] as DurableObjectNamespaceLike<AggregatorStub> | undefined;
   if (typeof namespace?.idFromName !== "function") {
     throw new ApptuitConfigError(
-      `no Durable Object binding "${aggregator}" in env: bind the exported ApptuitAggregator class under that name (docs/durable-objects.md)`,
+      `no Durable Object binding "${aggregator}" in env: ` +
+        "bind the exported ApptuitAggregator class under that name (docs/durable-objects.md)",
     );
   }
   if (!Number.isInteger(shards) || shards <= 0) throw new ApptuitConfigError(`shards must be a positive integer, got ${String(shards)}`);

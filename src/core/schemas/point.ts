@@ -44,8 +44,8 @@ export function tooLong(what: string, input: string): string {
 }
 
 /** Why a metric name or tag key was refused: the one wording of the name rule's message. */
-const badName = (what: string, name: string) =>
-  `${what} ${JSON.stringify(name)} may only contain Unicode letters, digits, -, _, . and / ` + "(use the sanitize option to rewrite names)";
+const NAME_RULE = "may only contain Unicode letters, digits, -, _, . and / (use the sanitize option to rewrite names)";
+const badName = (what: string, name: string) => `${what} ${JSON.stringify(name)} ${NAME_RULE}`;
 const nameRule = (what: string) => (issue: v.RegexIssue<string>) => badName(what, issue.input);
 
 /** Rules checked after tags are merged and names sanitized: charset and tag count. */

@@ -9,4 +9,5 @@ export type { RequestMetricsOptions } from "../shared/request-metrics";
 export { defaultRoute } from "../shared/route";
 export { createWorkersRelay, type WorkersRelayOptions } from "./relay";
 export { ApptuitAggregator, type ApptuitAggregatorClass } from "./durable/export";
+export { aggregatorStats } from "./durable/binding";
 export type { ShardStats, AcceptAnswer, ShardConfig } from "./durable/protocol";

@@ -1,7 +1,8 @@
 import { ApptuitConfigError } from "../../core/errors/config-error";
 import type { RelayHandler, RelayOptions } from "../../relay/options";
 import { createRelay } from "../../relay/relay";
-import { DEFAULT_SHARDS, shardedAggregator } from "./durable/sharded-aggregator";
+import { shardCount } from "./durable/binding";
+import { shardedAggregator } from "./durable/sharded-aggregator";
 
 export interface WorkersRelayOptions extends Omit<RelayOptions, "remoteAggregator"> {
   /**
@@ -21,7 +22,7 @@ export interface WorkersRelayOptions extends Omit<RelayOptions, "remoteAggregato
  * `fetch: (request, env, ctx) => relay(request, { env, waitUntil: (p) => ctx.waitUntil(p) })`.
  */
 export function createWorkersRelay(options: WorkersRelayOptions): RelayHandler {
-  const { aggregator: binding, shards: shardCount, ...rest } = options;
+  const { aggregator: binding, shards: shardsGiven, ...rest } = options;
   if (options.aggregate === false) return createRelay(rest);
   if (typeof binding !== "string" || binding === "") {
     throw new ApptuitConfigError(
@@ -31,8 +32,6 @@ export function createWorkersRelay(options: WorkersRelayOptions): RelayHandler {
         "many run at once and each would write the same series at the same timestamps.",
     );
   }
-  const shards = shardCount ?? DEFAULT_SHARDS;
-  if (!Number.isInteger(shards) || shards <= 0)
-    throw new ApptuitConfigError(`shards must be a positive integer, got ${String(shardCount)}`);
+  const shards = shardCount(shardsGiven);
   return createRelay({ ...rest, remoteAggregator: shardedAggregator(binding, shards, (context) => context.env ?? options.env) });
 }

@@ -3,12 +3,9 @@ import type { ApptuitReporter } from "../../reporter/reporter";
 import type { EdgeOptions } from "../shared/edge-options";
 import { EdgeReporting, type ReporterAdapter } from "../shared/edge-reporting";
 import { stringEnv } from "../shared/edge-options";
-import { ApptuitConfigError } from "../../core/errors/config-error";
 import type { AggregateOptions } from "../../relay/options";
 import { durableSender } from "./durable/durable-sender";
-import type { AggregatorStub } from "./durable/protocol";
-import type { DurableObjectNamespaceLike } from "./durable/runtime";
-import { DEFAULT_SHARDS } from "./durable/sharded-aggregator";
+import { aggregatorNamespace, shardCount } from "./durable/binding";
 import type { EnvOf, WorkersContext, WorkersHandler, WorkersScheduledController } from "./types";
 
 // Why the Worker adapter looks the way it does:
@@ -37,16 +34,10 @@ export interface WorkersOptions extends EdgeOptions {
 
 /** With `aggregator`: the reporter collects kinds and deltas and sends them to the objects. */
 const toAggregator: ReporterAdapter<unknown> = (reporter, options, env) => {
-  const { aggregator, shards = DEFAULT_SHARDS, aggregate } = options as WorkersOptions;
+  const { aggregator, shards: shardsGiven, aggregate } = options as WorkersOptions;
   if (aggregator === undefined) return;
-  const namespace = (env as Record<string, unknown> | undefined)?.[aggregator] as DurableObjectNamespaceLike<AggregatorStub> | undefined;
-  if (typeof namespace?.idFromName !== "function") {
-    throw new ApptuitConfigError(
-      `no Durable Object binding "${aggregator}" in env: ` +
-        "bind the exported ApptuitAggregator class under that name (docs/durable-objects.md)",
-    );
-  }
-  if (!Number.isInteger(shards) || shards <= 0) throw new ApptuitConfigError(`shards must be a positive integer, got ${String(shards)}`);
+  const namespace = aggregatorNamespace(env, aggregator);
+  const shards = shardCount(shardsGiven);
   reporter.form = "deltas";
   reporter.client = durableSender(namespace, shards, stringEnv(env), aggregate);
 };

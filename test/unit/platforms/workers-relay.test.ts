@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { ApptuitConfigError } from "../../../src/core/errors/config-error";
 import { compactBody } from "../../../src/platforms/browser/body-writer";
 import { createWorkersRelay } from "../../../src/platforms/workers/relay";
+import { aggregatorStats } from "../../../src/platforms/workers/durable/binding";
 import { shardOf } from "../../../src/platforms/workers/durable/protocol";
 import { SeriesState } from "../../../src/relay/aggregate/series-state";
 import { seriesKey } from "../../../src/relay/aggregate/series-key";
@@ -12,6 +13,31 @@ import { distributionDelta } from "../../../src/registry/sketch-delta";
 import { Sketch } from "../../../src/registry/sketch";
 
 afterEach(() => vi.unstubAllGlobals());
+
+describe("aggregatorStats", () => {
+  it("asks each shard's object by its fixed name, in shard order", async () => {
+    const asked: string[] = [];
+    const namespace = {
+      idFromName: (name: string) => name,
+      get: (id: unknown) => ({
+        fetch: async (url: string) => {
+          asked.push(`${String(id)} ${url}`);
+          return Response.json({ shard: String(id) });
+        },
+      }),
+    };
+    const stats = await aggregatorStats({ AGG: namespace }, "AGG", 3);
+    expect(stats).toEqual([{ shard: "apptuit-aggregator-0" }, { shard: "apptuit-aggregator-1" }, { shard: "apptuit-aggregator-2" }]);
+    expect(asked).toEqual([0, 1, 2].map((i) => `apptuit-aggregator-${i} https://apptuit-aggregator/stats`));
+  });
+
+  it("refuses a missing binding or a bad shard count with a config error naming it", async () => {
+    await expect(aggregatorStats({}, "APPTUIT_AGGREGATOR")).rejects.toThrow(/APPTUIT_AGGREGATOR/);
+    await expect(aggregatorStats({}, "APPTUIT_AGGREGATOR")).rejects.toBeInstanceOf(ApptuitConfigError);
+    const namespace = { idFromName: () => "x", get: () => ({ fetch: async () => Response.json({}) }) };
+    await expect(aggregatorStats({ A: namespace }, "A", 0)).rejects.toThrow(/shards must be a positive integer, got 0/);
+  });
+});
 
 describe("createWorkersRelay", () => {
   it("refuses to run without a choice, naming both: the Durable Object binding or aggregate: false", () => {

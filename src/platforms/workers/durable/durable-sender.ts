@@ -6,7 +6,8 @@ import type { DeltaRow } from "../../../relay/compact-v2";
 import { DELTA_KINDS, kindCode } from "../../../relay/delta-kinds";
 import { RELAY_DEFAULTS, type AggregateOptions } from "../../../relay/options";
 import type { ReporterSender } from "../../../reporter/options";
-import { acceptAt, shardName, shardOf, type AggregatorStub } from "./protocol";
+import { shardStub } from "./binding";
+import { acceptAt, shardOf, type AggregatorStub } from "./protocol";
 import type { DurableObjectNamespaceLike } from "./runtime";
 
 /** The client key isolates' batches are budgeted under. */
@@ -73,7 +74,7 @@ export function durableSender(
       await Promise.all(
         [...groups].map(async ([shard, group]) => {
           try {
-            const answer = await acceptAt(namespace.get(namespace.idFromName(shardName(shard))), {
+            const answer = await acceptAt(shardStub(namespace, shard), {
               rows: group.rows,
               client: ISOLATE_CLIENT,
               config: { ...config, shard },

@@ -1,13 +1,9 @@
-import { ApptuitConfigError } from "../../../core/errors/config-error";
 import { seriesKey } from "../../../relay/aggregate/series-key";
 import type { DeltaRow } from "../../../relay/compact-v2";
 import { RelayError } from "../../../relay/errors/relay-error";
 import type { AggregateConfig, RelayContext, RemoteAggregator } from "../../../relay/options";
-import { acceptAt, shardName, shardOf, type AggregatorStub, type Refusal } from "./protocol";
-import type { DurableObjectNamespaceLike } from "./runtime";
-
-/** Default number of shards (docs/durable-objects.md says how to size it). */
-export const DEFAULT_SHARDS = 8;
+import { aggregatorNamespace, shardStub } from "./binding";
+import { acceptAt, shardOf, type Refusal } from "./protocol";
 
 /**
  * Deltas → the Durable Objects that aggregate them: each row goes to the shard of its
@@ -22,7 +18,7 @@ export const DEFAULT_SHARDS = 8;
 export function shardedAggregator(binding: string, shards: number, env: (context: RelayContext) => unknown): RemoteAggregator {
   return {
     async accept(rows: DeltaRow[], client: string, context: RelayContext, config: AggregateConfig): Promise<void> {
-      const namespace = namespaceOf(env(context), binding);
+      const namespace = aggregatorNamespace(env(context), binding);
       const groups = new Map<number, DeltaRow[]>();
       for (const row of rows) {
         const shard = shardOf(seriesKey(row), shards);
@@ -33,7 +29,7 @@ export function shardedAggregator(binding: string, shards: number, env: (context
       const share = (budget: number) => Math.ceil(budget / shards);
       const answers = await Promise.allSettled(
         [...groups].map(([shard, part]) =>
-          acceptAt(namespace.get(namespace.idFromName(shardName(shard))), {
+          acceptAt(shardStub(namespace, shard), {
             rows: part,
             client,
             config: {
@@ -60,16 +56,4 @@ export function shardedAggregator(binding: string, shards: number, env: (context
       });
     },
   };
-}
-
-function namespaceOf(env: unknown, binding: string): DurableObjectNamespaceLike<AggregatorStub> {
-  const namespace = (env as Record<string, unknown> | undefined)?.[binding] as
-    | Partial<DurableObjectNamespaceLike<AggregatorStub>>
-    | undefined;
-  if (typeof namespace?.idFromName !== "function" || typeof namespace.get !== "function") {
-    throw new ApptuitConfigError(
-      `no Durable Object binding "${binding}" in env: bind the exported ApptuitAggregator class under that name (docs/durable-objects.md)`,
-    );
-  }
-  return namespace as DurableObjectNamespaceLike<AggregatorStub>;
 }

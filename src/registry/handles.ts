@@ -1,6 +1,5 @@
 import type { Tags } from "../core/types";
 import { defaultNow } from "./clock";
-import { Family } from "./family";
 import type { Gauge } from "./gauge";
 import { InvalidUpdates, rejectUpdate } from "./invalid-updates";
 import type { MetricKind } from "./kind";
@@ -8,15 +7,14 @@ import type { Makers, RecordingKinds } from "./kinds";
 import type { MetaCount } from "./meta";
 
 /**
- * What the full registry and a page's registry share: the handle methods, the families
- * of series, the `maxSeries` bound with one detached handle per kind, and the counts of
- * refused lookups and ignored updates. How a lookup reads its name and tags is each
- * one's own `get`.
+ * What the full registry and a page's registry share: the handle methods, the `maxSeries`
+ * bound with one detached handle per kind, and the counts of refused lookups and ignored
+ * updates. How a lookup reads its name and tags, and how series are held, is each one's
+ * own (`get`).
  */
 export abstract class SeriesHandles<K extends RecordingKinds, M extends K[MetricKind] = K[MetricKind]> {
   readonly maxSeries: number;
   readonly now: () => number;
-  protected readonly families = new Map<unknown, Family<M>>();
   /** Handed out past the bound or for what cannot be held: records that are never reported. */
   protected readonly detached = new Map<MetricKind, M>();
   protected series = 0;
@@ -88,13 +86,10 @@ export abstract class SeriesHandles<K extends RecordingKinds, M extends K[Metric
     return this.series >= this.maxSeries;
   }
 
-  /** Holds a new series (the caller checked it is new and not past the bound); a new name makes its family. */
-  protected create(kind: MetricKind, name: string, family: Family<M> | undefined, tags: Tags, keys: string[]): M {
-    if (family === undefined) this.families.set(name, (family = new Family<M>(name, kind)));
+  /** A new series' handle (the caller checked it is new and not past the bound), counted. */
+  protected newSeries(kind: MetricKind): M {
     this.series++;
-    const metric = this.make[kind](this.invalid, this.now) as M;
-    family.add(tags, keys, metric);
-    return metric;
+    return this.make[kind](this.invalid, this.now) as M;
   }
 
   /** Counted, and one detached handle per kind: its records are never reported. */

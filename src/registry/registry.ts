@@ -5,6 +5,7 @@ import type { GaugeCallbackError } from "./errors/gauge-callback-error";
 import { MetricKindError } from "./errors/metric-kind-error";
 import { PointSink } from "./fields";
 import type { Gauge } from "./gauge";
+import { Family } from "./family";
 import { SeriesHandles } from "./handles";
 import { identify } from "./identify";
 import type { SeriesIdentity } from "./identify";
@@ -94,6 +95,8 @@ export interface CollectOptions {
  */
 export class MetricsRegistry extends SeriesHandles<FullKinds> implements Collectable {
   /** Encoded-name lookups already resolved, per kind (a hit skips JSON parsing). */
+  /** Every series, by name: the hot lookup's trie (family.ts). */
+  private readonly families = new Map<unknown, Family<Metric>>();
   private readonly encoded = new Map<MetricKind, Map<string, Metric>>();
   private readonly onInvalidUpdate: MetricsRegistryOptions["onInvalidUpdate"];
   /** Series of the handles that reported an ignored update, once looked up. */
@@ -190,6 +193,14 @@ export class MetricsRegistry extends SeriesHandles<FullKinds> implements Collect
       return this.refuse(kind);
     }
     return this.create(kind, name, family, tags, keys);
+  }
+
+  /** Holds a new series (the caller checked it is new and not past the bound); a new name makes its family. */
+  private create(kind: MetricKind, name: string, family: Family<Metric> | undefined, tags: Tags, keys: string[]): Metric {
+    if (family === undefined) this.families.set(name, (family = new Family<Metric>(name, kind)));
+    const metric = this.newSeries(kind);
+    family.add(tags, keys, metric);
+    return metric;
   }
 
   /** A lookup recorded to a repaired series: count it, tell it. */

@@ -1,6 +1,4 @@
-import { sortedKeys } from "../../core/tags";
 import type { CollectedPoint, Tags } from "../../core/types";
-import { collectFamilies } from "../../registry/collect";
 import type { GaugeCallbackError } from "../../registry/errors/gauge-callback-error";
 import { SeriesHandles } from "../../registry/handles";
 import type { MetricKind } from "../../registry/kind";
@@ -16,10 +14,17 @@ export interface PageRegistryOptions {
   now?: () => number;
 }
 
+/** A series of a page: its handle, and the tags it is collected with (the same object every time). */
+interface PageSeries {
+  name: string;
+  tags: Tags;
+  metric: RecordingMetric;
+}
+
 /**
  * The registry of a relay-mode page (`MetricsRegistry` of `dist/apptuit.iife.js` and
- * `apptuit/browser/relay`): the recording side of the full registry — the same handles,
- * sketches and hot lookup — without its reading side (docs/browser-page-size.md).
+ * `apptuit/browser/relay`): the recording side of the full registry — the same handles and
+ * sketches — without its reading side (docs/browser-page-size.md).
  *
  * `collect()` always gives the `deltas` form (one point per series with its kind: what
  * happened since the previous collection), which is all a relay takes; the relay expands
@@ -28,8 +33,17 @@ export interface PageRegistryOptions {
  * nothing is repaired, since the relay checks and sanitizes every series. A lookup that
  * cannot be held at all (no string name, tags that are not an object, a name of another
  * kind, past `maxSeries`) gets a detached handle and is counted.
+ *
+ * Series are held in one map by a key of the name and sorted tags: a page has few series,
+ * so it does without the full registry's trie of tag values (family.ts), which a lookup
+ * reads without building a key.
  */
 export class PageRegistry extends SeriesHandles<RecordingKinds> {
+  /** Series by `seriesKey`, in the order they were made. */
+  private readonly all = new Map<string, PageSeries>();
+  /** The kind each name was first used with. */
+  private readonly kinds = new Map<string, MetricKind>();
+
   constructor(options: PageRegistryOptions = {}) {
     super(RECORDING, options.maxSeries, options.now);
   }
@@ -49,22 +63,15 @@ export class PageRegistry extends SeriesHandles<RecordingKinds> {
         if (Number.isFinite(value)) points.push({ metric, tags, value, delta });
       },
     };
-    collectFamilies(sink, this.families.values(), true);
+    for (const { name, tags, metric } of this.all.values()) metric.collect(sink, name, tags, true);
     pushMetaCount(sink, SERIES_REFUSED, this.refused, true);
     pushMetaCount(sink, INVALID_UPDATES, this.invalid, true);
     return points;
   }
 
-  protected get(kind: MetricKind, name: unknown, tags: unknown): RecordingMetric {
-    const family = this.families.get(name);
-    const found = family !== undefined && family.kind === kind ? family.lookup(tags as Tags | undefined) : undefined;
-    return found ?? this.slowLookup(kind, name, tags);
-  }
-
-  /** New series, reordered or unusual tag sets, and what cannot be held (a detached handle). */
-  private slowLookup(kind: MetricKind, name: unknown, rawTags: unknown): RecordingMetric {
-    const family = this.families.get(name);
-    if (typeof name !== "string" || name === "" || (family !== undefined && family.kind !== kind)) return this.refuse(kind);
+  protected get(kind: MetricKind, name: unknown, rawTags: unknown): RecordingMetric {
+    const known = this.kinds.get(name as string);
+    if (typeof name !== "string" || name === "" || (known !== undefined && known !== kind)) return this.refuse(kind);
     if (rawTags != null && (typeof rawTags !== "object" || Array.isArray(rawTags))) return this.refuse(kind);
     let tags: Tags;
     try {
@@ -73,9 +80,21 @@ export class PageRegistry extends SeriesHandles<RecordingKinds> {
       // A throwing getter among the caller's tags.
       return this.refuse(kind);
     }
-    const keys = sortedKeys(tags);
-    const found = family?.find(tags, keys);
-    if (found !== undefined) return found;
-    return this.full() ? this.refuse(kind) : this.create(kind, name, family, tags, keys);
+    const key = seriesKey(name, tags);
+    const found = this.all.get(key);
+    if (found !== undefined) return found.metric;
+    if (this.full()) return this.refuse(kind);
+    const metric = this.newSeries(kind);
+    this.kinds.set(name, kind);
+    // Frozen: handed to every collection, so the tags of a series cannot be changed through one.
+    this.all.set(key, { name, tags: Object.freeze(tags), metric });
+    return metric;
   }
+}
+
+/** One string per name and tag set, whatever the key order: JSON of the name and the sorted entries. */
+function seriesKey(name: string, tags: Tags): string {
+  const parts = [name];
+  for (const k of Object.keys(tags).sort()) parts.push(k, tags[k]!);
+  return JSON.stringify(parts);
 }

@@ -13,6 +13,19 @@ describe("PageRegistry", () => {
     expect(r.size).toBe(2);
   });
 
+  it("collects a series with the same tags every time, which a caller cannot change through a point", () => {
+    const r = new PageRegistry();
+    r.counter("clicks", { button: "buy" }).inc();
+    const [first] = r.collect();
+    expect(() => {
+      (first!.tags as Record<string, string>).button = "sell";
+    }).toThrow(TypeError);
+    r.counter("clicks", { button: "buy" }).inc();
+    const [second] = r.collect();
+    expect(second!.tags).toBe(first!.tags);
+    expect(second!.tags).toEqual({ button: "buy" });
+  });
+
   it("collects what happened since the previous collection, one point per series with its kind, as the full registry's deltas form", () => {
     const page = new PageRegistry({ now: () => 1_000 });
     const full = new MetricsRegistry({ now: () => 1_000 });

@@ -1,3 +1,4 @@
+import { cutBody } from "../core/body-cutter";
 import type { DataPoint } from "../core/types";
 import { encodeCompact } from "./compact-format";
 import { CompactWriter } from "./compact-writer";
@@ -8,8 +9,8 @@ import type { WirePoint } from "../core/wire";
 /**
  * Encodes points as compact payloads of at most `maxBytes` bytes of UTF-8 each (a beacon's
  * quota counts bytes, not UTF-16 code units). Points keep their input order across the
- * payloads; each payload holds as many points as fit (cut in one pass by `CompactWriter`,
- * which knows its exact size after every point). Throws `CompactFormatError` when a single
+ * payloads; each payload holds as many points as fit (cut in one pass by `cutBody` with a
+ * `CompactWriter`, which knows its exact size after every point). Throws `CompactFormatError` when a single
  * point does not fit on its own.
  */
 export function splitCompact(points: ReadonlyArray<WirePoint | DataPoint>, maxBytes: number): string[] {
@@ -18,8 +19,7 @@ export function splitCompact(points: ReadonlyArray<WirePoint | DataPoint>, maxBy
   let start = 0;
   while (start < points.length) {
     const writer = new CompactWriter(start);
-    let end = start;
-    while (end < points.length && writer.tryAdd(points[end]!, maxBytes)) end++;
+    const end = cutBody(points, start, points.length, maxBytes, writer);
     if (end === start) {
       throw new CompactFormatError(`point ${start} alone does not fit in ${maxBytes} bytes`, `[${start}]`, { tooLarge: true });
     }

@@ -3,7 +3,7 @@ import type { WirePoint } from "../../core/wire";
 import { MS_MIN } from "../../core/wire-rules";
 import { kindCode } from "../../relay/delta-kinds";
 import { utf8Length } from "../../relay/utf8-length";
-import type { BodyWriter } from "./body-writer";
+import type { BodyWriter } from "../../core/body-cutter";
 
 /** `{"v":2,"u":"ms","t0":0,"k":[],"s":[],"p":[]}` */
 const FRAME_BYTES = 44;

@@ -7,6 +7,7 @@ import { storedCount } from "./stored-count";
 import { addReasons, emptyOutcome, outcomeError, type SendOutcome } from "../../core/outcome";
 import { isRetryableStatus } from "../../core/wire-rules";
 import { compactBody } from "./body-writer";
+import { cutBody } from "../../core/body-cutter";
 import { pagePoints } from "./page-points";
 import type { KeepaliveQuota } from "./quota";
 
@@ -144,48 +145,38 @@ export function relayDelivery(options: RelaySenderOptions): (points: WirePoint[]
 }
 
 /**
- * The next body from `points[offset…]`, yielding every `sliceSize` points; a point the
- * compact format refuses or too large alone is rejected into `outcome` and skipped.
- * Undefined when no point is left.
+ * The next body from `points[offset…]`, cut by `cutBody` a slice of `sliceSize` points at a
+ * time with the thread given back in between; a point the compact format refuses or too
+ * large alone is rejected into `outcome` and skipped. Undefined when no point is left.
  */
 async function nextBody(options: RelaySenderOptions, points: WirePoint[], offset: number, outcome: SendOutcome): Promise<Body | undefined> {
   const { maxBodyBytes, maxPoints, sliceSize = 256 } = options;
   const writer = compactBody();
-  const taken: WirePoint[] = [];
+  const refused = new Set<number>();
+  const refuse = (index: number, reason: string) => {
+    refused.add(index);
+    outcome.rejected++;
+    addReasons(outcome, [{ datapoint: points[index], error: reason }]);
+  };
   let i = offset;
-  let sinceYield = 0;
-  while (i < points.length && taken.length < maxPoints) {
-    const point = points[i]!;
-    let fits: boolean;
-    try {
-      fits = writer.tryAdd(point, maxBodyBytes);
-    } catch (error) {
-      refuse(outcome, point, error instanceof Error ? error.message : String(error));
-      i++;
-      continue;
-    }
-    if (!fits) {
-      if (taken.length > 0) break; // full
-      refuse(outcome, point, `the point alone does not fit in ${maxBodyBytes} bytes`);
-      i++;
-      continue;
-    }
-    taken.push(point);
-    i++;
-    if (++sinceYield >= sliceSize && i < points.length && options.yield !== undefined) {
-      sinceYield = 0;
+  while (i < points.length && writer.count < maxPoints) {
+    const to = Math.min(points.length, i + Math.min(sliceSize, maxPoints - writer.count));
+    i = cutBody(points, i, to, maxBodyBytes, writer, refuse);
+    if (i < to || i >= points.length || writer.count >= maxPoints) break; // full, or done
+    if (options.yield !== undefined) {
       const pause = options.yield();
       if (pause !== undefined) await pause;
     }
   }
-  return taken.length === 0 ? undefined : { body: writer.finish(), bytes: writer.bytes, points: taken, next: i };
+  if (writer.count === 0) return undefined;
+  const taken = points.slice(offset, i);
+  return {
+    body: writer.finish(),
+    bytes: writer.bytes,
+    points: refused.size === 0 ? taken : taken.filter((_, k) => !refused.has(offset + k)),
+    next: i,
+  };
 }
 
 /** Largest relay answer read (its 400 is a small JSON object). */
 const MAX_ANSWER_BYTES = 4_096;
-
-/** A point this sender cannot send at all: rejected alone, with the reason (no HTTP status). */
-function refuse(outcome: SendOutcome, point: WirePoint, reason: string): void {
-  outcome.rejected++;
-  addReasons(outcome, [{ datapoint: point, error: reason }]);
-}

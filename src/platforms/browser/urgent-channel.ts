@@ -1,5 +1,6 @@
 import type { KeepaliveQuota } from "./quota";
-import { compactBody, jsonBody, type BodyWriter } from "./body-writer";
+import type { BodyWriter } from "../../core/body-cutter";
+import { compactBody, jsonBody } from "./body-writer";
 import { isRetryableStatus, MAX_POINTS_PER_REQUEST } from "../../core/wire-rules";
 import { storedCount } from "./stored-count";
 

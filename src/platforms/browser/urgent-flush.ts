@@ -3,7 +3,7 @@ import type { WirePoint } from "../../core/wire";
 import type { DrainedPoints } from "../../reporter/drained";
 import type { ReporterSender } from "../../reporter/options";
 import type { ReporterCore } from "../../reporter/reporter-core";
-import { fillBody } from "./body-writer";
+import { cutBody } from "../../core/body-cutter";
 import type { KeepaliveQuota } from "./quota";
 import type { UnloadLedger } from "./unload-ledger";
 import type { Answer, PageChannel } from "./urgent-channel";
@@ -66,8 +66,12 @@ export function flushPage(
   if (noted > points.length) ledger?.settle(noted - points.length);
   else if (noted < points.length) ledger?.add(points.length - noted);
   const back = (n: number) => ledger?.hold(n);
-  const cut = (offset: number, maxBytes: number, maxPoints = channel.maxPoints) =>
-    fillBody(points, offset, maxPoints, maxBytes, channel.writer());
+  /** The next body from `points[offset…]`; undefined when not even its first point fits. */
+  const cut = (offset: number, maxBytes: number, maxPoints = channel.maxPoints) => {
+    const writer = channel.writer();
+    cutBody(points, offset, Math.min(points.length, offset + maxPoints), maxBytes, writer);
+    return writer.count === 0 ? undefined : { body: writer.finish(), bytes: writer.bytes, count: writer.count };
+  };
   const post = channel.postLimits ?? channel;
   let offset = 0;
   let bodies = 0;

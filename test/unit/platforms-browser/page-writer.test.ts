@@ -2,7 +2,7 @@
 // back to the very points, kinds and distributions that went in.
 import { describe, expect, it } from "vitest";
 import type { WirePoint } from "../../../src/core/wire";
-import { fillBody } from "../../../src/platforms/browser/body-writer";
+import { cutBody } from "../../../src/core/body-cutter";
 import { pageBody } from "../../../src/platforms/browser/page-writer";
 import { decodeCompactV2 } from "../../../src/relay/compact-v2";
 
@@ -54,14 +54,19 @@ describe("pageBody", () => {
     let offset = 0;
     const out: WirePoint[] = [];
     while (offset < all.length) {
-      const body = fillBody(all, offset, 5_000, 2_000, pageBody());
-      expect(body).toBeDefined();
-      expect(body!.bytes).toBe(bytesOf(body!.body));
-      expect(body!.bytes).toBeLessThanOrEqual(2_000);
-      out.push(...decode(body!.body).map((r) => ({ metric: r.metric, timestamp: r.timestamp, value: r.value, tags: r.tags })));
-      offset += body!.count;
+      const writer = pageBody();
+      const next = cutBody(all, offset, all.length, 2_000, writer);
+      expect(next).toBeGreaterThan(offset);
+      expect(writer.count).toBe(next - offset);
+      const body = writer.finish();
+      expect(writer.bytes).toBe(bytesOf(body));
+      expect(writer.bytes).toBeLessThanOrEqual(2_000);
+      out.push(...decode(body).map((r) => ({ metric: r.metric, timestamp: r.timestamp, value: r.value, tags: r.tags })));
+      offset = next;
     }
     expect(out).toEqual(all.map(({ delta: _, ...p }) => p));
-    expect(fillBody(all, 0, 5_000, 60, pageBody())).toBeUndefined();
+    const tooSmall = pageBody();
+    expect(cutBody(all, 0, all.length, 60, tooSmall)).toBe(0);
+    expect(tooSmall.count).toBe(0);
   });
 });

@@ -1,7 +1,5 @@
 import type { Apptuit } from "../../core/client";
-import type { DataPoint, Tags } from "../../core/types";
 import { ApptuitConfigError } from "../../core/errors/config-error";
-import type { ReporterSender } from "../../reporter/options";
 import type { directMode } from "./direct-mode";
 import { watchPageHide } from "./lifecycle";
 import type { BrowserHandle, BrowserInitOptions, PageMetrics } from "./options";
@@ -13,7 +11,7 @@ import type { RuntimeMetrics } from "./runtime-metrics";
 import type { RuntimeModule } from "./runtime-start";
 import { pageStorage, UNLOAD_UNCONFIRMED, UnloadLedger } from "./unload-ledger";
 import { flushPage } from "./urgent-flush";
-import { beaconChannel, type PageChannel } from "./urgent-channel";
+import { beaconChannel } from "./urgent-channel";
 import { createYielder } from "./yield";
 import { checkNoTopLevelClientOptions } from "../shared/init-options";
 
@@ -52,14 +50,15 @@ export function initBrowser<R extends PageMetrics>(options: BrowserInitOptions<R
   const globalTags = options.globalTags ?? { runtime: "browser" };
   const pause = createYielder(SLICE_BUDGET_MS);
 
+  // Points an earlier page of this origin handed to requests it did not live to see answered.
+  const ledger = new UnloadLedger(pageStorage());
   let client: Apptuit | undefined;
-  let sender: Pick<ReporterSender, "prepare">;
-  let channel: PageChannel;
-  let reporter: Pick<PageReporter, "start" | "stop" | "flush" | "stats" | "drain">;
+  let reporter: Pick<PageReporter, "start" | "stop" | "flush" | "stats">;
+  /** The page-hide flush of the mode's reporter, sender and channel. */
+  let flushOnHide: () => void;
   if (relayUrl !== undefined) {
-    const toPoints = pagePoints(globalTags);
     const relay = {
-      prepare: (points: readonly DataPoint[], o?: { tags?: Tags }) => toPoints(points, o?.tags),
+      prepareValid: pagePoints(globalTags),
       deliver: relayDelivery({
         url: relayUrl,
         globalTags,
@@ -67,37 +66,38 @@ export function initBrowser<R extends PageMetrics>(options: BrowserInitOptions<R
         quota,
         yield: pause,
         sliceSize: SLICE_POINTS,
-        ...(options.clientOptions?.fetch !== undefined && { fetch: options.clientOptions.fetch }),
+        fetch: options.clientOptions?.fetch,
       }),
     };
-    sender = relay;
-    channel = beaconChannel(relayUrl, quota, limits);
+    const channel = beaconChannel(relayUrl, quota, limits);
     // A relay merges every tab's kinds and deltas into one write per series and window.
-    reporter = pageReporter({
+    const page = pageReporter({
       registry,
       sender: relay,
       interval: options.interval ?? 10_000,
-      retryBuffer: options.retryBuffer ?? { maxPoints: 10_000, maxBytes: 2 * 1024 * 1024 },
+      retryBuffer: options.retryBuffer,
       sliceSize: SLICE_POINTS,
       yield: pause,
-      ...(options.prefix !== undefined && { prefix: options.prefix }),
-      ...(options.tags !== undefined && { tags: options.tags }),
-      ...(options.onError !== undefined && { onError: options.onError }),
+      prefix: options.prefix,
+      tags: options.tags,
+      onError: options.onError,
     });
+    reporter = page;
+    flushOnHide = () => flushPage(page, relay, channel, quota, ledger);
   } else {
     if (load.direct === undefined) throw new ApptuitConfigError('relay only: use init from "apptuit/browser" for endpoint + token');
-    ({ client, sender, channel, reporter } = load.direct(options, {
+    const direct = load.direct(options, {
       registry,
       quota,
       limits,
       globalTags,
       sliceSize: SLICE_POINTS,
       yield: pause,
-    }));
+    });
+    ({ client, reporter } = direct);
+    flushOnHide = () => flushPage(direct.reporter, direct.sender, direct.channel, quota, ledger);
   }
 
-  // Points an earlier page of this origin handed to requests it did not live to see answered.
-  const ledger = new UnloadLedger(pageStorage());
   // Checked now and at every hide (then counted in that very flush): a page that has just
   // died may still be within the grace period when the next one starts.
   const reportUnconfirmed = () => {
@@ -125,7 +125,7 @@ export function initBrowser<R extends PageMetrics>(options: BrowserInitOptions<R
           () => {
             runtime?.sync();
             reportUnconfirmed();
-            flushPage(reporter, sender, channel, quota, ledger);
+            flushOnHide();
           },
           () => ledger.revive(),
         );

@@ -1,6 +1,7 @@
 import { ApptuitValidationError } from "../../core/errors/validation-error";
 import type { DataPoint, Tags } from "../../core/types";
 import { toWireTimestamp, type WirePoint } from "../../core/wire";
+import type { Prepared } from "../../reporter/prepare-valid";
 import { FORBIDDEN_KEYS, MAX_NAME_LENGTH, MAX_TAGS } from "../../core/wire-rules";
 
 /**
@@ -15,10 +16,10 @@ import { FORBIDDEN_KEYS, MAX_NAME_LENGTH, MAX_TAGS } from "../../core/wire-rules
  * kept per such object (while the reporter's tags stay the same object), so a flush merges
  * only its new series' tags.
  *
- * The returned function throws `ApptuitValidationError` naming the first non-finite
- * point's `index` (the reporter sets that point aside and prepares the rest).
+ * The returned function never throws: it prepares the valid points and sets each other one
+ * aside with an `ApptuitValidationError` naming its `index` and rule, in one pass.
  */
-export function pagePoints(globalTags: Tags): (points: readonly DataPoint[], reporterTags: Tags | undefined) => WirePoint[] {
+export function pagePoints(globalTags: Tags): (points: readonly DataPoint[], reporterTags: Tags | undefined) => Prepared {
   let merged = new WeakMap<Tags, Tags>();
   let lastReporterTags: Tags | undefined;
   let base = globalTags;
@@ -28,11 +29,19 @@ export function pagePoints(globalTags: Tags): (points: readonly DataPoint[], rep
       base = reporterTags === undefined ? globalTags : { ...globalTags, ...reporterTags };
       merged = new WeakMap();
     }
-    const out = new Array<WirePoint>(points.length);
+    const valid: WirePoint[] = [];
+    const errors: unknown[] = [];
     for (let i = 0; i < points.length; i++) {
-      const { metric, tags, timestamp, value, delta } = points[i]!;
-      const refuse = (rule: string, path: string): never => {
-        throw new ApptuitValidationError(`point ${i} (${metric}): ${rule}`, { index: i, point: points[i], rule, path });
+      const row = prepare(points[i]!, i);
+      if (row !== undefined) valid.push(row);
+    }
+    return { valid, errors, invalid: errors.length };
+
+    /** The wire row, or undefined with the point's error noted. */
+    function prepare(point: DataPoint, i: number): WirePoint | undefined {
+      const { metric, tags, timestamp, value, delta } = point;
+      const refuse = (rule: string, path: string): undefined => {
+        errors.push(new ApptuitValidationError(`point ${i} (${metric}): ${rule}`, { index: i, point, rule, path }));
       };
       if (
         !Number.isFinite(value) ||
@@ -40,26 +49,26 @@ export function pagePoints(globalTags: Tags): (points: readonly DataPoint[], rep
           "sum" in delta &&
           !(Number.isFinite(delta.sum) && Number.isFinite(delta.sumsq) && Number.isFinite(delta.min) && Number.isFinite(delta.max)))
       ) {
-        refuse("value must be a finite number", "value");
+        return refuse("value must be a finite number", "value");
       }
-      if (!fits(metric)) refuse(`metric must be a string of 1 to ${MAX_NAME_LENGTH} characters`, "metric");
+      if (!fits(metric)) return refuse(`metric must be a string of 1 to ${MAX_NAME_LENGTH} characters`, "metric");
       let all = tags === undefined ? base : merged.get(tags);
       if (all === undefined) {
         all = { ...base, ...tags };
         const keys = Object.keys(all);
-        if (keys.length > MAX_TAGS) refuse(`at most ${MAX_TAGS} tags`, "tags");
+        if (keys.length > MAX_TAGS) return refuse(`at most ${MAX_TAGS} tags`, "tags");
         for (const k of keys) {
-          if (FORBIDDEN_KEYS.has(k)) refuse(`forbidden tag key "${k}"`, `tags.${k}`);
-          if (!fits(k) || !fits(all[k])) refuse(`tag keys and values must be strings of 1 to ${MAX_NAME_LENGTH} characters`, `tags.${k}`);
+          if (FORBIDDEN_KEYS.has(k)) return refuse(`forbidden tag key "${k}"`, `tags.${k}`);
+          if (!fits(k) || !fits(all[k]))
+            return refuse(`tag keys and values must be strings of 1 to ${MAX_NAME_LENGTH} characters`, `tags.${k}`);
         }
         merged.set(tags!, all);
       }
       const seconds = timestamp instanceof Date ? timestamp.getTime() / 1000 : timestamp;
       const row: WirePoint = { metric, timestamp: toWireTimestamp(seconds), value, tags: all };
       if (delta !== undefined) row.delta = delta;
-      out[i] = row;
+      return row;
     }
-    return out;
   };
 }
 

@@ -7,15 +7,23 @@ import { ApptuitDroppedError } from "../../reporter/dropped-error";
 import type { ReporterErrorHandler } from "../../reporter/error-handler";
 import { emptyFlushResult, type FlushResult } from "../../reporter/flush-result";
 import { META } from "../../reporter/meta-metrics";
-import type { ReporterSender } from "../../reporter/options";
 import type { Reporter } from "../../reporter/reporter-api";
-import { prepareValid } from "../../reporter/prepare-valid";
+import type { Prepared } from "../../reporter/prepare-valid";
 import { estimateBytes, type RetryBufferLimits } from "../../reporter/retry-buffer";
+
+/**
+ * How the page reporter prepares points: the valid ones as wire rows, each other one set
+ * aside with its error, never a throw (the relay sender's `pagePoints`; a throwing
+ * `ReporterSender.prepare` fits through `prepareValid` in reporter/prepare-valid.ts).
+ */
+export interface PagePreparer {
+  prepareValid(points: readonly DataPoint[], tags: Tags | undefined): Prepared;
+}
 
 export interface PageReporterOptions {
   registry: Collectable;
   /** Prepares and sends (the relay sender): `deliver` says what became of every point. */
-  sender: Pick<ReporterSender, "prepare"> & { deliver(points: WirePoint[]): Promise<SendOutcome> };
+  sender: PagePreparer & { deliver(points: WirePoint[]): Promise<SendOutcome> };
   interval: number;
   prefix?: string;
   tags?: Tags;
@@ -35,7 +43,7 @@ export interface PageReporter extends Reporter {
    * prepared by `preparer`; `counted` hears first how many points at most it hands back.
    * The caller settles each through the returned handle.
    */
-  drain(preparer?: Pick<ReporterSender, "prepare">, counted?: (points: number) => void): DrainedPoints;
+  drain(preparer?: PagePreparer, counted?: (points: number) => void): DrainedPoints;
 }
 
 type Books = "recorded" | "delivered" | "rejected" | "dropped";
@@ -167,8 +175,8 @@ export function pageReporter(options: PageReporterOptions): PageReporter {
   };
 
   /** The valid points prepared; invalid ones (a non-finite value) are rejected and reported. */
-  const prepare = (preparer: Pick<ReporterSender, "prepare">, points: DataPoint[], result: FlushResult): WirePoint[] => {
-    const prepared = prepareValid(preparer, points, tags);
+  const prepare = (preparer: PagePreparer, points: DataPoint[], result: FlushResult): WirePoint[] => {
+    const prepared = preparer.prepareValid(points, tags);
     if (prepared.invalid > 0) reject(result, prepared.invalid, prepared.errors);
     return prepared.valid;
   };

@@ -3,6 +3,7 @@ import { ApptuitNetworkError } from "../../core/errors/network-error";
 import type { DataPoint, Tags } from "../../core/types";
 import type { WirePoint } from "../../core/wire";
 import type { ReporterSender } from "../../reporter/options";
+import type { Prepared } from "../../reporter/prepare-valid";
 import { storedCount } from "./stored-count";
 import { addReasons, emptyOutcome, outcomeError, type SendOutcome } from "../../core/outcome";
 import { isRetryableStatus } from "../../core/wire-rules";
@@ -62,8 +63,16 @@ export class RelaySender implements ReporterSender {
     return this.options.url;
   }
 
+  /** The valid points prepared, each other one set aside with its error (what the page reporter takes). */
+  prepareValid(points: readonly DataPoint[], tags: Tags | undefined): Prepared {
+    return this.toPoints(points, tags);
+  }
+
+  /** As a `ReporterSender`: throws the first invalid point's `ApptuitValidationError` (its `index` in `points`). */
   prepare(points: readonly DataPoint[], options: { tags?: Tags } = {}): WirePoint[] {
-    return this.toPoints(points, options.tags);
+    const prepared = this.toPoints(points, options.tags);
+    if (prepared.invalid > 0) throw prepared.errors[0];
+    return prepared.valid;
   }
 
   /** `deliver`, thrown as the client throws: for callers of `send()`-like code. */

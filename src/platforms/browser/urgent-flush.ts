@@ -1,8 +1,6 @@
 import { ApptuitHttpError } from "../../core/errors/http-error";
 import type { WirePoint } from "../../core/wire";
 import type { DrainedPoints } from "../../reporter/drained";
-import type { ReporterSender } from "../../reporter/options";
-import type { ReporterCore } from "../../reporter/reporter-core";
 import { cutBody } from "../../core/body-cutter";
 import type { KeepaliveQuota } from "./quota";
 import type { UnloadLedger } from "./unload-ledger";
@@ -49,9 +47,9 @@ const PARALLEL_POSTS = 4;
  *     ledger then lets go of them), counted by the next page if this one is closing.
  * See docs/browser-unload.md.
  */
-export function flushPage(
-  reporter: Pick<ReporterCore, "drain">,
-  preparer: Pick<ReporterSender, "prepare">,
+export function flushPage<P>(
+  reporter: { drain(preparer: P, counted: (points: number) => void): DrainedPoints },
+  preparer: P,
   channel: PageChannel,
   quota: KeepaliveQuota,
   ledger?: UnloadLedger,

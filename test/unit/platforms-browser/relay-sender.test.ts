@@ -53,6 +53,28 @@ describe("RelaySender", () => {
     expect(() => s.prepare([{ metric: "a", tags: many, timestamp: 1, value: 1 }])).toThrow(/at most 25 tags/);
   });
 
+  it("prepareValid sets each invalid point aside with its error and keeps every valid one, without throwing", () => {
+    const s = sender(new KeepaliveQuota());
+    const prepared = s.prepareValid(
+      [
+        { metric: "a", timestamp: 1, value: Number.NaN },
+        { metric: "b", timestamp: 1, value: 1 },
+        { metric: "c", tags: { x: "" }, timestamp: 1, value: 2 },
+        { metric: "d", timestamp: 1, value: 3 },
+      ],
+      { app: "shop" },
+    );
+    expect(prepared.valid.map((p) => [p.metric, p.value, p.tags])).toEqual([
+      ["b", 1, { runtime: "browser", app: "shop" }],
+      ["d", 3, { runtime: "browser", app: "shop" }],
+    ]);
+    expect(prepared.invalid).toBe(2);
+    expect(prepared.errors).toEqual([
+      expect.objectContaining({ index: 0, message: expect.stringMatching(/finite/) }),
+      expect.objectContaining({ index: 2, message: expect.stringMatching(/1 to 1024 characters/) }),
+    ]);
+  });
+
   it("merges a series' tags once: the registry's tags object gets the same merged tags flush after flush, until the reporter's tags change", () => {
     const s = sender(new KeepaliveQuota());
     const tags = { button: "buy" };

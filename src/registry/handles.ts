@@ -3,7 +3,7 @@ import { defaultNow } from "./clock";
 import type { Gauge } from "./gauge";
 import { InvalidUpdates, rejectUpdate } from "./invalid-updates";
 import type { MetricKind } from "./kind";
-import type { Makers, RecordingKinds } from "./kinds";
+import type { HandleKinds, Makers } from "./kinds";
 import type { MetaCount } from "./meta";
 
 /**
@@ -12,7 +12,7 @@ import type { MetaCount } from "./meta";
  * updates. How a lookup reads its name and tags, and how series are held, is each one's
  * own (`get`).
  */
-export abstract class SeriesHandles<K extends RecordingKinds, M extends K[MetricKind] = K[MetricKind]> {
+export abstract class SeriesHandles<K extends HandleKinds, M extends K[MetricKind] = K[MetricKind]> {
   readonly maxSeries: number;
   readonly now: () => number;
   /** Handed out past the bound or for what cannot be held: records that are never reported. */

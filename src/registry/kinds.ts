@@ -16,6 +16,9 @@ export interface RecordingKinds {
   timer: RecordingTimer;
 }
 
+/** The handle class of each kind, whichever registry hands them out. */
+export type HandleKinds = { [kind in MetricKind]: unknown } & { counter: Counter; gauge: Gauge };
+
 /** A handle of any kind, recording side only. */
 export type RecordingMetric = RecordingKinds[MetricKind];
 
@@ -23,11 +26,11 @@ export type RecordingMetric = RecordingKinds[MetricKind];
 export interface RecordingHandles {
   counter(name: string, tags?: Tags): Counter;
   gauge(name: string, tagsOrCallback?: Tags | (() => number), callback?: () => number): Gauge;
-  histogram(name: string, tags?: Tags): RecordingHistogram;
+  histogram(name: string, tags?: Tags): { update(value: number): void };
 }
 
 /** How a registry makes a new handle of each kind: its tally of ignored updates, its clock. */
-export type Makers<K extends RecordingKinds> = { [kind in MetricKind]: (invalid: InvalidUpdates, now: () => number) => K[kind] };
+export type Makers<K extends HandleKinds> = { [kind in MetricKind]: (invalid: InvalidUpdates, now: () => number) => K[kind] };
 
 /** The handles of a relay-mode page. */
 export const RECORDING: Makers<RecordingKinds> = {

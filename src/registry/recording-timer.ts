@@ -1,6 +1,6 @@
 import type { InvalidUpdates } from "./invalid-updates";
-import { rejectUpdate } from "./invalid-updates";
 import { RecordingHistogram } from "./recording-histogram";
+import { stopwatch, timeCall } from "./timing";
 
 /**
  * The recording side of a timer: durations in **milliseconds** into a histogram, and
@@ -23,46 +23,12 @@ export class RecordingTimer extends RecordingHistogram {
    * `apptuit.registry.invalid_updates.count`.
    */
   time<T>(fn: () => T): T {
-    if (typeof fn !== "function") {
-      // Nothing to run or time: ignored and counted like an update that cannot be used.
-      rejectUpdate(this, fn);
-      return undefined as T;
-    }
-    const now = this.clock;
-    const t0 = now();
-    let result: T;
-    try {
-      result = fn();
-    } catch (error) {
-      this.update(now() - t0);
-      throw error;
-    }
-    const thenable = result as { then?: unknown } | null | undefined;
-    if (thenable != null && typeof thenable.then === "function") {
-      return (result as PromiseLike<unknown>).then(
-        (value) => {
-          this.update(now() - t0);
-          return value;
-        },
-        (error: unknown) => {
-          this.update(now() - t0);
-          throw error;
-        },
-      ) as T;
-    }
-    this.update(now() - t0);
-    return result;
+    return timeCall(this, fn);
   }
 
   /** Starts timing; the returned function records and returns the elapsed milliseconds. */
   start(): () => number {
-    const now = this.clock;
-    const t0 = now();
-    return () => {
-      const elapsed = now() - t0;
-      this.update(elapsed);
-      return elapsed;
-    };
+    return stopwatch(this);
   }
 
   /** @internal */

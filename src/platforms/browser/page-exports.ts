@@ -4,10 +4,9 @@ export { PageRegistry as MetricsRegistry, type PageRegistryOptions as MetricsReg
 export { INVALID_UPDATES, SERIES_REFUSED } from "../../registry/meta";
 export { Counter } from "../../registry/counter";
 export { Gauge } from "../../registry/gauge";
-// Meters, histograms and timers without their reading side (rates, `snapshot()`): the relay computes those.
+// Meters, histograms and timers without their reading side (rates, `snapshot()`, quantiles): the relay computes those.
 export { RecordingMeter as Meter } from "../../registry/recording-meter";
-export { RecordingHistogram as Histogram } from "../../registry/recording-histogram";
-export { RecordingTimer as Timer } from "../../registry/recording-timer";
+export { PageHistogram as Histogram, PageTimer as Timer } from "./page-histogram";
 export type { MetricKind } from "../../registry/kind";
 export { RELATIVE_ACCURACY } from "../../registry/mapping";
 export { GaugeCallbackError } from "../../registry/errors/gauge-callback-error";

@@ -3,7 +3,11 @@ import type { GaugeCallbackError } from "../../registry/errors/gauge-callback-er
 import { SeriesHandles } from "../../registry/handles";
 import type { MetricKind } from "../../registry/kind";
 import { INVALID_UPDATES, pushMetaCount, SERIES_REFUSED } from "../../registry/meta";
-import { RECORDING, type RecordingKinds, type RecordingMetric } from "../../registry/kinds";
+import { Counter } from "../../registry/counter";
+import { Gauge } from "../../registry/gauge";
+import type { Makers } from "../../registry/kinds";
+import { RecordingMeter } from "../../registry/recording-meter";
+import { PageHistogram, PageTimer } from "./page-histogram";
 import { normalizeTags } from "../../registry/normalize";
 import type { DeltaSink } from "../../registry/sink";
 
@@ -14,17 +18,37 @@ export interface PageRegistryOptions {
   now?: () => number;
 }
 
+/** The handles of a relay-mode page: the full registry's counters, gauges and recording meters; histograms and timers of their own. */
+export interface PageKinds {
+  counter: Counter;
+  gauge: Gauge;
+  meter: RecordingMeter;
+  histogram: PageHistogram;
+  timer: PageTimer;
+}
+
+type PageMetric = PageKinds[MetricKind];
+
+const PAGE_KINDS: Makers<PageKinds> = {
+  counter: (invalid) => new Counter(invalid),
+  gauge: (invalid) => new Gauge(invalid),
+  meter: (invalid) => new RecordingMeter(invalid),
+  histogram: (invalid) => new PageHistogram(invalid),
+  timer: (invalid, now) => new PageTimer(now, invalid),
+};
+
 /** A series of a page: its handle, and the tags it is collected with (the same object every time). */
 interface PageSeries {
   name: string;
   tags: Tags;
-  metric: RecordingMetric;
+  metric: PageMetric;
 }
 
 /**
  * The registry of a relay-mode page (`MetricsRegistry` of `dist/apptuit.iife.js` and
- * `apptuit/browser/relay`): the recording side of the full registry — the same handles and
- * sketches — without its reading side (docs/browser-page-size.md).
+ * `apptuit/browser/relay`): the recording side of the full registry — its counters, gauges
+ * and meters, histograms and timers that keep only the interval's mergeable delta
+ * (page-histogram.ts) — without its reading side (docs/browser-page-size.md).
  *
  * `collect()` always gives the `deltas` form (one point per series with its kind: what
  * happened since the previous collection), which is all a relay takes; the relay expands
@@ -38,14 +62,14 @@ interface PageSeries {
  * so it does without the full registry's trie of tag values (family.ts), which a lookup
  * reads without building a key.
  */
-export class PageRegistry extends SeriesHandles<RecordingKinds> {
+export class PageRegistry extends SeriesHandles<PageKinds> {
   /** Series by `seriesKey`, in the order they were made. */
   private readonly all = new Map<string, PageSeries>();
   /** The kind each name was first used with. */
   private readonly kinds = new Map<string, MetricKind>();
 
   constructor(options: PageRegistryOptions = {}) {
-    super(RECORDING, options.maxSeries, options.now);
+    super(PAGE_KINDS, options.maxSeries, options.now);
   }
 
   /**
@@ -69,7 +93,7 @@ export class PageRegistry extends SeriesHandles<RecordingKinds> {
     return points;
   }
 
-  protected get(kind: MetricKind, name: unknown, rawTags: unknown): RecordingMetric {
+  protected get(kind: MetricKind, name: unknown, rawTags: unknown): PageMetric {
     const known = this.kinds.get(name as string);
     if (typeof name !== "string" || name === "" || (known !== undefined && known !== kind)) return this.refuse(kind);
     if (rawTags != null && (typeof rawTags !== "object" || Array.isArray(rawTags))) return this.refuse(kind);

@@ -9,6 +9,7 @@ import { addReasons, emptyOutcome, outcomeError, type SendOutcome } from "../../
 import { isRetryableStatus } from "../../core/wire-rules";
 import { compactBody } from "./body-writer";
 import { cutBody } from "../../core/body-cutter";
+import { postToRelay } from "./relay-post";
 import { pagePoints } from "./page-points";
 import type { KeepaliveQuota } from "./quota";
 
@@ -94,23 +95,13 @@ export class RelaySender implements ReporterSender {
 export function relayDelivery(options: RelaySenderOptions): (points: WirePoint[]) => Promise<SendOutcome> {
   return async (points: WirePoint[]): Promise<SendOutcome> => {
     const { quota, url } = options;
-    const fetcher = options.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => globalThis.fetch(input, init));
     const outcome = emptyOutcome();
     let offset = 0;
     while (offset < points.length) {
       const chunk = await nextBody(options, points, offset, outcome);
       if (chunk === undefined) break;
       const keepalive = quota.tryReserve(chunk.bytes);
-      const post = (keepalive: boolean) =>
-        fetcher(url, {
-          method: "POST",
-          body: chunk.body,
-          keepalive,
-          // A relay that redirects is misconfigured: the points would be counted stored elsewhere.
-          redirect: "manual",
-          headers: { "content-type": "text/plain;charset=UTF-8" },
-          signal: AbortSignal.timeout(options.timeout),
-        });
+      const post = (keepalive: boolean) => postToRelay(url, chunk.body, keepalive, options.timeout, options.fetch);
       let response: Response;
       try {
         // The browser's own keepalive books may differ from ours (it frees bytes a little

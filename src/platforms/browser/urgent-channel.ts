@@ -2,6 +2,7 @@ import type { KeepaliveQuota } from "./quota";
 import type { BodyWriter } from "../../core/body-cutter";
 import { compactBody, jsonBody } from "./body-writer";
 import { isRetryableStatus, MAX_POINTS_PER_REQUEST } from "../../core/wire-rules";
+import { postToRelay } from "./relay-post";
 import { storedCount } from "./stored-count";
 
 /** Largest plain-JSON body of a direct-mode request beyond the quota (about 50,000 points). */
@@ -68,16 +69,7 @@ export function beaconChannel(url: string, quota: KeepaliveQuota, limits: Limits
       if (queued) quota.hold(bytes);
       return queued;
     },
-    post: (body) =>
-      answer(
-        fetch(url, {
-          method: "POST",
-          body,
-          redirect: "manual",
-          headers: { "content-type": "text/plain;charset=UTF-8" },
-          signal: AbortSignal.timeout(limits.timeout),
-        }),
-      ),
+    post: (body) => answer(postToRelay(url, body, false, limits.timeout)),
   };
 }
 

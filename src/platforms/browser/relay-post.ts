@@ -1,0 +1,22 @@
+/**
+ * One POST of a compact body to a relay: `text/plain` (no CORS preflight even
+ * cross-origin), redirects not followed (a relay that redirects is misconfigured: the
+ * points would be counted stored elsewhere), given up after `timeout` ms. The reporter's
+ * requests and the page-hide flush's requests beyond the keepalive quota are all this.
+ */
+export function postToRelay(
+  url: string,
+  body: string,
+  keepalive: boolean,
+  timeout: number,
+  fetcher: typeof fetch = (input, init) => globalThis.fetch(input, init),
+): Promise<Response> {
+  return fetcher(url, {
+    method: "POST",
+    body,
+    keepalive,
+    redirect: "manual",
+    headers: { "content-type": "text/plain;charset=UTF-8" },
+    signal: AbortSignal.timeout(timeout),
+  });
+}

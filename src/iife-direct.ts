@@ -1,7 +1,7 @@
 // Script-tag build, dist/apptuit-direct.iife.js: everything here becomes a property of
-// `window.Apptuit` — the same API as `apptuit/browser`: direct mode (`endpoint` + `token`),
-// the client for `query`/`promQuery`/`toTable` (dashboards), and the relay mode of
-// dist/apptuit.iife.js. `web-vitals` comes from dist/apptuit-vitals.iife.js, next to this
+// `window.Apptuit` — direct mode (`endpoint` + `token`), the client for
+// `query`/`promQuery`/`toTable` (dashboards), the registry, and the relay mode of
+// dist/apptuit.iife.js (docs/browser-page-size.md). `web-vitals` comes from dist/apptuit-vitals.iife.js, next to this
 // file, only with `runtimeMetrics: true`.
 import { directMode } from "./platforms/browser/direct-mode";
 import { MetricsRegistry } from "./registry/registry";
@@ -9,7 +9,7 @@ import { initBrowser } from "./platforms/browser/init";
 import type { BrowserHandle, BrowserInitOptions } from "./platforms/browser/options";
 import { currentScriptBase, scriptRuntime } from "./platforms/browser/vitals-script";
 
-export * from "./index";
+export * from "./platforms/browser/direct-exports";
 export { RUNTIME_METRICS } from "./platforms/browser/runtime-metric-names";
 export { KEEPALIVE_QUOTA_BYTES } from "./platforms/browser/quota";
 export { UNLOAD_UNCONFIRMED } from "./platforms/browser/unload-ledger";

@@ -46,7 +46,8 @@ const PAGE = `<!doctype html><meta charset="utf-8"><title>esm</title>
       sent, table, authError,
       relayFlush: { ...relayFlush, errors: relayFlush.errors.map(String) },
       directFlush: { ...directFlush, errors: directFlush.errors.map(String) },
-      reporterIsClass: typeof ApptuitReporter === "function" && direct.reporter instanceof ApptuitReporter,
+      reporterIsClass: typeof ApptuitReporter === "function",
+      directBooks: direct.reporter.stats(),
       hasClient: [viaRelay.client === undefined, direct.client instanceof Apptuit],
     };
   } catch (e) {
@@ -73,6 +74,18 @@ it("runs send, query → table, and registry + reporter from the ESM bundle", as
   ]);
   expect(out.authError).toBe("ApptuitAuthError");
   expect(out.reporterIsClass).toBe(true);
+  // The direct handle's reporter keeps its books: both flushes delivered, nothing left over.
+  const books = out.directBooks as {
+    recorded: number;
+    delivered: number;
+    rejected: number;
+    dropped: number;
+    buffered: number;
+    inFlight: number;
+  };
+  expect(books).toMatchObject({ rejected: 0, dropped: 0, buffered: 0, inFlight: 0 });
+  expect(books.delivered).toBe(books.recorded);
+  expect(books.recorded).toBeGreaterThanOrEqual(24);
   expect(out.hasClient).toEqual([true, true]);
 
   // 1 counter + 9 meta points; a timer has 15 fields (meter 5 + histogram 10, sharing count, + sum).

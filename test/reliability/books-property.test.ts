@@ -1,7 +1,8 @@
 // The reporter's books against what a server actually stored, point for point, for random
 // fault sequences, per sender: the reporter sending directly (core client), and a page's
 // relay sender through an in-process relay to the write API (the relay's upstream call),
-// driven by the general reporter and by the relay-mode page's own reporter.
+// driven by the general reporter and by the page's own reporter (relay mode, and direct
+// mode as `init({ endpoint, token })` wires it).
 // Everything runs in-process through `fetch` options, so a run takes milliseconds.
 //
 // At every flush: recorded = delivered + rejected + dropped + buffered + inFlight, and
@@ -12,6 +13,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { Apptuit } from "../../src/core/client";
 import { gunzip } from "../../src/core/gzip";
 import type { WirePoint } from "../../src/core/wire";
+import { directMode } from "../../src/platforms/browser/direct-mode";
 import { pageReporter } from "../../src/platforms/browser/page-reporter";
 import { PageRegistry } from "../../src/platforms/browser/page-registry";
 import { KeepaliveQuota } from "../../src/platforms/browser/quota";
@@ -148,6 +150,30 @@ const pageOwnReporter: Driver = (api, build) => {
   return { counter: (n, t) => registry.counter(n, t), reporter };
 };
 
+/** Direct mode's page reporter and client (fields, to the write API), as `init` builds them; the page's `fetch` is the API's. */
+const directPage: Driver = (api) => {
+  vi.stubGlobal("fetch", api.fetch);
+  const registry = new MetricsRegistry();
+  const { reporter } = directMode(
+    {
+      endpoint: "https://write.test",
+      token: "tok-BOOKS",
+      interval: 3_600_000,
+      onError: null,
+      clientOptions: { retry: { limit: 1, delay: () => 0 }, maxResponseBytes: 65_536 },
+    },
+    {
+      quota: new KeepaliveQuota(),
+      limits: { maxBodyBytes: 65_536, maxPoints: 5_000, timeout: 5_000 },
+      globalTags: {},
+      registry,
+      sliceSize: 9,
+      yield: () => undefined,
+    },
+  );
+  return { counter: (n, t) => registry.counter(n, t), reporter };
+};
+
 async function checkBooks(
   build: Build,
   faults: FaultKind[],
@@ -191,6 +217,7 @@ describe("books = what the server stored, for random fault sequences", () => {
     ["reporter → client → write API", direct, generalReporter],
     ["page relay sender → relay → write API", relayed, generalReporter],
     ["relay-mode page reporter → relay sender → relay → write API", relayed, pageOwnReporter],
+    ["direct-mode page reporter → client → write API", direct, directPage],
   ];
   for (const [name, build, driver] of cases) {
     it(name, async () => {

@@ -1,8 +1,10 @@
 import { Apptuit } from "../../core/client";
-import type { Tags } from "../../core/types";
+import type { DataPoint, Tags } from "../../core/types";
+import type { WirePoint } from "../../core/wire";
 import type { Collectable } from "../../core/types";
-import type { ReporterSender } from "../../reporter/options";
-import { ApptuitReporter } from "../../reporter/reporter";
+import { consoleErrorHandler } from "../../reporter/error-handler";
+import { prepareValid } from "../../reporter/prepare-valid";
+import { type PagePreparer, pageReporter, type PageReporter } from "./page-reporter";
 import { keepaliveFetch } from "./keepalive-fetch";
 import type { BrowserInitOptions, PageMetrics } from "./options";
 import type { KeepaliveQuota } from "./quota";
@@ -25,14 +27,16 @@ export interface DirectModeContext {
 const DIRECT_BATCH_POINTS = 2_000;
 
 /**
- * Direct mode (`endpoint` + `token`): the page's own `Apptuit` client sends gzipped
- * OpenTSDB JSON (keepalive while the quota has room), the page-hide flush plain JSON with
- * keepalive `fetch`es. Its own module, so that the relay-only entry never carries the client.
+ * Direct mode (`endpoint` + `token`): the page's reporter (the one relay pages run, here
+ * collecting Dropwizard fields, which the write API stores) hands its points to the page's
+ * own `Apptuit` client, which sends gzipped OpenTSDB JSON (keepalive while the quota has
+ * room); the page-hide flush sends plain JSON with keepalive `fetch`es. Its own module, so
+ * that the relay-only entry never carries the client.
  */
 export function directMode(
   options: BrowserInitOptions<PageMetrics>,
   ctx: DirectModeContext,
-): { client: Apptuit; sender: ReporterSender; channel: PageChannel; reporter: ApptuitReporter } {
+): { client: Apptuit; sender: PagePreparer; channel: PageChannel; reporter: PageReporter } {
   const { token } = options;
   const client = new Apptuit({
     maxPointsPerRequest: DIRECT_BATCH_POINTS,
@@ -44,21 +48,27 @@ export function directMode(
   });
   // The page-hide channel authenticates exactly as the client does (`token: null` or `auth: false`: not at all).
   const auth = token && options.clientOptions?.auth !== false ? token : null;
-  const reporter = new ApptuitReporter({
+  // The client's `prepare` throws at the first invalid point; the page reporter sets each one aside.
+  const sender = {
+    prepareValid: (points: readonly DataPoint[], tags: Tags | undefined) => prepareValid(client, points, tags),
+    deliver: (points: WirePoint[]) => client.deliver(points),
+  };
+  const reporter = pageReporter({
     registry: ctx.registry,
-    client,
+    sender,
+    collect: { form: "fields", temporality: options.temporality ?? "delta" },
     interval: options.interval ?? 10_000,
-    temporality: options.temporality ?? "delta",
     retryBuffer: options.retryBuffer ?? { maxPoints: 10_000, maxBytes: 2 * 1024 * 1024 },
     sliceSize: ctx.sliceSize,
     yield: ctx.yield,
+    // The default handler masks the token, should a message ever carry it.
+    onError: options.onError === undefined ? consoleErrorHandler((text) => client.redact(text)) : options.onError,
     ...(options.prefix !== undefined && { prefix: options.prefix }),
     ...(options.tags !== undefined && { tags: options.tags }),
-    ...(options.onError !== undefined && { onError: options.onError }),
   });
   return {
     client,
-    sender: client,
+    sender,
     reporter,
     channel: keepaliveChannel(`${client.endpoints.write}/api/put?details`, auth, ctx.quota, ctx.limits),
   };

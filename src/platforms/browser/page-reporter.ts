@@ -1,5 +1,5 @@
 import { SDK_TAG } from "../../core/sdk-tag";
-import type { Collectable, CollectedPoint, DataPoint, Tags } from "../../core/types";
+import type { Collectable, CollectedPoint, CollectForm, DataPoint, Tags, Temporality } from "../../core/types";
 import type { WirePoint } from "../../core/wire";
 import type { SendOutcome } from "../../core/outcome";
 import type { DrainedPoints } from "../../reporter/drained";
@@ -25,6 +25,11 @@ export interface PageReporterOptions {
   /** Prepares and sends (the relay sender): `deliver` says what became of every point. */
   sender: PagePreparer & { deliver(points: WirePoint[]): Promise<SendOutcome> };
   interval: number;
+  /**
+   * What a flush collects: default the `deltas` form (kinds, for a relay); direct mode
+   * takes `fields` (Dropwizard fields, what the write API stores) with its temporality.
+   */
+  collect?: { form: CollectForm; temporality: Temporality };
   prefix?: string;
   tags?: Tags;
   /** Default 10,000 points, 2 MiB (estimated). */
@@ -61,7 +66,7 @@ type Books = "recorded" | "delivered" | "rejected" | "dropped";
  * deltas).
  */
 export function pageReporter(options: PageReporterOptions): PageReporter {
-  const { registry, sender, prefix = "", tags, sliceSize } = options;
+  const { registry, sender, prefix = "", tags, sliceSize, collect: collectAs = { temporality: "delta", form: "deltas" } } = options;
   const onError = options.onError === undefined ? warn : options.onError;
   const maxPoints = options.retryBuffer?.maxPoints ?? 10_000;
   const maxBytes = options.retryBuffer?.maxBytes ?? 2 * 1024 * 1024;
@@ -144,7 +149,7 @@ export function pageReporter(options: PageReporterOptions): PageReporter {
     const problems: unknown[] = [];
     let collected: CollectedPoint[] = [];
     try {
-      collected = registry.collect({ now: startMs, temporality: "delta", form: "deltas", onError: (e) => problems.push(e) });
+      collected = registry.collect({ now: startMs, ...collectAs, onError: (e) => problems.push(e) });
     } catch (error) {
       problems.push(error);
     }

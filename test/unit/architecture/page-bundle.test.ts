@@ -52,3 +52,12 @@ describe.each(["src/iife.ts", "src/iife-direct.ts"])("%s", (entry) => {
     expect(modules.filter((m) => /runtime-metrics\.ts|runtime-start\.ts|web-vitals/.test(m))).toEqual([]);
   });
 });
+
+describe("src/iife-direct.ts", () => {
+  it("runs direct mode on the page reporter: the general reporter is not in the tag", async () => {
+    const modules = await modulesOf("src/iife-direct.ts");
+    expect(modules).toContain("src/platforms/browser/page-reporter.ts");
+    expect(modules).toContain("src/registry/registry.ts"); // direct mode sends the full registry's fields
+    expect(modules.filter((m) => /src\/reporter\/(reporter-core|ledger|reporter)\.ts$/.test(m))).toEqual([]);
+  });
+});

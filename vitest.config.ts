@@ -28,6 +28,20 @@ export default defineConfig({
           testTimeout: 60_000,
         },
       },
+      {
+        // The client's HTTP suites again on the direct script tag's client (`fetch` alone, no
+        // ky: test/unit/core/helpers.ts picks it): it must answer every case the same way.
+        test: {
+          name: "unit-fetch-http",
+          include: ["send", "query", "prom", "errors", "validation", "hostile-answers", "apptuit-py-query"].map(
+            (suite) => `test/unit/core/${suite}.test.ts`,
+          ),
+          environment: "node",
+          env: { APPTUIT_HTTP: "fetch" },
+          setupFiles: ["test/harness/fast-check-seed.ts"],
+          testTimeout: 60_000,
+        },
+      },
       runtime("e2e", { globalSetup: ["test/e2e/victoria-metrics.ts"], testTimeout: 30_000 }),
       runtime("browser"),
       // The Durable Object tests write through to VictoriaMetrics as well.

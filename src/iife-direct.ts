@@ -6,6 +6,7 @@
 import { directMode } from "./platforms/browser/direct-mode";
 import { MetricsRegistry } from "./registry/registry";
 import { initBrowser } from "./platforms/browser/init";
+import { PageClient } from "./platforms/browser/page-client";
 import type { BrowserHandle, BrowserInitOptions } from "./platforms/browser/options";
 import { currentScriptBase, scriptRuntime } from "./platforms/browser/vitals-script";
 
@@ -18,5 +19,5 @@ export { UNLOAD_UNCONFIRMED } from "./platforms/browser/unload-ledger";
 const runtime = scriptRuntime(currentScriptBase());
 
 export function init(options: BrowserInitOptions): BrowserHandle {
-  return initBrowser(options, { registry: () => new MetricsRegistry(), runtime, direct: directMode });
+  return initBrowser(options, { registry: () => new MetricsRegistry(), runtime, direct: directMode(PageClient) });
 }

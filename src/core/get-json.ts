@@ -1,11 +1,11 @@
-import type { KyInstance } from "ky";
 import * as v from "valibot";
 import { toApptuitError, type RequestContext } from "./http";
+import type { HttpClient } from "./http-client";
 import { quoteServerText, redact } from "./redact";
 import { ApptuitResponseError } from "./errors/response-error";
 
 export interface GetContext {
-  http: KyInstance;
+  http: HttpClient;
   token: string;
   timeout: number;
   signal: AbortSignal | undefined;

@@ -1,51 +1,19 @@
-import ky, { type KyInstance, isHTTPError, isTimeoutError } from "ky";
 import * as v from "valibot";
-import type { ResolvedOptions } from "./options";
+import { isTimeout, statusErrorResponse } from "./http-client";
 import { ApptuitError } from "./errors/apptuit-error";
 import { ApptuitAbortError } from "./errors/abort-error";
 import { ApptuitAuthError } from "./errors/auth-error";
 import { ApptuitHttpError } from "./errors/http-error";
 import { ApptuitNetworkError } from "./errors/network-error";
-import { boundedFetch, isFinal } from "./bounded-fetch";
 import { parseRetryAfter } from "./retry-after";
 import { quoteServerText, redact } from "./redact";
 
+// The client's HTTP layers: ky on servers (ky-http.ts), `fetch` alone on pages (fetch-http.ts).
+
 /** Statuses retried with backoff. Not 413: the sender splits the batch instead. */
 export const RETRY_STATUS_CODES = [408, 429, 500, 502, 503, 504];
-/** Statuses whose `Retry-After` (seconds or HTTP date) ky waits for instead of backing off. */
+/** Statuses whose `Retry-After` (seconds or HTTP date) is waited for instead of backing off. */
 export const RETRY_AFTER_STATUS_CODES = [429, 503];
-
-/**
- * One ky instance per client: Bearer token, per-attempt timeout, and ky's retry with full
- * jitter — sleep = random(0, min(backoffLimit, delay(attempt))) (docs/metrics.md) — retrying
- * network errors and timeouts too (puts are idempotent: same series + timestamp overwrites).
- */
-export function createHttp(options: ResolvedOptions): KyInstance {
-  const { retry } = options;
-  const customFetch = options.fetch;
-  // Looked up at call time, so that a fetch installed after the client (a test's) is used.
-  const inner: typeof fetch = (input, init) => (customFetch ?? globalThis.fetch)(input, init);
-  return ky.create({
-    // A backend without auth (VictoriaMetrics, Prometheus) gets no Authorization header.
-    headers: options.token ? { authorization: `Bearer ${options.token}` } : {},
-    timeout: options.timeout,
-    throwHttpErrors: true,
-    fetch: boundedFetch(inner, options.maxResponseBytes, options.token),
-    retry: {
-      limit: retry.limit,
-      methods: ["get", "post"],
-      statusCodes: RETRY_STATUS_CODES,
-      afterStatusCodes: RETRY_AFTER_STATUS_CODES,
-      backoffLimit: retry.backoffLimit,
-      delay: (attempt) => Math.min(retry.backoffLimit, retry.delay(attempt)),
-      jitter: true,
-      maxRetryAfter: retry.maxRetryAfter,
-      retryOnTimeout: true,
-      // A redirect or an oversized body is an answer: asking again gets the same one.
-      shouldRetry: ({ error }) => (isFinal(error) ? false : undefined),
-    },
-  });
-}
 
 export { parseRetryAfter } from "./retry-after";
 
@@ -72,8 +40,8 @@ async function readBody(response: Response): Promise<string> {
 }
 
 /**
- * Maps whatever a ky call threw into an `ApptuitError`. ky's own errors hold the Request
- * (with its Authorization header), so they are never attached as `cause`.
+ * Maps whatever an HTTP layer's call threw into an `ApptuitError`. ky's own errors hold the
+ * Request (with its Authorization header), so they are never attached as `cause`.
  */
 export async function toApptuitError(error: unknown, ctx: RequestContext): Promise<ApptuitError> {
   if (error instanceof ApptuitError) return error;
@@ -81,10 +49,11 @@ export async function toApptuitError(error: unknown, ctx: RequestContext): Promi
   if (ctx.signal?.aborted) {
     return new ApptuitAbortError(`${what} was aborted by the caller's AbortSignal`, { cause: ctx.signal.reason });
   }
-  if (isHTTPError(error)) {
-    const { status } = error.response;
-    const statusText = redact(error.response.statusText, ctx.token);
-    const text = await readBody(error.response);
+  const response = statusErrorResponse(error);
+  if (response !== undefined) {
+    const { status } = response;
+    const statusText = redact(response.statusText, ctx.token);
+    const text = await readBody(response);
     let parsedBody: unknown;
     try {
       parsedBody = JSON.parse(text);
@@ -101,7 +70,7 @@ export async function toApptuitError(error: unknown, ctx: RequestContext): Promi
       : undefined;
     const quoted = quoteServerText(text, ctx.token, BODY_SNIPPET);
     const detail = prom ? `: ${prom.errorType ? `${prom.errorType}: ` : ""}${prom.error}` : quoted ? `: ${quoted}` : "";
-    const retryAfter = parseRetryAfter(error.response.headers.get("retry-after"));
+    const retryAfter = parseRetryAfter(response.headers.get("retry-after"));
     const details = {
       statusCode: status,
       ...(retryAfter === undefined ? {} : { retryAfter }),
@@ -115,7 +84,7 @@ export async function toApptuitError(error: unknown, ctx: RequestContext): Promi
     }
     return new ApptuitHttpError(`${what} answered ${status} ${statusText}${detail}`, details);
   }
-  if (isTimeoutError(error)) {
+  if (isTimeout(error)) {
     return new ApptuitNetworkError(`${what} timed out after ${ctx.timeout} ms (last attempt)`, { timedOut: true });
   }
   const reason = error instanceof Error ? error.message : String(error);

@@ -1,10 +1,9 @@
-import type { KyInstance } from "ky";
-import { isHTTPError } from "ky";
 import * as v from "valibot";
 import type { WirePoint } from "./wire";
 import { chunk } from "./batch";
 import { gzip } from "./gzip";
 import { toApptuitError, type RequestContext } from "./http";
+import { type HttpClient, statusErrorResponse } from "./http-client";
 import { quoteServerText, redact, redactEcho } from "./redact";
 import { ApptuitHttpError } from "./errors/http-error";
 import { ApptuitResponseError } from "./errors/response-error";
@@ -27,7 +26,7 @@ export const PutDetailsSchema = v.object({
 });
 
 export interface SendContext {
-  http: KyInstance;
+  http: HttpClient;
   writeEndpoint: string;
   token: string;
   timeout: number;
@@ -90,11 +89,12 @@ async function attempt(ctx: SendContext, batch: WirePoint[], url: string): Promi
     await post(ctx, batch);
     return { kind: "stored" };
   } catch (error) {
-    if (ctx.signal?.aborted || !isHTTPError(error)) return { kind: "failed", error };
-    if (error.response.status === 413) return { kind: "too-large" };
-    if (error.response.status !== 400) return { kind: "failed", error };
+    const response = statusErrorResponse(error);
+    if (ctx.signal?.aborted || response === undefined) return { kind: "failed", error };
+    if (response.status === 413) return { kind: "too-large" };
+    if (response.status !== 400) return { kind: "failed", error };
     try {
-      const details = await readDetails(error.response, ctx, url);
+      const details = await readDetails(response, ctx, url);
       // A server's counts are clamped to what was sent: it cannot reject more than that.
       const failed = Math.min(batch.length, Math.max(0, Math.floor(details.failed)));
       return {

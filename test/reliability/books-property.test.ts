@@ -14,6 +14,7 @@ import { Apptuit } from "../../src/core/client";
 import { gunzip } from "../../src/core/gzip";
 import type { WirePoint } from "../../src/core/wire";
 import { directMode } from "../../src/platforms/browser/direct-mode";
+import { PageClient } from "../../src/platforms/browser/page-client";
 import { pageReporter } from "../../src/platforms/browser/page-reporter";
 import { PageRegistry } from "../../src/platforms/browser/page-registry";
 import { KeepaliveQuota } from "../../src/platforms/browser/quota";
@@ -150,29 +151,35 @@ const pageOwnReporter: Driver = (api, build) => {
   return { counter: (n, t) => registry.counter(n, t), reporter };
 };
 
-/** Direct mode's page reporter and client (fields, to the write API), as `init` builds them; the page's `fetch` is the API's. */
-const directPage: Driver = (api) => {
-  vi.stubGlobal("fetch", api.fetch);
-  const registry = new MetricsRegistry();
-  const { reporter } = directMode(
-    {
-      endpoint: "https://write.test",
-      token: "tok-BOOKS",
-      interval: 3_600_000,
-      onError: null,
-      clientOptions: { retry: { limit: 1, delay: () => 0 }, maxResponseBytes: 65_536 },
-    },
-    {
-      quota: new KeepaliveQuota(),
-      limits: { maxBodyBytes: 65_536, maxPoints: 5_000, timeout: 5_000 },
-      globalTags: {},
-      registry,
-      sliceSize: 9,
-      yield: () => undefined,
-    },
-  );
-  return { counter: (n, t) => registry.counter(n, t), reporter };
-};
+/**
+ * Direct mode's page reporter and client (fields, to the write API), as `init` builds them
+ * with the client of `apptuit/browser` (ky) or of the script tag (`fetch` alone); the page's
+ * `fetch` is the API's.
+ */
+const directPage =
+  (Client: typeof Apptuit | typeof PageClient): Driver =>
+  (api) => {
+    vi.stubGlobal("fetch", api.fetch);
+    const registry = new MetricsRegistry();
+    const { reporter } = directMode(Client)(
+      {
+        endpoint: "https://write.test",
+        token: "tok-BOOKS",
+        interval: 3_600_000,
+        onError: null,
+        clientOptions: { retry: { limit: 1, delay: () => 0 }, maxResponseBytes: 65_536 },
+      },
+      {
+        quota: new KeepaliveQuota(),
+        limits: { maxBodyBytes: 65_536, maxPoints: 5_000, timeout: 5_000 },
+        globalTags: {},
+        registry,
+        sliceSize: 9,
+        yield: () => undefined,
+      },
+    );
+    return { counter: (n, t) => registry.counter(n, t), reporter };
+  };
 
 async function checkBooks(
   build: Build,
@@ -217,7 +224,8 @@ describe("books = what the server stored, for random fault sequences", () => {
     ["reporter → client → write API", direct, generalReporter],
     ["page relay sender → relay → write API", relayed, generalReporter],
     ["relay-mode page reporter → relay sender → relay → write API", relayed, pageOwnReporter],
-    ["direct-mode page reporter → client → write API", direct, directPage],
+    ["direct-mode page reporter → client (ky) → write API", direct, directPage(Apptuit)],
+    ["direct-mode page reporter → script tag's client (fetch) → write API", direct, directPage(PageClient)],
   ];
   for (const [name, build, driver] of cases) {
     it(name, async () => {

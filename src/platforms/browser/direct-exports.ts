@@ -2,7 +2,9 @@
 // client for dashboards (`query`, `promQuery`, `toTable`) and for `send`, the full registry
 // (direct mode sends its Dropwizard fields) with its handles, and the errors. Not the
 // general reporter (`ApptuitReporter`): a page runs the page reporter (docs/browser-page-size.md).
-export { Apptuit, type SendOptions, type PromRangeOptions, type PromInstantOptions } from "../../core/client";
+// The client on `fetch` alone (no ky), under the name every other entry gives the client.
+export { PageClient as Apptuit } from "./page-client";
+export type { SendOptions, PromRangeOptions, PromInstantOptions } from "../../core/client-base";
 export type { ApptuitOptions, RetryOptions } from "../../core/options";
 export type { Tags, DataPoint, SanitizeMode, Temporality } from "../../core/types";
 export { QueryResult, type QueryOutput, type TimeSeries } from "../../core/query/result";

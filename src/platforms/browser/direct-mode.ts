@@ -1,4 +1,5 @@
-import { Apptuit } from "../../core/client";
+import type { ApptuitClient } from "../../core/client-base";
+import type { ApptuitOptions } from "../../core/options";
 import type { DataPoint, Tags } from "../../core/types";
 import type { WirePoint } from "../../core/wire";
 import type { Collectable } from "../../core/types";
@@ -26,50 +27,56 @@ export interface DirectModeContext {
  */
 const DIRECT_BATCH_POINTS = 2_000;
 
-/**
- * Direct mode (`endpoint` + `token`): the page's reporter (the one relay pages run, here
- * collecting Dropwizard fields, which the write API stores) hands its points to the page's
- * own `Apptuit` client, which sends gzipped OpenTSDB JSON (keepalive while the quota has
- * room); the page-hide flush sends plain JSON with keepalive `fetch`es. Its own module, so
- * that the relay-only entry never carries the client.
- */
-export function directMode(
+/** What direct mode builds for `init`. */
+export type DirectMode = (
   options: BrowserInitOptions<PageMetrics>,
   ctx: DirectModeContext,
-): { client: Apptuit; sender: PagePreparer; channel: PageChannel; reporter: PageReporter } {
-  const { token } = options;
-  const client = new Apptuit({
-    maxPointsPerRequest: DIRECT_BATCH_POINTS,
-    ...options.clientOptions,
-    token,
-    endpoint: options.endpoint,
-    globalTags: ctx.globalTags,
-    fetch: keepaliveFetch(ctx.quota),
-  });
-  // The page-hide channel authenticates exactly as the client does (`token: null` or `auth: false`: not at all).
-  const auth = token && options.clientOptions?.auth !== false ? token : null;
-  // The client's `prepare` throws at the first invalid point; the page reporter sets each one aside.
-  const sender = {
-    prepareValid: (points: readonly DataPoint[], tags: Tags | undefined) => prepareValid(client, points, tags),
-    deliver: (points: WirePoint[]) => client.deliver(points),
+) => { client: ApptuitClient; sender: PagePreparer; channel: PageChannel; reporter: PageReporter };
+
+/**
+ * Direct mode (`endpoint` + `token`) with the entry's client class — `Apptuit` (ky) in
+ * `apptuit/browser`, the `fetch`-only `PageClient` in the script tag: the page's reporter
+ * (the one relay pages run, here collecting Dropwizard fields, which the write API stores)
+ * hands its points to the page's own client, which sends gzipped OpenTSDB JSON (keepalive
+ * while the quota has room); the page-hide flush sends plain JSON with keepalive
+ * `fetch`es. Its own module, so that the relay-only entry never carries the client.
+ */
+export const directMode =
+  (Client: new (options: ApptuitOptions) => ApptuitClient): DirectMode =>
+  (options, ctx) => {
+    const { token } = options;
+    const client = new Client({
+      maxPointsPerRequest: DIRECT_BATCH_POINTS,
+      ...options.clientOptions,
+      token,
+      endpoint: options.endpoint,
+      globalTags: ctx.globalTags,
+      fetch: keepaliveFetch(ctx.quota),
+    });
+    // The page-hide channel authenticates exactly as the client does (`token: null` or `auth: false`: not at all).
+    const auth = token && options.clientOptions?.auth !== false ? token : null;
+    // The client's `prepare` throws at the first invalid point; the page reporter sets each one aside.
+    const sender = {
+      prepareValid: (points: readonly DataPoint[], tags: Tags | undefined) => prepareValid(client, points, tags),
+      deliver: (points: WirePoint[]) => client.deliver(points),
+    };
+    const reporter = pageReporter({
+      registry: ctx.registry,
+      sender,
+      collect: { form: "fields", temporality: options.temporality ?? "delta" },
+      interval: options.interval ?? 10_000,
+      retryBuffer: options.retryBuffer ?? { maxPoints: 10_000, maxBytes: 2 * 1024 * 1024 },
+      sliceSize: ctx.sliceSize,
+      yield: ctx.yield,
+      // The default handler masks the token, should a message ever carry it.
+      onError: options.onError === undefined ? consoleErrorHandler((text) => client.redact(text)) : options.onError,
+      ...(options.prefix !== undefined && { prefix: options.prefix }),
+      ...(options.tags !== undefined && { tags: options.tags }),
+    });
+    return {
+      client,
+      sender,
+      reporter,
+      channel: keepaliveChannel(`${client.endpoints.write}/api/put?details`, auth, ctx.quota, ctx.limits),
+    };
   };
-  const reporter = pageReporter({
-    registry: ctx.registry,
-    sender,
-    collect: { form: "fields", temporality: options.temporality ?? "delta" },
-    interval: options.interval ?? 10_000,
-    retryBuffer: options.retryBuffer ?? { maxPoints: 10_000, maxBytes: 2 * 1024 * 1024 },
-    sliceSize: ctx.sliceSize,
-    yield: ctx.yield,
-    // The default handler masks the token, should a message ever carry it.
-    onError: options.onError === undefined ? consoleErrorHandler((text) => client.redact(text)) : options.onError,
-    ...(options.prefix !== undefined && { prefix: options.prefix }),
-    ...(options.tags !== undefined && { tags: options.tags }),
-  });
-  return {
-    client,
-    sender,
-    reporter,
-    channel: keepaliveChannel(`${client.endpoints.write}/api/put?details`, auth, ctx.quota, ctx.limits),
-  };
-}

@@ -1,3 +1,4 @@
+import { Apptuit } from "../../core/client";
 import { MetricsRegistry } from "../../registry/registry";
 import { directMode } from "./direct-mode";
 import { initBrowser } from "./init";
@@ -13,5 +14,9 @@ import type { BrowserHandle, BrowserInitOptions } from "./options";
  * ```
  */
 export function init(options: BrowserInitOptions): BrowserHandle {
-  return initBrowser(options, { registry: () => new MetricsRegistry(), runtime: () => import("./runtime-start"), direct: directMode });
+  return initBrowser(options, {
+    registry: () => new MetricsRegistry(),
+    runtime: () => import("./runtime-start"),
+    direct: directMode(Apptuit),
+  });
 }

@@ -1,6 +1,6 @@
-import type { Apptuit } from "../../core/client";
+import type { ApptuitClient } from "../../core/client-base";
 import { ApptuitConfigError } from "../../core/errors/config-error";
-import type { directMode } from "./direct-mode";
+import type { DirectMode } from "./direct-mode";
 import { watchPageHide } from "./lifecycle";
 import type { BrowserHandle, BrowserInitOptions, PageMetrics } from "./options";
 import { pageReporter, type PageReporter } from "./page-reporter";
@@ -30,7 +30,7 @@ export interface BrowserModes<R extends PageMetrics> {
    */
   runtime(): Promise<RuntimeModule>;
   /** Direct mode (`endpoint` + `token`); absent from the relay-only entry, which then never carries the client. */
-  direct?: typeof directMode;
+  direct?: DirectMode;
 }
 
 /** The body of `init()`. */
@@ -52,7 +52,7 @@ export function initBrowser<R extends PageMetrics>(options: BrowserInitOptions<R
 
   // Points an earlier page of this origin handed to requests it did not live to see answered.
   const ledger = new UnloadLedger(pageStorage());
-  let client: Apptuit | undefined;
+  let client: ApptuitClient | undefined;
   let reporter: Pick<PageReporter, "start" | "stop" | "flush" | "stats">;
   /** The page-hide flush of the mode's reporter, sender and channel. */
   let flushOnHide: () => void;

@@ -1,4 +1,4 @@
-import type { Apptuit } from "../../core/client";
+import type { ApptuitClient } from "../../core/client-base";
 import type { Collectable } from "../../core/types";
 import type { RecordingHandles } from "../../registry/kinds";
 import type { MetricsRegistry } from "../../registry/registry";
@@ -49,12 +49,12 @@ export interface BrowserInitOptions<R extends PageMetrics = MetricsRegistry>
 export interface BrowserHandle<R extends PageMetrics = MetricsRegistry> {
   registry: R;
   /**
-   * The running reporter: `stats()`, `flush()`, `stop()`. Direct mode: an `ApptuitReporter`;
-   * relay mode: the page's own, smaller reporter (docs/browser-page-size.md).
+   * The running reporter: `stats()`, `flush()`, `stop()` — the page's own reporter, smaller
+   * than the general `ApptuitReporter` (docs/browser-page-size.md).
    */
   reporter: Reporter;
-  /** Direct mode only: the client, for `send`, `query`, `promQuery`. */
-  client?: Apptuit;
+  /** Direct mode only: the client, for `send`, `query`, `promQuery` (an `Apptuit`; in the script tag, its `fetch`-only twin). */
+  client?: ApptuitClient;
   /** Flush now through the normal path (awaits the answer). */
   flush(): Promise<FlushResult>;
   /** Removes listeners and timers, stops runtime metrics, then flushes what is left. */

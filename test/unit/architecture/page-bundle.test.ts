@@ -54,10 +54,11 @@ describe.each(["src/iife.ts", "src/iife-direct.ts"])("%s", (entry) => {
 });
 
 describe("src/iife-direct.ts", () => {
-  it("runs direct mode on the page reporter: the general reporter is not in the tag", async () => {
+  it("runs direct mode on the page reporter and a client on fetch alone: neither the general reporter nor ky is in the tag", async () => {
     const modules = await modulesOf("src/iife-direct.ts");
     expect(modules).toContain("src/platforms/browser/page-reporter.ts");
     expect(modules).toContain("src/registry/registry.ts"); // direct mode sends the full registry's fields
-    expect(modules.filter((m) => /src\/reporter\/(reporter-core|ledger|reporter)\.ts$/.test(m))).toEqual([]);
+    expect(modules).toContain("src/platforms/browser/page-client.ts");
+    expect(modules.filter((m) => /src\/reporter\/(reporter-core|ledger|reporter)\.ts$|node_modules\/ky\//.test(m))).toEqual([]);
   });
 });

@@ -2,6 +2,7 @@ import { setupServer } from "msw/node";
 import { inspect } from "node:util";
 import { expect } from "vitest";
 import { Apptuit, type ApptuitOptions } from "../../../src/core";
+import { PageClient } from "../../../src/platforms/browser/page-client";
 
 export const TOKEN = "tok-SECRET-4242";
 export const BASE = "https://apptuit.test";
@@ -9,9 +10,16 @@ export const QUERY_BASE = "https://query.apptuit.test";
 
 export const server = setupServer();
 
+/**
+ * The client class under test: `Apptuit` (ky), or with `APPTUIT_HTTP=fetch` the script tag's
+ * client on `fetch` alone (no ky), which must behave the same — the `unit-fetch-http` project
+ * (vitest.config.ts) runs the client's suites that way.
+ */
+export const Client: typeof Apptuit = process.env.APPTUIT_HTTP === "fetch" ? (PageClient as unknown as typeof Apptuit) : Apptuit;
+
 /** Fast retries so tests do not sleep on backoff. */
 export function client(options: ApptuitOptions = {}): Apptuit {
-  return new Apptuit({ token: TOKEN, endpoint: BASE, retry: { limit: 2, delay: () => 5 }, ...options });
+  return new Client({ token: TOKEN, endpoint: BASE, retry: { limit: 2, delay: () => 5 }, ...options });
 }
 
 export interface Recorded {

@@ -4,8 +4,8 @@
 // a backend without auth. The same hostile scripts over real sockets: test/reliability.
 import { http, HttpResponse } from "msw";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { Apptuit, ApptuitHttpError, ApptuitResponseError, ApptuitSendError, MAX_REASONS, type WirePoint } from "../../../src/core";
-import { BASE, catchError, points, QUERY_BASE, record, type Recorded, server } from "./helpers";
+import { ApptuitHttpError, ApptuitResponseError, ApptuitSendError, MAX_REASONS, type WirePoint } from "../../../src/core";
+import { BASE, Client, catchError, points, QUERY_BASE, record, type Recorded, server } from "./helpers";
 
 beforeAll(() => server.listen({ onUnhandledRequest: "error" }));
 afterEach(() => server.resetHandlers());
@@ -33,7 +33,7 @@ describe("redaction: on decoded strings, where text becomes a message", () => {
   for (const token of ["t", "demo"]) {
     it(`a valid answer holding the token (${JSON.stringify(token)}) is read as sent`, async () => {
       queryAnswer(JSON.stringify(answer));
-      const client = new Apptuit({ token, endpoint: BASE, queryEndpoint: QUERY_BASE, ...fast });
+      const client = new Client({ token, endpoint: BASE, queryEndpoint: QUERY_BASE, ...fast });
       const result = await client.query("fetch('demo.clicks')", { start: 0 });
       const series = result.get("clicks")!.series[0]!;
       expect(series.metric).toBe("demo.clicks");
@@ -49,7 +49,7 @@ describe("redaction: on decoded strings, where text becomes a message", () => {
   for (const [name, echoed] of escapes) {
     it(`a token echoed ${name} in a JSON error body never reaches the error`, async () => {
       put(() => new HttpResponse(`{"error":"bad token ${echoed}","errorType":"auth ${echoed}"}`, { status: 401 }));
-      const client = new Apptuit({ token: SECRET, endpoint: BASE, ...fast });
+      const client = new Client({ token: SECRET, endpoint: BASE, ...fast });
       const error = await catchError(client.send(points(1)));
       expect(error.message).toContain("[token]");
       for (const text of [error.message, error.error, error.errorType, JSON.stringify(error)]) expect(String(text)).not.toContain(SECRET);
@@ -61,7 +61,7 @@ describe("redaction: on decoded strings, where text becomes a message", () => {
           ? new HttpResponse(`<html>denied: ${echoed}</html>`, { status: 422 })
           : HttpResponse.json({ success: 0, failed: 1, errors: [{ datapoint: {}, error: `no ${SECRET}` }] }, { status: 400 }),
       );
-      const client = new Apptuit({ token: SECRET, endpoint: BASE, ...fast });
+      const client = new Client({ token: SECRET, endpoint: BASE, ...fast });
       const first = await catchError(client.send(points(1)));
       const second = await catchError(client.send(points(1)));
       expect(first.message).toContain("denied: [token]");
@@ -71,7 +71,7 @@ describe("redaction: on decoded strings, where text becomes a message", () => {
 
     it(`a malformed query answer quoting the token ${name} does not leak it`, async () => {
       queryAnswer(`{"outputs":[{"id":"${echoed}","result":"${echoed}"}]}`);
-      const client = new Apptuit({ token: SECRET, endpoint: BASE, queryEndpoint: QUERY_BASE, ...fast });
+      const client = new Client({ token: SECRET, endpoint: BASE, queryEndpoint: QUERY_BASE, ...fast });
       const error = await catchError(client.query("q", { start: 0 }));
       expect(error).toBeInstanceOf(ApptuitResponseError);
       expect(`${error.message}${JSON.stringify(error.issues)}`).not.toContain(SECRET);
@@ -84,7 +84,7 @@ describe("Retry-After, parsed strictly", () => {
     const requests = put(
       (_, n) => new HttpResponse(null, { status: n === 1 ? 429 : 204, headers: n === 1 ? { "retry-after": "soon, maybe" } : {} }),
     );
-    const client = new Apptuit({ token: "x", endpoint: BASE, retry: { limit: 1, delay: () => 5, maxRetryAfter: 20_000 } });
+    const client = new Client({ token: "x", endpoint: BASE, retry: { limit: 1, delay: () => 5, maxRetryAfter: 20_000 } });
     const started = performance.now();
     await client.send(points(1));
     expect(requests).toHaveLength(2);
@@ -99,7 +99,7 @@ describe("Retry-After, parsed strictly", () => {
       const requests = put(
         (_, n) => new HttpResponse(null, { status: n === 1 ? 503 : 204, headers: n === 1 ? { "retry-after": "-30" } : {} }),
       );
-      await new Apptuit({ token: "x", endpoint: BASE, retry: { limit: 1, delay: () => 60_000 } }).send(points(1));
+      await new Client({ token: "x", endpoint: BASE, retry: { limit: 1, delay: () => 60_000 } }).send(points(1));
       expect(requests).toHaveLength(2);
       await new Promise((resolve) => setImmediate(resolve));
       expect(warnings).not.toContain("TimeoutNegativeWarning");
@@ -112,7 +112,7 @@ describe("Retry-After, parsed strictly", () => {
 describe("server counts and rows", () => {
   it("failed: 1000000 for 3 points is clamped to 3", async () => {
     put(() => HttpResponse.json({ success: 0, failed: 1_000_000, errors: [{ error: "no" }] }, { status: 400 }));
-    const client = new Apptuit({ token: "x", endpoint: BASE, ...fast });
+    const client = new Client({ token: "x", endpoint: BASE, ...fast });
     const outcome = await client.deliver(client.prepare(points(3)));
     expect(outcome).toMatchObject({ stored: 0, rejected: 3, undelivered: [] });
     const error = await catchError(client.send(points(3)));
@@ -124,7 +124,7 @@ describe("server counts and rows", () => {
     const rows = Array.from({ length: 130_000 }, (_, i) => ({ error: `bad ${i}` }));
     const body = JSON.stringify({ success: 0, failed: 130_000, errors: rows });
     put(() => new HttpResponse(body, { status: 400, headers: { "content-type": "application/json" } }));
-    const client = new Apptuit({ token: "x", endpoint: BASE, ...fast });
+    const client = new Client({ token: "x", endpoint: BASE, ...fast });
     const error = await catchError(client.send(points(5)));
     expect(error).toBeInstanceOf(ApptuitSendError);
     expect(error.failed).toBe(5);
@@ -136,7 +136,7 @@ describe("a point too large alone", () => {
   it("is rejected alone; the rest of its batch is stored", async () => {
     const LIMIT = 20_000;
     const requests = put((r) => new HttpResponse(null, { status: r.body.length > LIMIT ? 413 : 204 }));
-    const client = new Apptuit({ token: "x", endpoint: BASE, ...fast });
+    const client = new Client({ token: "x", endpoint: BASE, ...fast });
     const big = { metric: "big", tags: { blob: "x".repeat(1_000) }, timestamp: 1_700_000_000, value: 1 };
     const huge: WirePoint = { ...big, tags: Object.fromEntries(Array.from({ length: 24 }, (_, i) => [`k${i}`, "y".repeat(1_000)])) };
     const prepared = [huge, ...client.prepare(points(1_008))];
@@ -154,13 +154,13 @@ describe("a backend without auth", () => {
   for (const options of [{ token: null }, { auth: false as const }]) {
     it(`${JSON.stringify(options)}: no Authorization header, no token needed`, async () => {
       const requests = put(() => new HttpResponse(null, { status: 204 }));
-      await new Apptuit({ ...options, endpoint: BASE }).send(points(1));
+      await new Client({ ...options, endpoint: BASE }).send(points(1));
       expect(requests[0]!.headers.has("authorization")).toBe(false);
     });
   }
 
   it("without a token and without saying so is still a config error", () => {
-    expect(() => new Apptuit({ endpoint: BASE })).toThrow(/No API token/);
+    expect(() => new Client({ endpoint: BASE })).toThrow(/No API token/);
   });
 });
 
@@ -168,7 +168,7 @@ it("a redirect on a write is an error naming its target, not followed", async ()
   const requests = put(() => new HttpResponse(null, { status: 307, headers: { location: "https://elsewhere.test/api/put?k=1" } }));
   let followed = 0;
   server.use(http.post("https://elsewhere.test/api/put", () => (followed++, new HttpResponse(null, { status: 204 }))));
-  const error = await catchError(new Apptuit({ token: "x", endpoint: BASE, ...fast }).send(points(1)));
+  const error = await catchError(new Client({ token: "x", endpoint: BASE, ...fast }).send(points(1)));
   expect(error).toBeInstanceOf(ApptuitHttpError);
   expect(error.message).toContain("redirected (307) to https://elsewhere.test/api/put");
   expect(requests).toHaveLength(1);

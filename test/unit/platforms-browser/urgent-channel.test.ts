@@ -1,7 +1,9 @@
 // The page-hide channels' answers: stored, refused for good (a 4xx but 408/429, or a
 // redirect, which is never followed), or worth a retry.
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { Apptuit } from "../../../src/core/client";
 import { directMode } from "../../../src/platforms/browser/direct-mode";
+import { PageClient } from "../../../src/platforms/browser/page-client";
 import { KeepaliveQuota } from "../../../src/platforms/browser/quota";
 import { MetricsRegistry } from "../../../src/registry";
 import { beaconChannel, keepaliveChannel } from "../../../src/platforms/browser/urgent-channel";
@@ -48,7 +50,10 @@ describe("direct (keepalive channel): authorization", () => {
   });
 });
 
-describe("direct mode wires the client's auth into the page-hide channel", () => {
+describe.each([
+  ["Apptuit", Apptuit],
+  ["PageClient", PageClient],
+])("direct mode (%s) wires the client's auth into the page-hide channel", (_name, Client) => {
   it.each([
     ["token: null", { token: null }],
     ["auth: false", { token: "tok", clientOptions: { auth: false as const } }],
@@ -58,7 +63,7 @@ describe("direct mode wires the client's auth into the page-hide channel", () =>
       inits.push(init);
       return new Response(null, { status: 204 });
     });
-    const { channel } = directMode(
+    const { channel } = directMode(Client)(
       { endpoint: "https://api.test", ...auth },
       {
         quota: new KeepaliveQuota(),

@@ -1,8 +1,8 @@
 // Script-tag build, dist/apptuit-direct.iife.js: everything here becomes a property of
-// `window.Apptuit` — direct mode (`endpoint` + `token`), the client for
+// `window.Apptuit` — direct mode (`endpoint` + `token`), the client on `fetch` alone for
 // `query`/`promQuery`/`toTable` (dashboards), the registry, and the relay mode of
-// dist/apptuit.iife.js (docs/browser-page-size.md). `web-vitals` comes from dist/apptuit-vitals.iife.js, next to this
-// file, only with `runtimeMetrics: true`.
+// dist/apptuit.iife.js (docs/browser-page-size.md). `web-vitals` comes from
+// dist/apptuit-vitals.iife.js, next to this file, only with `runtimeMetrics: true`.
 import { directMode } from "./platforms/browser/direct-mode";
 import { MetricsRegistry } from "./registry/registry";
 import { initBrowser } from "./platforms/browser/init";

@@ -4,7 +4,7 @@
 //  2. dist/bundle/   the same entries with every dependency inlined: importable by path or URL
 //                    from Deno, a CDN or a `<script type="module">` with no import map.
 //  3. script tags exposing `window.Apptuit`, minified: dist/apptuit.iife.js (the relay-mode
-//     page SDK), dist/apptuit-direct.iife.js (all of `apptuit/browser`: direct mode, queries),
+//     page SDK), dist/apptuit-direct.iife.js (direct mode, queries, and relay mode),
 //     and dist/apptuit-vitals.iife.js (`web-vitals`, loaded by both on `runtimeMetrics`).
 //  4. dist/types/    one bundled .d.ts per entry (shared types in chunks), so types resolve
 //                    under every module resolution mode, extensionless source imports or not.

@@ -5,6 +5,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { gunzipSync, gzipSync } from "node:zlib";
 import { afterEach, describe, expect, it } from "vitest";
 import { Apptuit } from "../../src/core/client";
+import { PageClient } from "../../src/platforms/browser/page-client";
 import { ApptuitHttpError } from "../../src/core/errors/http-error";
 import { ApptuitNetworkError } from "../../src/core/errors/network-error";
 import { ApptuitResponseError } from "../../src/core/errors/response-error";
@@ -13,6 +14,12 @@ import { MetricsRegistry } from "../../src/registry";
 import { ApptuitReporter } from "../../src/reporter";
 import { freePort } from "../harness/ports";
 import { renderings, TOKEN } from "./support";
+
+/** The client's two HTTP layers: ky (servers) and `fetch` alone (the direct script tag); the same answers must do the same to both. */
+const CLIENTS = [
+  ["ky", Apptuit],
+  ["fetch alone", PageClient as unknown as typeof Apptuit],
+] as const;
 
 type Script = (req: IncomingMessage, res: ServerResponse, body: Buffer) => void;
 
@@ -74,9 +81,9 @@ async function expectNoToken(error: unknown): Promise<void> {
 }
 
 describe("a body that trickles in: one deadline per attempt covers it", () => {
-  it("query() fails at the timeout, not whenever the server stops", async () => {
+  it.each(CLIENTS)("query() fails at the timeout, not whenever the server stops (%s)", async (_, Client) => {
     const s = await hostile(trickle(200));
-    const client = new Apptuit({ token: TOKEN, endpoint: s.url, timeout: 1_000, retry: 0 });
+    const client = new Client({ token: TOKEN, endpoint: s.url, timeout: 1_000, retry: 0 });
     const started = performance.now();
     const error = await client.query("q", { start: 0 }).catch((e: unknown) => e);
     const took = performance.now() - started;
@@ -110,29 +117,32 @@ describe("a body that trickles in: one deadline per attempt covers it", () => {
   });
 });
 
-it(`a gzip bomb is cut off at maxResponseBytes (default ${DEFAULT_MAX_RESPONSE_BYTES / 2 ** 20} MiB), read once`, async () => {
-  const bomb = gzipSync(Buffer.alloc(200 * 2 ** 20, 0x20), { level: 9 }); // 200 MiB of spaces, ~200 KB
-  const s = await hostile((_req, res) => {
-    res.writeHead(200, { "content-type": "application/json", "content-encoding": "gzip", "content-length": String(bomb.length) });
-    res.end(bomb);
-  });
-  // A long deadline: on a loaded machine inflating 32 MiB may take seconds, and the cap, not the clock, must end it.
-  const client = new Apptuit({ token: TOKEN, endpoint: s.url, retry: 2, timeout: 100_000 });
-  const before = process.memoryUsage().rss;
-  const error = await client.query("q", { start: 0 }).catch((e: unknown) => e);
-  const grew = process.memoryUsage().rss - before;
-  expect(error).toBeInstanceOf(ApptuitResponseError);
-  expect((error as Error).message).toContain("maxResponseBytes");
-  expect(s.requests).toHaveLength(1);
-  expect(grew).toBeLessThan(150 * 2 ** 20);
-  // A smaller cap is honoured too.
-  const small = await new Apptuit({ token: TOKEN, endpoint: s.url, maxResponseBytes: 4096 })
-    .query("q", { start: 0 })
-    .catch((e: unknown) => e);
-  expect((small as Error).message).toContain("larger than 4096 bytes");
-});
+it.each(CLIENTS)(
+  `a gzip bomb is cut off at maxResponseBytes (default ${DEFAULT_MAX_RESPONSE_BYTES / 2 ** 20} MiB), read once (%s)`,
+  async (_, Client) => {
+    const bomb = gzipSync(Buffer.alloc(200 * 2 ** 20, 0x20), { level: 9 }); // 200 MiB of spaces, ~200 KB
+    const s = await hostile((_req, res) => {
+      res.writeHead(200, { "content-type": "application/json", "content-encoding": "gzip", "content-length": String(bomb.length) });
+      res.end(bomb);
+    });
+    // A long deadline: on a loaded machine inflating 32 MiB may take seconds, and the cap, not the clock, must end it.
+    const client = new Client({ token: TOKEN, endpoint: s.url, retry: 2, timeout: 100_000 });
+    const before = process.memoryUsage().rss;
+    const error = await client.query("q", { start: 0 }).catch((e: unknown) => e);
+    const grew = process.memoryUsage().rss - before;
+    expect(error).toBeInstanceOf(ApptuitResponseError);
+    expect((error as Error).message).toContain("maxResponseBytes");
+    expect(s.requests).toHaveLength(1);
+    expect(grew).toBeLessThan(150 * 2 ** 20);
+    // A smaller cap is honoured too.
+    const small = await new Client({ token: TOKEN, endpoint: s.url, maxResponseBytes: 4096 })
+      .query("q", { start: 0 })
+      .catch((e: unknown) => e);
+    expect((small as Error).message).toContain("larger than 4096 bytes");
+  },
+);
 
-it("a token echoed JSON-escaped (\\u0074…, \\/) reaches no error", async () => {
+it.each(CLIENTS)("a token echoed JSON-escaped (\\u0074…, \\/) reaches no error (%s)", async (_, Client) => {
   const escaped = JSON.stringify(TOKEN)
     .slice(1, -1)
     .replace(/[a-z]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`)
@@ -143,7 +153,7 @@ it("a token echoed JSON-escaped (\\u0074…, \\/) reaches no error", async () =>
       .writeHead(status, { "content-type": "application/json" })
       .end(`{"status":"error","errorType":"x","error":"echo ${escaped.replace(/\\\/-/g, "-")}"}`);
   });
-  const client = new Apptuit({ token: TOKEN, endpoint: s.url, retry: 0 });
+  const client = new Client({ token: TOKEN, endpoint: s.url, retry: 0 });
   const sendError = await client.send(points(1)).catch((e: unknown) => e);
   const queryError = await client.query("q", { start: 0 }).catch((e: unknown) => e);
   expect(sendError).toBeInstanceOf(ApptuitHttpError);
@@ -167,9 +177,9 @@ it("a point too large alone (413 above 20 KB) is rejected alone: the other 1,008
   expect(accepted).toHaveLength(result.delivered);
 });
 
-it("a redirect loop on a write costs one request and names the target, without the token", async () => {
+it.each(CLIENTS)("a redirect loop on a write costs one request and names the target, without the token (%s)", async (_, Client) => {
   const s = await hostile((req, res) => res.writeHead(302, { location: `${req.url}&again` }).end());
-  const client = new Apptuit({ token: TOKEN, endpoint: s.url });
+  const client = new Client({ token: TOKEN, endpoint: s.url });
   const error = await client.send(points(3)).catch((e: unknown) => e);
   expect(error).toBeInstanceOf(ApptuitHttpError);
   expect((error as Error).message).toMatch(/redirected \(302\) to \/api\/put/);

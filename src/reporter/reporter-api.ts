@@ -2,8 +2,8 @@ import type { FlushResult, ReporterStats } from "./flush-result";
 
 /**
  * What every running reporter offers, whichever runtime built it: the general
- * `ApptuitReporter` (servers, edge isolates, direct-mode pages) and a relay page's own
- * smaller reporter (docs/browser-page-size.md). Handles type their `reporter` with this,
+ * `ApptuitReporter` (servers, edge isolates) and a page's own smaller reporter (relay and
+ * direct mode, docs/browser-page-size.md). Handles type their `reporter` with this,
  * so code that flushes or reads the books never depends on which one it got.
  */
 export interface Reporter {

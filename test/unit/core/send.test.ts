@@ -1,5 +1,5 @@
 import { http, HttpResponse, delay } from "msw";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import {
   ApptuitAbortError,
   ApptuitAuthError,
@@ -316,6 +316,24 @@ describe("send: responses", () => {
     expect(error).toBeInstanceOf(ApptuitError);
     expect(error.cause).toEqual(new Error("user cancelled"));
     expect(error.undelivered).toHaveLength(2);
+  });
+
+  it("an AbortSignal also ends a wait between retries, at once", async () => {
+    const requests = put(() => new HttpResponse(null, { status: 503 }));
+    vi.spyOn(Math, "random").mockReturnValue(0.5); // the jittered wait: 30 s
+    const controller = new AbortController();
+    const started = performance.now();
+    const pending = client({ retry: { limit: 2, delay: () => 60_000, backoffLimit: 60_000 } }).send(points(1), {
+      signal: controller.signal,
+    });
+    await vi.waitFor(() => expect(requests).toHaveLength(1), { interval: 1 });
+    controller.abort(new Error("user cancelled"));
+    const error = await catchError(pending);
+    expect(error).toBeInstanceOf(ApptuitAbortError);
+    expect(error.undelivered).toHaveLength(1);
+    expect(requests).toHaveLength(1);
+    expect(performance.now() - started).toBeLessThan(10_000);
+    vi.restoreAllMocks();
   });
 
   it("an already aborted signal makes no request", async () => {

@@ -7,7 +7,7 @@
 // `directMode`'s `keepaliveChannel`) and `flushPage` — against a fake browser that keeps
 // the quota as Chromium does; then every size is checked in Chromium.
 import type { Browser } from "playwright-core";
-import { MetricsRegistry } from "../src/index";
+import { Apptuit, MetricsRegistry } from "../src/index";
 import { directMode } from "../src/platforms/browser/direct-mode";
 import { KeepaliveQuota, utf8Length } from "../src/platforms/browser/quota";
 import { RelaySender } from "../src/platforms/browser/relay-sender";
@@ -76,7 +76,7 @@ function fitsQuota(mode: "relay" | "direct", n: number): boolean {
     sender = new RelaySender({ url: "/apptuit", sanitize: "prometheus", globalTags, ...limits, quota });
     channel = beaconChannel("/apptuit", quota, limits);
   } else {
-    ({ sender, channel } = directMode(
+    ({ sender, channel } = directMode(Apptuit)(
       { endpoint: "http://127.0.0.1:9", token: TOKEN },
       { quota, limits, globalTags, sanitize: "prometheus", registry, sliceSize: 256, yield: () => undefined },
     ));

@@ -27,24 +27,17 @@ export function watchPageHide(onHide: () => void, onShow: () => void = () => {},
     lastHide = t;
     onHide();
   };
-  const onVisibility = () => {
-    if (document.visibilityState === "hidden") return hide();
+  const shown = () => {
     lastHide = -Infinity;
     onShow();
   };
-  const onPageShow = () => {
-    lastHide = -Infinity;
-    onShow();
-  };
-  window.addEventListener("visibilitychange", onVisibility);
-  const onPageHide = () => {
-    if (document.visibilityState !== "visible") hide();
-  };
-  window.addEventListener("pagehide", onPageHide);
-  window.addEventListener("pageshow", onPageShow);
+  const listeners: [string, () => void][] = [
+    ["visibilitychange", () => (document.visibilityState === "hidden" ? hide() : shown())],
+    ["pagehide", () => document.visibilityState !== "visible" && hide()],
+    ["pageshow", shown],
+  ];
+  for (const [type, listener] of listeners) window.addEventListener(type, listener);
   return () => {
-    window.removeEventListener("visibilitychange", onVisibility);
-    window.removeEventListener("pagehide", onPageHide);
-    window.removeEventListener("pageshow", onPageShow);
+    for (const [type, listener] of listeners) window.removeEventListener(type, listener);
   };
 }

@@ -1,4 +1,3 @@
-import type { DistributionDelta } from "../../core/series-delta";
 import type { Tags } from "../../core/types";
 import { type InvalidUpdates, rejectUpdate } from "../../registry/invalid-updates";
 import { indexOf } from "../../registry/mapping";
@@ -19,14 +18,7 @@ import { stopwatch, timeCall } from "../../registry/timing";
 export class PageHistogram {
   /** Values recorded before the current interval. */
   private before = 0;
-  private n = 0;
-  private sum = 0;
-  private sumsq = 0;
-  private min = Infinity;
-  private max = -Infinity;
-  private zero = 0;
-  private pos = new Map<number, number>();
-  private neg = new Map<number, number>();
+  private w = interval();
 
   constructor(
     /** @internal this registry's tally of ignored updates. */
@@ -39,14 +31,15 @@ export class PageHistogram {
       rejectUpdate(this, value);
       return;
     }
-    this.n++;
-    this.sum += value;
-    this.sumsq += value * value;
-    if (value < this.min) this.min = value;
-    if (value > this.max) this.max = value;
-    if (value === 0) this.zero++;
+    const w = this.w;
+    w.n++;
+    w.sum += value;
+    w.sumsq += value * value;
+    if (value < w.min) w.min = value;
+    if (value > w.max) w.max = value;
+    if (value === 0) w.zero++;
     else {
-      const side = value > 0 ? this.pos : this.neg;
+      const side = value > 0 ? w.pos : w.neg;
       const i = indexOf(Math.abs(value));
       side.set(i, (side.get(i) ?? 0) + 1);
     }
@@ -54,29 +47,16 @@ export class PageHistogram {
 
   /** Values recorded since creation. */
   get count(): number {
-    return this.before + this.n;
+    return this.before + this.w.n;
   }
 
   /** @internal the interval's point (`deltas` form), then a new interval. */
   collect(sink: DeltaSink, name: string, tags: Tags): void {
-    const n = this.n;
-    const delta: DistributionDelta = {
-      sum: this.sum,
-      sumsq: this.sumsq,
-      // An empty interval: 0, as the registry reports an empty histogram (±Infinity is no JSON).
-      min: n === 0 ? 0 : this.min,
-      max: n === 0 ? 0 : this.max,
-      zero: this.zero,
-      pos: buckets(this.pos),
-      neg: buckets(this.neg),
-    };
-    sink.delta(name, tags, n, { kind: this.kind, ...delta });
+    const { n, sum, sumsq, min, max, zero, pos, neg } = this.w;
+    this.w = interval();
     this.before += n;
-    this.n = this.sum = this.sumsq = this.zero = 0;
-    this.min = Infinity;
-    this.max = -Infinity;
-    this.pos = new Map();
-    this.neg = new Map();
+    // An empty interval: 0, as the registry reports an empty histogram (±Infinity is no JSON).
+    sink.delta(name, tags, n, { kind: this.kind, sum, sumsq, min: n && min, max: n && max, zero, pos: buckets(pos), neg: buckets(neg) });
   }
 
   /** @internal */
@@ -118,12 +98,25 @@ export class PageTimer extends PageHistogram {
 function buckets(counts: Map<number, number>): number[] {
   if (counts.size === 0) return [];
   let hi = -Infinity;
-  for (const i of counts.keys()) if (i > hi) hi = i;
   let lo = Infinity;
-  for (const i of counts.keys()) if (i < lo) lo = i;
+  for (const i of counts.keys()) {
+    if (i > hi) hi = i;
+    if (i < lo) lo = i;
+  }
   lo = Math.max(lo, hi - MAX_BUCKETS + 1);
-  const out = [lo];
-  for (let i = lo; i <= hi; i++) out.push(0);
+  const out = [lo, ...Array<number>(hi - lo + 1).fill(0)];
   for (const [i, c] of counts) out[Math.max(i, lo) - lo + 1]! += c;
   return out;
 }
+
+/** An interval's moments and bucket counts, empty. */
+const interval = () => ({
+  n: 0,
+  sum: 0,
+  sumsq: 0,
+  min: Infinity,
+  max: -Infinity,
+  zero: 0,
+  pos: new Map<number, number>(),
+  neg: new Map<number, number>(),
+});

@@ -8,7 +8,6 @@ import { Gauge } from "../../registry/gauge";
 import type { Makers } from "../../registry/kinds";
 import { RecordingMeter } from "../../registry/recording-meter";
 import { PageHistogram, PageTimer } from "./page-histogram";
-import { normalizeTags } from "../../registry/normalize";
 import type { DeltaSink } from "../../registry/sink";
 
 export interface PageRegistryOptions {
@@ -99,7 +98,9 @@ export class PageRegistry extends SeriesHandles<PageKinds> {
     if (rawTags != null && (typeof rawTags !== "object" || Array.isArray(rawTags))) return this.refuse(kind);
     let tags: Tags;
     try {
-      tags = normalizeTags(rawTags as Tags | undefined);
+      // The caller's own keys, null and undefined values dropped, the rest as strings (as the
+      // full registry's `normalizeTags`); `fromEntries` keeps a `__proto__` key a tag.
+      tags = Object.fromEntries(Object.entries(rawTags ?? {}).flatMap(([k, v]) => (v == null ? [] : [[k, String(v)]])));
     } catch {
       // A throwing getter among the caller's tags.
       return this.refuse(kind);

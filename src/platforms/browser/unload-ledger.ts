@@ -20,75 +20,78 @@ const PREFIX = "apptuit:pending:";
  * the page died): unconfirmed, not necessarily lost. Without storage (blocked, private
  * mode quota) it does nothing.
  */
-export class UnloadLedger {
-  private pending = 0;
-  /** Of `pending`, points back in this page's retry buffer: cleared when the page lives on. */
-  private back = 0;
-  private readonly key: string;
-
-  constructor(
-    private readonly storage: Storage | undefined,
-    private readonly now: () => number = () => Date.now(),
-    id: string = randomId(),
-  ) {
-    this.key = PREFIX + id;
-  }
-
-  add(points: number): void {
-    this.pending += points;
-    this.write();
-  }
-
+export interface UnloadLedger {
+  add(points: number): void;
   /** `points` are accounted for (handed to the browser for good, or answered). */
-  settle(points: number): void {
-    this.pending = Math.max(0, this.pending - points);
-    this.write();
-  }
-
+  settle(points: number): void;
   /** `points` already noted are back in the retry buffer: noted until `revive()`. */
-  hold(points: number): void {
-    this.back += points;
-  }
-
+  hold(points: number): void;
   /** The page is visible again: what is back in its retry buffer will be sent and counted by it. */
-  revive(): void {
-    if (this.back === 0) return;
-    const back = this.back;
-    this.back = 0;
-    this.settle(back);
-  }
-
+  revive(): void;
   /** Removes the keys of other pages last written more than `graceMs` ago, and returns their points. */
-  takeStale(graceMs: number): number {
-    let points = 0;
-    try {
-      const storage = this.storage!;
-      const keys: string[] = [];
-      for (let i = 0; i < storage.length; i++) {
-        const key = storage.key(i);
-        if (key?.startsWith(PREFIX) && key !== this.key) keys.push(key);
-      }
-      for (const key of keys) {
-        const entry = parse(storage.getItem(key));
-        if (entry !== undefined && this.now() - entry.t <= graceMs) continue;
-        points += entry?.n ?? 0;
-        storage.removeItem(key);
-      }
-    } catch {
-      // No storage, or it throws (blocked): nothing to report.
-    }
-    return points;
-  }
+  takeStale(graceMs: number): number;
+}
 
-  private write(): void {
+export const UnloadLedger = function unloadLedger(
+  storage: Storage | undefined,
+  now: () => number = () => Date.now(),
+  id: string = randomId(),
+): UnloadLedger {
+  let pending = 0;
+  /** Of `pending`, points back in this page's retry buffer: cleared when the page lives on. */
+  let back = 0;
+  const key = PREFIX + id;
+  const write = () => {
     try {
-      if (this.pending === 0) this.storage?.removeItem(this.key);
-      else this.storage?.setItem(this.key, JSON.stringify({ n: this.pending, t: this.now() }));
+      if (pending === 0) storage?.removeItem(key);
+      else storage?.setItem(key, JSON.stringify({ n: pending, t: now() }));
     } catch {
       // Full or blocked storage: the count is only a diagnostic.
     }
-  }
-}
+  };
+  const ledger: UnloadLedger = {
+    add(points) {
+      pending += points;
+      write();
+    },
+    settle(points) {
+      pending = Math.max(0, pending - points);
+      write();
+    },
+    hold(points) {
+      back += points;
+    },
+    revive() {
+      const held = back;
+      back = 0;
+      if (held > 0) ledger.settle(held);
+    },
+    takeStale(graceMs) {
+      let points = 0;
+      try {
+        const keys: string[] = [];
+        for (let i = 0; i < storage!.length; i++) {
+          const other = storage!.key(i);
+          if (other?.startsWith(PREFIX) && other !== key) keys.push(other);
+        }
+        for (const other of keys) {
+          const entry = parse(storage!.getItem(other));
+          if (entry !== undefined && now() - entry.t <= graceMs) continue;
+          points += entry?.n ?? 0;
+          storage!.removeItem(other);
+        }
+      } catch {
+        // No storage, or it throws (blocked): nothing to report.
+      }
+      return points;
+    },
+  };
+  return ledger;
+} as unknown as new (
+  storage: Storage | undefined,
+  now?: () => number,
+  id?: string,
+) => UnloadLedger;
 
 function parse(text: string | null): { n: number; t: number } | undefined {
   try {

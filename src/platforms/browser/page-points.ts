@@ -45,9 +45,7 @@ export function pagePoints(globalTags: Tags): (points: readonly DataPoint[], rep
       };
       if (
         !Number.isFinite(value) ||
-        (delta !== undefined &&
-          "sum" in delta &&
-          !(Number.isFinite(delta.sum) && Number.isFinite(delta.sumsq) && Number.isFinite(delta.min) && Number.isFinite(delta.max)))
+        (delta !== undefined && "sum" in delta && ![delta.sum, delta.sumsq, delta.min, delta.max].every(Number.isFinite))
       ) {
         return refuse("value must be a finite number", "value");
       }

@@ -163,10 +163,7 @@ async function nextBody(options: RelaySenderOptions, points: WirePoint[], offset
     const to = Math.min(points.length, i + Math.min(sliceSize, maxPoints - writer.count));
     i = cutBody(points, i, to, maxBodyBytes, writer, refuse);
     if (i < to || i >= points.length || writer.count >= maxPoints) break; // full, or done
-    if (options.yield !== undefined) {
-      const pause = options.yield();
-      if (pause !== undefined) await pause;
-    }
+    await options.yield?.();
   }
   if (writer.count === 0) return undefined;
   const taken = points.slice(offset, i);

@@ -32,6 +32,11 @@ export interface UnloadLedger {
   takeStale(graceMs: number): number;
 }
 
+/**
+ * A closure rather than a class (it minifies smaller, docs/browser-page-size.md), still
+ * built with `new UnloadLedger(storage, now?, id?)`: a function returning an object works
+ * as a constructor.
+ */
 export const UnloadLedger = function unloadLedger(
   storage: Storage | undefined,
   now: () => number = () => Date.now(),

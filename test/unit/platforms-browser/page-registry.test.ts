@@ -13,6 +13,17 @@ describe("PageRegistry", () => {
     expect(r.size).toBe(2);
   });
 
+  it("keeps a `__proto__` key of the caller's tags as a tag, never as the tags' prototype (the relay's check then refuses it)", () => {
+    const r = new PageRegistry();
+    r.counter("clicks", JSON.parse('{"__proto__": "x", "a": "1"}') as Record<string, string>).inc();
+    const [point] = r.collect();
+    expect(Object.getPrototypeOf(point!.tags)).toBe(Object.prototype);
+    expect(Object.entries(point!.tags)).toEqual([
+      ["__proto__", "x"],
+      ["a", "1"],
+    ]);
+  });
+
   it("collects a series with the same tags every time, which a caller cannot change through a point", () => {
     const r = new PageRegistry();
     r.counter("clicks", { button: "buy" }).inc();

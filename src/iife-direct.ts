@@ -4,6 +4,7 @@
 // dist/apptuit.iife.js (docs/browser-page-size.md). `web-vitals` comes from
 // dist/apptuit-vitals.iife.js, next to this file, only with `runtimeMetrics: true`.
 import { directMode } from "./platforms/browser/direct-mode";
+import { eitherMode } from "./platforms/browser/either-mode";
 import { MetricsRegistry } from "./registry/registry";
 import { initBrowser } from "./platforms/browser/init";
 import { PageClient } from "./platforms/browser/page-client";
@@ -19,5 +20,5 @@ export { UNLOAD_UNCONFIRMED } from "./platforms/browser/unload-ledger";
 const runtime = scriptRuntime(currentScriptBase());
 
 export function init(options: BrowserInitOptions): BrowserHandle {
-  return initBrowser(options, { registry: () => new MetricsRegistry(), runtime, direct: directMode(PageClient) });
+  return initBrowser(options, { registry: () => new MetricsRegistry(), runtime, mode: eitherMode(directMode(PageClient)) });
 }

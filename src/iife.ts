@@ -7,6 +7,7 @@ import { initBrowser } from "./platforms/browser/init";
 import type { BrowserHandle } from "./platforms/browser/options";
 import { PageRegistry } from "./platforms/browser/page-registry";
 import type { RelayPageOptions } from "./platforms/browser/relay-entry";
+import { relayMode } from "./platforms/browser/relay-mode";
 import { currentScriptBase, scriptRuntime } from "./platforms/browser/vitals-script";
 
 export * from "./platforms/browser/page-exports";
@@ -18,5 +19,5 @@ export { UNLOAD_UNCONFIRMED } from "./platforms/browser/unload-ledger";
 const runtime = scriptRuntime(currentScriptBase());
 
 export function init(options: RelayPageOptions): BrowserHandle<PageRegistry> {
-  return initBrowser(options, { registry: () => new PageRegistry(), runtime });
+  return initBrowser(options, { registry: () => new PageRegistry(), runtime, mode: relayMode });
 }

@@ -2,23 +2,12 @@ import type { ApptuitClient } from "../../core/client-base";
 import type { ApptuitOptions } from "../../core/options";
 import type { DataPoint, Tags } from "../../core/types";
 import type { WirePoint } from "../../core/wire";
-import type { Collectable } from "../../core/types";
 import { consoleErrorHandler } from "../../reporter/error-handler";
 import { prepareValid } from "../../reporter/prepare-valid";
-import { type PagePreparer, pageReporter, type PageReporter } from "./page-reporter";
+import type { PageMode } from "./init";
+import { pageReporter } from "./page-reporter";
 import { keepaliveFetch } from "./keepalive-fetch";
-import type { BrowserInitOptions, PageMetrics } from "./options";
-import type { KeepaliveQuota } from "./quota";
-import { keepaliveChannel, type PageChannel } from "./urgent-channel";
-
-export interface DirectModeContext {
-  quota: KeepaliveQuota;
-  limits: { maxBodyBytes: number; maxPoints: number; timeout: number };
-  globalTags: Tags;
-  registry: Collectable;
-  sliceSize: number;
-  yield: () => PromiseLike<void> | void;
-}
+import { keepaliveChannel } from "./urgent-channel";
 
 /**
  * Points per request. The client encodes a request's JSON in one go, so a smaller batch is
@@ -26,12 +15,6 @@ export interface DirectModeContext {
  * while each is on the wire).
  */
 const DIRECT_BATCH_POINTS = 2_000;
-
-/** What direct mode builds for `init`. */
-export type DirectMode = (
-  options: BrowserInitOptions<PageMetrics>,
-  ctx: DirectModeContext,
-) => { client: ApptuitClient; sender: PagePreparer; channel: PageChannel; reporter: PageReporter };
 
 /**
  * Direct mode (`endpoint` + `token`) with the entry's client class — `Apptuit` (ky) in
@@ -42,7 +25,7 @@ export type DirectMode = (
  * `fetch`es. Its own module, so that the relay-only entry never carries the client.
  */
 export const directMode =
-  (Client: new (options: ApptuitOptions) => ApptuitClient): DirectMode =>
+  (Client: new (options: ApptuitOptions) => ApptuitClient): PageMode =>
   (options, ctx) => {
     const { token } = options;
     const client = new Client({

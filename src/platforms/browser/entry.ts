@@ -1,6 +1,7 @@
 import { Apptuit } from "../../core/client";
 import { MetricsRegistry } from "../../registry/registry";
 import { directMode } from "./direct-mode";
+import { eitherMode } from "./either-mode";
 import { initBrowser } from "./init";
 import type { BrowserHandle, BrowserInitOptions } from "./options";
 
@@ -17,6 +18,6 @@ export function init(options: BrowserInitOptions): BrowserHandle {
   return initBrowser(options, {
     registry: () => new MetricsRegistry(),
     runtime: () => import("./runtime-start"),
-    direct: directMode(Apptuit),
+    mode: eitherMode(directMode(Apptuit)),
   });
 }

@@ -1,17 +1,14 @@
 import type { ApptuitClient } from "../../core/client-base";
-import { ApptuitConfigError } from "../../core/errors/config-error";
-import type { DirectMode } from "./direct-mode";
+import type { Collectable, Tags } from "../../core/types";
 import { watchPageHide } from "./lifecycle";
 import type { BrowserHandle, BrowserInitOptions, PageMetrics } from "./options";
-import { pageReporter, type PageReporter } from "./page-reporter";
+import type { PagePreparer, PageReporter } from "./page-reporter";
 import { KeepaliveQuota } from "./quota";
-import { pagePoints } from "./page-points";
-import { relayDelivery } from "./relay-sender";
 import type { RuntimeMetrics } from "./runtime-metrics";
 import type { RuntimeModule } from "./runtime-start";
 import { pageStorage, UNLOAD_UNCONFIRMED, UnloadLedger } from "./unload-ledger";
+import type { PageChannel } from "./urgent-channel";
 import { flushPage } from "./urgent-flush";
-import { beaconChannel } from "./urgent-channel";
 import { createYielder } from "./yield";
 import { checkNoTopLevelClientOptions } from "../shared/init-options";
 
@@ -19,6 +16,26 @@ import { checkNoTopLevelClientOptions } from "../shared/init-options";
 const SLICE_POINTS = 256;
 /** Longest stretch of flush work before the main thread is given back, ms. */
 const SLICE_BUDGET_MS = 3;
+
+/** What `init` hands a mode to build its reporter on. */
+export interface PageModeContext {
+  registry: Collectable;
+  quota: KeepaliveQuota;
+  limits: { maxBodyBytes: number; maxPoints: number; timeout: number };
+  globalTags: Tags;
+  sliceSize: number;
+  yield: () => PromiseLike<void> | void;
+}
+
+/**
+ * How a page sends (relay-mode.ts, direct-mode.ts, either-mode.ts): the reporter, what it
+ * prepares and delivers with, the page-hide channel, and direct mode's client. Each entry
+ * passes its own, so that the relay-only ones carry neither direct mode nor the choice.
+ */
+export type PageMode = (
+  options: BrowserInitOptions<PageMetrics>,
+  ctx: PageModeContext,
+) => { reporter: PageReporter; sender: PagePreparer; channel: PageChannel; client?: ApptuitClient };
 
 /** What differs between the entries of `init()`. */
 export interface BrowserModes<R extends PageMetrics> {
@@ -29,74 +46,26 @@ export interface BrowserModes<R extends PageMetrics> {
    * import in the ESM entries, dist/apptuit-vitals.iife.js for the script tags.
    */
   runtime(): Promise<RuntimeModule>;
-  /** Direct mode (`endpoint` + `token`); absent from the relay-only entry, which then never carries the client. */
-  direct?: DirectMode;
+  /** Relay mode, direct mode, or the choice between them by the options. */
+  mode: PageMode;
 }
 
 /** The body of `init()`. */
 export function initBrowser<R extends PageMetrics>(options: BrowserInitOptions<R>, load: BrowserModes<R>): BrowserHandle<R> {
-  const { relayUrl, token } = options;
-  if (relayUrl !== undefined && token !== undefined) {
-    throw new ApptuitConfigError("give either relayUrl (the token stays on the server) or endpoint + token, not both");
-  }
-  if (relayUrl === undefined && token === undefined) {
-    throw new ApptuitConfigError('init() needs relayUrl (recommended, e.g. "/apptuit") or endpoint + token');
-  }
+  checkNoTopLevelClientOptions(options);
   const registry = options.registry ?? load.registry();
   const quota = new KeepaliveQuota();
-  checkNoTopLevelClientOptions(options);
   const timeout = options.clientOptions?.timeout ?? 10_000;
-  const limits = { maxBodyBytes: options.maxBodyBytes ?? 65_536, maxPoints: options.maxPointsPerRequest ?? 5_000, timeout };
-  const globalTags = options.globalTags ?? { runtime: "browser" };
-  const pause = createYielder(SLICE_BUDGET_MS);
-
+  const { reporter, sender, channel, client } = load.mode(options, {
+    registry,
+    quota,
+    limits: { maxBodyBytes: options.maxBodyBytes ?? 65_536, maxPoints: options.maxPointsPerRequest ?? 5_000, timeout },
+    globalTags: options.globalTags ?? { runtime: "browser" },
+    sliceSize: SLICE_POINTS,
+    yield: createYielder(SLICE_BUDGET_MS),
+  });
   // Points an earlier page of this origin handed to requests it did not live to see answered.
   const ledger = new UnloadLedger(pageStorage());
-  let client: ApptuitClient | undefined;
-  let reporter: Pick<PageReporter, "start" | "stop" | "flush" | "stats">;
-  /** The page-hide flush of the mode's reporter, sender and channel. */
-  let flushOnHide: () => void;
-  if (relayUrl !== undefined) {
-    const relay = {
-      prepareValid: pagePoints(globalTags),
-      deliver: relayDelivery({
-        url: relayUrl,
-        globalTags,
-        ...limits,
-        quota,
-        yield: pause,
-        sliceSize: SLICE_POINTS,
-        fetch: options.clientOptions?.fetch,
-      }),
-    };
-    const channel = beaconChannel(relayUrl, quota, limits);
-    // A relay merges every tab's kinds and deltas into one write per series and window.
-    const page = pageReporter({
-      registry,
-      sender: relay,
-      interval: options.interval ?? 10_000,
-      retryBuffer: options.retryBuffer,
-      sliceSize: SLICE_POINTS,
-      yield: pause,
-      prefix: options.prefix,
-      tags: options.tags,
-      onError: options.onError,
-    });
-    reporter = page;
-    flushOnHide = () => flushPage(page, relay, channel, quota, ledger);
-  } else {
-    if (load.direct === undefined) throw new ApptuitConfigError('relay only: use init from "apptuit/browser" for endpoint + token');
-    const direct = load.direct(options, {
-      registry,
-      quota,
-      limits,
-      globalTags,
-      sliceSize: SLICE_POINTS,
-      yield: pause,
-    });
-    ({ client, reporter } = direct);
-    flushOnHide = () => flushPage(direct.reporter, direct.sender, direct.channel, quota, ledger);
-  }
 
   // Checked now and at every hide (then counted in that very flush): a page that has just
   // died may still be within the grace period when the next one starts.
@@ -125,7 +94,7 @@ export function initBrowser<R extends PageMetrics>(options: BrowserInitOptions<R
           () => {
             runtime?.sync();
             reportUnconfirmed();
-            flushOnHide();
+            flushPage(reporter, sender, channel, quota, ledger);
           },
           () => ledger.revive(),
         );

@@ -1,5 +1,6 @@
 import { initBrowser } from "./init";
 import { PageRegistry } from "./page-registry";
+import { relayMode } from "./relay-mode";
 import type { BrowserHandle, BrowserInitOptions } from "./options";
 
 /** What a relay page is configured with: no token or API endpoint can go into it. */
@@ -12,5 +13,5 @@ export type RelayPageOptions = Omit<BrowserInitOptions<PageRegistry>, "endpoint"
  * `endpoint` + `token` throws `ApptuitConfigError` here: use `apptuit/browser`'s `init`.
  */
 export function init(options: RelayPageOptions): BrowserHandle<PageRegistry> {
-  return initBrowser(options, { registry: () => new PageRegistry(), runtime: () => import("./runtime-start") });
+  return initBrowser(options, { registry: () => new PageRegistry(), runtime: () => import("./runtime-start"), mode: relayMode });
 }

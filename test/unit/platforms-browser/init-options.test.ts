@@ -2,6 +2,7 @@
 // `clientOptions`, and one given at the top level is refused, not silently ignored.
 import { describe, expect, it } from "vitest";
 import { ApptuitConfigError } from "../../../src/core/errors/config-error";
+import { init as initEither } from "../../../src/platforms/browser/entry";
 import { init } from "../../../src/platforms/browser/relay-entry";
 
 describe("page init options", () => {
@@ -23,5 +24,17 @@ describe("page init options", () => {
     await handle.shutdown();
     expect(requests.length).toBeGreaterThan(0);
     expect(result.errors).toEqual([]);
+  });
+
+  it("chooses one mode: relayUrl or endpoint + token, not both and not neither", () => {
+    expect(() => initEither({ relayUrl: "/apptuit", token: "t", onError: null })).toThrow(/not both/);
+    expect(() => initEither({ onError: null })).toThrow(ApptuitConfigError);
+    expect(() => initEither({ onError: null })).toThrow(/relayUrl/);
+  });
+
+  it("the relay-only init refuses options without relayUrl, pointing to apptuit/browser", () => {
+    const options = { token: "t", endpoint: "https://api.example" } as unknown as Parameters<typeof init>[0];
+    expect(() => init(options)).toThrow(ApptuitConfigError);
+    expect(() => init(options)).toThrow(/apptuit\/browser/);
   });
 });

@@ -1,0 +1,42 @@
+import { ApptuitConfigError } from "../../core/errors/config-error";
+import type { PageMode } from "./init";
+import { pagePoints } from "./page-points";
+import { pageReporter } from "./page-reporter";
+import { relayDelivery } from "./relay-sender";
+import { beaconChannel } from "./urgent-channel";
+
+/**
+ * Relay mode (`relayUrl`): the page reporter hands compact bodies to the relay, and the
+ * page-hide flush sends beacons there. Its own module, so that the relay-only entries carry
+ * neither direct mode nor the choice between the two.
+ */
+export const relayMode: PageMode = (options, ctx) => {
+  const { relayUrl } = options;
+  if (relayUrl === undefined)
+    throw new ApptuitConfigError('relay only: init needs relayUrl; for endpoint + token use init from "apptuit/browser"');
+  const sender = {
+    prepareValid: pagePoints(ctx.globalTags),
+    deliver: relayDelivery({
+      url: relayUrl,
+      globalTags: ctx.globalTags,
+      ...ctx.limits,
+      quota: ctx.quota,
+      yield: ctx.yield,
+      sliceSize: ctx.sliceSize,
+      fetch: options.clientOptions?.fetch,
+    }),
+  };
+  // A relay merges every tab's kinds and deltas into one write per series and window.
+  const reporter = pageReporter({
+    registry: ctx.registry,
+    sender,
+    interval: options.interval ?? 10_000,
+    retryBuffer: options.retryBuffer,
+    sliceSize: ctx.sliceSize,
+    yield: ctx.yield,
+    prefix: options.prefix,
+    tags: options.tags,
+    onError: options.onError,
+  });
+  return { reporter, sender, channel: beaconChannel(relayUrl, ctx.quota, ctx.limits) };
+};

@@ -5,7 +5,8 @@ import type { WirePoint } from "../../core/wire";
 import { consoleErrorHandler } from "../../reporter/error-handler";
 import { prepareValid } from "../../reporter/prepare-valid";
 import type { PageMode } from "./init";
-import { pageReporter } from "./page-reporter";
+import { type PageSettle, pageReporter } from "./page-reporter";
+import type { SendOutcome } from "../../core/outcome";
 import { keepaliveFetch } from "./keepalive-fetch";
 import { keepaliveChannel } from "./urgent-channel";
 
@@ -41,7 +42,7 @@ export const directMode =
     // The client's `prepare` throws at the first invalid point; the page reporter sets each one aside.
     const sender = {
       prepareValid: (points: readonly DataPoint[], tags: Tags | undefined) => prepareValid(client, points, tags),
-      deliver: (points: WirePoint[]) => client.deliver(points),
+      deliver: async (points: WirePoint[], settle: PageSettle) => settleOutcome(await client.deliver(points), points.length, settle),
     };
     const reporter = pageReporter({
       registry: ctx.registry,
@@ -63,3 +64,28 @@ export const directMode =
       channel: keepaliveChannel(`${client.endpoints.write}/api/put?details`, auth, ctx.quota, ctx.limits),
     };
   };
+
+/**
+ * The client's outcome of `n` points settled as a relay page settles its bodies: stored,
+ * refused for good, the rest back to the retry buffer (or rejected when a retry cannot
+ * help). Counts are clamped to the `n` points given: points the outcome does not account
+ * for are rejected, never counted as delivered.
+ */
+export function settleOutcome(outcome: SendOutcome, n: number, settle: PageSettle): void {
+  const undelivered = outcome.undelivered.slice(0, n);
+  const rejected = Math.max(0, Math.min(outcome.rejected, n - undelivered.length));
+  const stored = Math.max(0, Math.min(outcome.stored, n - undelivered.length - rejected));
+  const refused = n - undelivered.length - stored;
+  settle.delivered(stored);
+  const failure = outcome.failure;
+  const status = (failure?.error as { statusCode?: number } | undefined)?.statusCode;
+  if (refused > 0)
+    settle.rejected(
+      refused,
+      outcome.reasons.length > 0 ? outcome.reasons : [failure?.error ?? new Error(`${refused} point(s) rejected`)],
+      outcome.rejectedStatus,
+    );
+  if (undelivered.length === 0) return;
+  if (failure?.retryable === false) settle.rejected(undelivered.length, [failure.error], status);
+  else settle.retry(undelivered, failure?.error ?? new Error(`${undelivered.length} point(s) undelivered`), status);
+}

@@ -1,7 +1,6 @@
 import { SDK_TAG } from "../../core/sdk-tag";
 import type { Collectable, CollectedPoint, CollectForm, DataPoint, Tags, Temporality } from "../../core/types";
 import type { WirePoint } from "../../core/wire";
-import type { SendOutcome } from "../../core/outcome";
 import type { DrainedPoints } from "../../reporter/drained";
 import { ApptuitDroppedError } from "../../reporter/dropped-error";
 import type { ReporterErrorHandler } from "../../reporter/error-handler";
@@ -20,10 +19,26 @@ export interface PagePreparer {
   prepareValid(points: readonly DataPoint[], tags: Tags | undefined): Prepared;
 }
 
+/**
+ * How the points a sender or the page-hide flush was given are settled, body by body, each
+ * point exactly once: stored, back to the retry buffer, or refused for good.
+ */
+export interface PageSettle {
+  /** `count` of them were stored (or handed to the browser for good: a queued beacon). */
+  delivered(count: number): void;
+  /** Back to the retry buffer; an `error`, when given, goes to the error handler with `status`. */
+  retry(points: WirePoint[], error?: unknown, status?: number): void;
+  /** `count` of them refused for good; `error` (one, or a list of reasons) goes to the error handler. */
+  rejected(count: number, error: unknown, status?: number): void;
+}
+
+/** A sender's delivery: settles every point of `points` through `settle` before it resolves. */
+export type PageDelivery = (points: WirePoint[], settle: PageSettle) => Promise<void>;
+
 export interface PageReporterOptions {
   registry: Collectable;
-  /** Prepares and sends (the relay sender): `deliver` says what became of every point. */
-  sender: PagePreparer & { deliver(points: WirePoint[]): Promise<SendOutcome> };
+  /** Prepares and sends (relay mode's `relayDelivery`, direct mode's client through `settleOutcome`). */
+  sender: PagePreparer & { deliver: PageDelivery };
   interval: number;
   /**
    * What a flush collects: default the `deltas` form (kinds, for a relay); direct mode
@@ -48,7 +63,7 @@ export interface PageReporter extends Reporter {
    * prepared by `preparer`; `counted` hears first how many points at most it hands back.
    * The caller settles each through the returned handle.
    */
-  drain(preparer?: PagePreparer, counted?: (points: number) => void): DrainedPoints;
+  drain(preparer?: PagePreparer, counted?: (points: number) => void): DrainedPoints & PageSettle;
 }
 
 type Books = "recorded" | "delivered" | "rejected" | "dropped";
@@ -204,30 +219,26 @@ export function pageReporter(options: PageReporterOptions): PageReporter {
     return withRetried(job.valid, result);
   };
 
-  /** One call to the sender, then every point settled by its outcome (counts clamped to the queue). */
+  /** Settles points of `result`'s flush — the interval flush's, body by body as the sender hears, or the hide flush's. */
+  const settle = (result: FlushResult): PageSettle => ({
+    delivered: (n) => {
+      sent(n, 0);
+      count(result, "delivered", n);
+    },
+    retry: (points, error, status) => {
+      sent(0, points.length);
+      if (error !== undefined) report(result, result.delivered, points.length, [error], status);
+      toBuffer(points, result);
+    },
+    rejected: (n, error, status) => reject(result, n, Array.isArray(error) ? error : [error], status, result.delivered),
+  });
+
+  /** One call to the sender, which settles every point; the call timed as one send. */
   const send = async (queue: WirePoint[], result: FlushResult) => {
     result.requests++;
     const started = Date.now();
-    const outcome = await sender.deliver(queue);
-    const n = queue.length;
-    const undelivered = outcome.undelivered.slice(0, n);
-    const rejected = Math.max(0, Math.min(outcome.rejected, n - undelivered.length));
-    const stored = Math.max(0, Math.min(outcome.stored, n - undelivered.length - rejected));
-    // Points the outcome does not account for are rejected, never counted as delivered.
-    const refused = n - undelivered.length - stored;
-    sent(stored, 0, Date.now() - started);
-    count(result, "delivered", stored);
-    const failure = outcome.failure;
-    const status = (failure?.error as { statusCode?: number } | undefined)?.statusCode;
-    if (refused > 0) {
-      const reasons = outcome.reasons.length > 0 ? outcome.reasons : [failure?.error ?? new Error(`${refused} point(s) rejected`)];
-      reject(result, refused, reasons, outcome.rejectedStatus, stored);
-    }
-    if (undelivered.length === 0) return;
-    if (failure?.retryable === false) return reject(result, undelivered.length, [failure.error], status, stored);
-    sent(0, undelivered.length);
-    report(result, stored, undelivered.length, [failure?.error], status);
-    toBuffer(undelivered, result);
+    await sender.deliver(queue, settle(result));
+    sent(0, 0, Date.now() - started);
   };
 
   const run = async (): Promise<FlushResult> => {
@@ -287,18 +298,7 @@ export function pageReporter(options: PageReporterOptions): PageReporter {
       } catch (error) {
         reject(result, totals.inFlight - before, [error]);
       }
-      return {
-        points,
-        delivered: (n) => {
-          sent(n, 0);
-          count(result, "delivered", n);
-        },
-        retry: (retried) => {
-          sent(0, retried.length);
-          toBuffer(retried, result);
-        },
-        rejected: (n, error) => reject(result, n, [error]),
-      };
+      return { points, ...settle(result) };
     },
   };
   return reporter;

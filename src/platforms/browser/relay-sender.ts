@@ -12,6 +12,8 @@ import { cutBody } from "../../core/body-cutter";
 import { postToRelay } from "./relay-post";
 import { pagePoints } from "./page-points";
 import type { KeepaliveQuota } from "./quota";
+import type { PageDelivery, PageSettle } from "./page-reporter";
+import type { SendErrorDetail } from "../../core/errors/send-error";
 
 export interface RelaySenderOptions {
   url: string;
@@ -53,11 +55,18 @@ interface Body {
  */
 export class RelaySender implements ReporterSender {
   private readonly toPoints: ReturnType<typeof pagePoints>;
-  readonly deliver: (points: WirePoint[]) => Promise<SendOutcome>;
+  /**
+   * What became of every point: as a `SendOutcome` (the general reporter), or settled body
+   * by body through `settle` (the page reporter).
+   */
+  readonly deliver: { (points: WirePoint[]): Promise<SendOutcome>; (points: WirePoint[], settle: PageSettle): Promise<void> };
 
   constructor(private readonly options: RelaySenderOptions) {
     this.toPoints = pagePoints(options.globalTags);
-    this.deliver = relayDelivery(options);
+    const delivery = relayDelivery(options);
+    const outcome = outcomeOf(delivery);
+    this.deliver = ((points: WirePoint[], settle?: PageSettle) =>
+      settle === undefined ? outcome(points) : delivery(points, settle)) as RelaySender["deliver"];
   }
 
   get url(): string {
@@ -86,19 +95,18 @@ export class RelaySender implements ReporterSender {
 }
 
 /**
- * The relay sender's `deliver`, on its own for the page reporter (which needs nothing else
- * of a sender): one request per body; says what became of every point. A point the compact
+ * The relay sender's delivery, on its own for the page reporter (which needs nothing else
+ * of a sender): one request per body, each body settled by its answer. A point the compact
  * format cannot carry, or too large for any body, is rejected alone; a body refused for
  * good (4xx but 408/429, a redirect) is rejected and the others still go; a retryable
- * failure stops the call, leaving that body and everything after it undelivered.
+ * failure stops the call, that body and everything after it back to the retry buffer.
  */
-export function relayDelivery(options: RelaySenderOptions): (points: WirePoint[]) => Promise<SendOutcome> {
-  return async (points: WirePoint[]): Promise<SendOutcome> => {
+export function relayDelivery(options: RelaySenderOptions): PageDelivery {
+  return async (points, settle) => {
     const { quota, url } = options;
-    const outcome = emptyOutcome();
     let offset = 0;
     while (offset < points.length) {
-      const chunk = await nextBody(options, points, offset, outcome);
+      const chunk = await nextBody(options, points, offset, settle);
       if (chunk === undefined) break;
       const keepalive = quota.tryReserve(chunk.bytes);
       const post = (keepalive: boolean) => postToRelay(url, chunk.body, keepalive, options.timeout, options.fetch);
@@ -112,51 +120,47 @@ export function relayDelivery(options: RelaySenderOptions): (points: WirePoint[]
         if (response.status !== 400) await response.body?.cancel().catch(() => undefined);
       } catch (error) {
         const reason = error instanceof Error ? error.message : String(error);
-        outcome.undelivered = chunk.points.concat(points.slice(chunk.next));
-        outcome.failure = { error: new ApptuitNetworkError(`POST ${url} failed: ${reason}`, { cause: error }), retryable: true };
-        return outcome;
+        return settle.retry(
+          chunk.points.concat(points.slice(chunk.next)),
+          new ApptuitNetworkError(`POST ${url} failed: ${reason}`, { cause: error }),
+        );
       } finally {
         if (keepalive) quota.settle(chunk.bytes);
       }
-      outcome.requests++;
       offset = chunk.next;
       if (response.ok) {
-        outcome.stored += chunk.points.length;
+        settle.delivered(chunk.points.length);
         continue;
       }
       // No Retry-After here: the reporter waits for its next interval anyway, and parsing
       // it would take core's HTTP layer (ky) into relay-mode pages.
       const status = response.status;
       const error = new ApptuitHttpError(`POST ${url} answered ${status || "a redirect"}`, { statusCode: status });
-      if (isRetryableStatus(status)) {
-        outcome.undelivered = chunk.points.concat(points.slice(offset));
-        outcome.failure = { error, retryable: true };
-        return outcome;
-      }
+      if (isRetryableStatus(status)) return settle.retry(chunk.points.concat(points.slice(offset)), error, status);
       // The relay's 400 for an upstream rejection says how many were stored.
       const stored = status === 400 ? await storedCount(response, chunk.points.length, MAX_ANSWER_BYTES) : 0;
-      outcome.stored += stored;
-      outcome.rejected += chunk.points.length - stored;
-      outcome.rejectedStatus = status;
-      addReasons(outcome, [{ datapoint: undefined, error: error.message }]);
+      // An answered body is always `delivered` (possibly 0): `outcomeOf` counts it a request.
+      settle.delivered(stored);
+      if (stored < chunk.points.length)
+        settle.rejected(chunk.points.length - stored, [{ datapoint: undefined, error: error.message }], status);
     }
-    return outcome;
   };
 }
 
 /**
  * The next body from `points[offset…]`, cut by `cutBody` a slice of `sliceSize` points at a
- * time with the thread given back in between; a point the compact format refuses or too
- * large alone is rejected into `outcome` and skipped. Undefined when no point is left.
+ * time with the thread given back in between; the points the compact format refuses or too
+ * large alone are rejected through `settle` (one call for the body) and skipped. Undefined
+ * when no point is left.
  */
-async function nextBody(options: RelaySenderOptions, points: WirePoint[], offset: number, outcome: SendOutcome): Promise<Body | undefined> {
+async function nextBody(options: RelaySenderOptions, points: WirePoint[], offset: number, settle: PageSettle): Promise<Body | undefined> {
   const { maxBodyBytes, maxPoints, sliceSize = 256 } = options;
   const writer = compactBody();
   const refused = new Set<number>();
+  const reasons: SendErrorDetail[] = [];
   const refuse = (index: number, reason: string) => {
     refused.add(index);
-    outcome.rejected++;
-    addReasons(outcome, [{ datapoint: points[index], error: reason }]);
+    reasons.push({ datapoint: points[index], error: reason });
   };
   let i = offset;
   while (i < points.length && writer.count < maxPoints) {
@@ -165,6 +169,7 @@ async function nextBody(options: RelaySenderOptions, points: WirePoint[], offset
     if (i < to || i >= points.length || writer.count >= maxPoints) break; // full, or done
     await options.yield?.();
   }
+  if (refused.size > 0) settle.rejected(refused.size, reasons);
   if (writer.count === 0) return undefined;
   const taken = points.slice(offset, i);
   return {
@@ -172,6 +177,34 @@ async function nextBody(options: RelaySenderOptions, points: WirePoint[], offset
     bytes: writer.bytes,
     points: refused.size === 0 ? taken : taken.filter((_, k) => !refused.has(offset + k)),
     next: i,
+  };
+}
+
+/**
+ * A `SendOutcome` of a page delivery, for the general reporter and `send()`-like callers
+ * (a relay-mode page's reporter settles body by body and never builds one).
+ */
+function outcomeOf(deliver: PageDelivery): (points: WirePoint[]) => Promise<SendOutcome> {
+  return async (points) => {
+    const outcome = emptyOutcome();
+    await deliver(points, {
+      delivered: (n) => {
+        outcome.stored += n;
+        outcome.requests++;
+      },
+      retry: (undelivered, error, status) => {
+        // An HTTP answer (a status) is a request answered; a network failure is not.
+        if (status !== undefined) outcome.requests++;
+        outcome.undelivered = undelivered;
+        outcome.failure = { error, retryable: true };
+      },
+      rejected: (n, reasons, status) => {
+        outcome.rejected += n;
+        if (status !== undefined) outcome.rejectedStatus = status;
+        addReasons(outcome, reasons as SendErrorDetail[]);
+      },
+    });
+    return outcome;
   };
 }
 

@@ -21,7 +21,7 @@ function relay(statuses: number[] = []) {
   return stored;
 }
 
-function setup(options: { maxPoints?: number; yield?: () => PromiseLike<void> | void } = {}) {
+function setup(options: { maxPoints?: number; bodyPoints?: number; yield?: () => PromiseLike<void> | void } = {}) {
   const registry = new MetricsRegistry();
   const sender = new RelaySender({
     url: "/apptuit",
@@ -29,7 +29,7 @@ function setup(options: { maxPoints?: number; yield?: () => PromiseLike<void> | 
     timeout: 1000,
     quota: new KeepaliveQuota(),
     maxBodyBytes: 65_536,
-    maxPoints: 5_000,
+    maxPoints: options.bodyPoints ?? 5_000,
   });
   const errors: unknown[][] = [];
   const reporter = pageReporter({
@@ -82,6 +82,23 @@ describe("PageReporter", () => {
     expect(next).toMatchObject({ ok: true, retried: 10, delivered: 20, buffered: 0 });
     expect(hits(stored).map((p) => p.value)).toEqual([1, 5]);
     expect(reporter.stats()).toMatchObject({ recorded: 20, delivered: 20, buffered: 0, inFlight: 0 });
+  });
+
+  it("settles body by body: the bodies stored before a failing one are delivered, that one and the later ones buffered", async () => {
+    const stored = relay([204, 503]);
+    const { registry, reporter, errors } = setup({ bodyPoints: 5 });
+    registry.counter("hits", { page: "a" }).inc(1);
+    registry.counter("hits", { page: "b" }).inc(2);
+    const result = await reporter.flush(); // 2 + 9 points: bodies of 5, 5 and 1
+    expect(result).toMatchObject({ ok: false, recorded: 11, delivered: 5, buffered: 6, requests: 1 });
+    expect(stored).toHaveLength(5);
+    expect(errors).toEqual([[503, 5, 6, [expect.objectContaining({ statusCode: 503 })]]]);
+    expect(balanced(reporter.stats())).toBe(true);
+    const next = await reporter.flush();
+    expect(next).toMatchObject({ ok: true, retried: 6, buffered: 0 });
+    expect(stored).toHaveLength(22); // each point of both flushes stored once
+    expect(new Set(stored.map((p) => JSON.stringify(p))).size).toBe(22);
+    expect(reporter.stats()).toMatchObject({ recorded: 22, delivered: 22, inFlight: 0 });
   });
 
   it("rejects a body the relay refuses for good, and drops what the full retry buffer evicts, counting both", async () => {

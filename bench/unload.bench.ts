@@ -9,12 +9,10 @@
 import type { Browser } from "playwright-core";
 import { Apptuit, MetricsRegistry } from "../src/index";
 import { directMode } from "../src/platforms/browser/direct-mode";
+import { PageRegistry } from "../src/platforms/browser/page-registry";
+import { relayMode } from "../src/platforms/browser/relay-mode";
 import { KeepaliveQuota, utf8Length } from "../src/platforms/browser/quota";
-import { RelaySender } from "../src/platforms/browser/relay-sender";
 import { flushPage } from "../src/platforms/browser/urgent-flush";
-import { beaconChannel, type PageChannel } from "../src/platforms/browser/urgent-channel";
-import type { ReporterSender } from "../src/reporter/options";
-import { ReporterCore } from "../src/reporter/reporter-core";
 import { launchChromium } from "../test/harness/chromium";
 import { buildOtelIife } from "./lib/builds";
 import { finish, int, num, ROOT, table, type Goal } from "./lib/result";
@@ -64,24 +62,18 @@ function withFakeBrowser<T>(run: (sent: { quotaBytes: number; posted: number }) 
 
 /** Does the page-hide flush of a page with n series go out entirely within the quota (no ordinary POSTs, nothing kept)? */
 function fitsQuota(mode: "relay" | "direct", n: number): boolean {
-  const registry = new MetricsRegistry({ maxSeries: n + 100 });
+  // The registry each script tag's init() makes: the page registry in relay mode, the full one in direct mode.
+  const registry = mode === "relay" ? new PageRegistry({ maxSeries: n + 100 }) : new MetricsRegistry({ maxSeries: n + 100 });
   for (let i = 0; i < n; i++) registry.counter(seriesName(i), seriesTags(i)).inc();
   // As init() builds them, with its defaults (quota timers never fire: the page is gone).
   const quota = new KeepaliveQuota(QUOTA, () => undefined);
   const limits = { maxBodyBytes: 65_536, maxPoints: 5_000, timeout: 10_000 };
-  const globalTags = { runtime: "browser" };
-  let sender: ReporterSender;
-  let channel: PageChannel;
-  if (mode === "relay") {
-    sender = new RelaySender({ url: "/apptuit", sanitize: "prometheus", globalTags, ...limits, quota });
-    channel = beaconChannel("/apptuit", quota, limits);
-  } else {
-    ({ sender, channel } = directMode(Apptuit)(
-      { endpoint: "http://127.0.0.1:9", token: TOKEN },
-      { quota, limits, globalTags, sanitize: "prometheus", registry, sliceSize: 256, yield: () => undefined },
-    ));
-  }
-  const reporter = new ReporterCore({ registry, client: sender, interval: 600_000, temporality: "delta", onError: null });
+  const ctx = { quota, limits, globalTags: { runtime: "browser" }, registry, sliceSize: 256, yield: () => undefined };
+  // The page's reporter, sender and channel exactly as each mode builds them for init().
+  const { reporter, sender, channel } =
+    mode === "relay"
+      ? relayMode({ relayUrl: "/apptuit", interval: 600_000, onError: null }, ctx)
+      : directMode(Apptuit)({ endpoint: "http://127.0.0.1:9", token: TOKEN, interval: 600_000, onError: null }, ctx);
   return withFakeBrowser((sent) => {
     const r = flushPage(reporter, sender, channel, quota);
     return r.kept === 0 && r.posted === 0 && sent.posted === 0;

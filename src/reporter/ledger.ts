@@ -6,6 +6,7 @@ import type { ReporterErrorHandler } from "./error-handler";
 import type { FlushResult, ReporterStats } from "./flush-result";
 import { MetaMetrics } from "./meta-metrics";
 import { RetryBuffer, type RetryBufferLimits } from "./retry-buffer";
+import { outcomeShares } from "./send-outcome";
 import { MAX_REASONS, type SendOutcome } from "../core/outcome";
 
 /**
@@ -88,11 +89,7 @@ export class DeliveryLedger {
    */
   settle(points: WirePoint[], outcome: SendOutcome, durationMs: number, result: FlushResult): void {
     const count = points.length;
-    const undelivered = outcome.undelivered.length <= count ? outcome.undelivered : outcome.undelivered.slice(0, count);
-    const rejected = clamp(outcome.rejected, 0, count - undelivered.length);
-    const stored = clamp(outcome.stored, 0, count - undelivered.length - rejected);
-    const unaccounted = count - undelivered.length - rejected - stored;
-    const retry = outcome.failure?.retryable !== false;
+    const { stored, rejected, unaccounted, undelivered, retryable: retry } = outcomeShares(outcome, count);
     this.meta.recordSend(stored, count - stored, durationMs);
     this.deliver(stored, result);
     if (rejected > 0) {
@@ -177,7 +174,3 @@ export class DeliveryLedger {
 
 /** Errors kept in one `FlushResult` (the error handler still gets every call's own). */
 const MAX_FLUSH_ERRORS = MAX_REASONS;
-
-function clamp(n: number, lo: number, hi: number): number {
-  return Math.min(hi, Math.max(lo, n));
-}

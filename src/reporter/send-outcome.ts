@@ -65,3 +65,36 @@ export function outcomeOfError(batch: WirePoint[], error: unknown): SendOutcome 
   outcome.failure = { error, retryable: !permanent };
   return outcome;
 }
+
+/** What an outcome of `count` points says of them, clamped so that the parts add up to `count`. */
+export interface OutcomeShares {
+  stored: number;
+  rejected: number;
+  /** Points the outcome does not account for: never counted as delivered. */
+  unaccounted: number;
+  /** At most `count` points, to send again or give up as `retryable` says. */
+  undelivered: WirePoint[];
+  /** False when sending `undelivered` again cannot succeed (e.g. a refused token). */
+  retryable: boolean;
+}
+
+/**
+ * The one reading of a sender's outcome, shared by the general reporter's ledger and a
+ * direct-mode page: a sender cannot store or reject more points than it was given.
+ */
+export function outcomeShares(outcome: SendOutcome, count: number): OutcomeShares {
+  const undelivered = outcome.undelivered.length <= count ? outcome.undelivered : outcome.undelivered.slice(0, count);
+  const rejected = clamp(outcome.rejected, count - undelivered.length);
+  const stored = clamp(outcome.stored, count - undelivered.length - rejected);
+  return {
+    stored,
+    rejected,
+    unaccounted: count - undelivered.length - rejected - stored,
+    undelivered,
+    retryable: outcome.failure?.retryable !== false,
+  };
+}
+
+function clamp(n: number, hi: number): number {
+  return Math.max(0, Math.min(hi, n));
+}

@@ -1,5 +1,6 @@
-// Issue 6: the self-contained ESM build by <script type="module">, exercising the client
+// The self-contained ESM build by <script type="module">, exercising the client
 // (send + query → table), and the registry + reporter through init() in both modes.
+import type { ReporterStats } from "../../src/reporter/flush-result";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { open, startFixture, TOKEN, type BrowserFixture } from "./support";
 
@@ -75,14 +76,7 @@ it("runs send, query → table, and registry + reporter from the ESM bundle", as
   expect(out.authError).toBe("ApptuitAuthError");
   expect(out.reporterIsClass).toBe(true);
   // The direct handle's reporter keeps its books: both flushes delivered, nothing left over.
-  const books = out.directBooks as {
-    recorded: number;
-    delivered: number;
-    rejected: number;
-    dropped: number;
-    buffered: number;
-    inFlight: number;
-  };
+  const books = out.directBooks as ReporterStats;
   expect(books).toMatchObject({ rejected: 0, dropped: 0, buffered: 0, inFlight: 0 });
   expect(books.delivered).toBe(books.recorded);
   expect(books.recorded).toBeGreaterThanOrEqual(24);

@@ -1,4 +1,4 @@
-// Issue 4 "Must show": a page that loads ONLY dist/apptuit.iife.js records metrics and is
+// A page that loads ONLY dist/apptuit.iife.js records metrics and is
 // closed (or navigated away); the backend receives every point of the final flush, once.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { expectedPoints, iifePage, type Mode } from "./pages";

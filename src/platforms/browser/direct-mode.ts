@@ -7,6 +7,7 @@ import { prepareValid } from "../../reporter/prepare-valid";
 import type { PageMode } from "./init";
 import { type PageSettle, pageReporter } from "./page-reporter";
 import type { SendOutcome } from "../../core/outcome";
+import { outcomeShares } from "../../reporter/send-outcome";
 import { keepaliveFetch } from "./keepalive-fetch";
 import { keepaliveChannel } from "./urgent-channel";
 
@@ -72,10 +73,8 @@ export const directMode =
  * for are rejected, never counted as delivered.
  */
 export function settleOutcome(outcome: SendOutcome, n: number, settle: PageSettle): void {
-  const undelivered = outcome.undelivered.slice(0, n);
-  const rejected = Math.max(0, Math.min(outcome.rejected, n - undelivered.length));
-  const stored = Math.max(0, Math.min(outcome.stored, n - undelivered.length - rejected));
-  const refused = n - undelivered.length - stored;
+  const { stored, rejected, unaccounted, undelivered, retryable } = outcomeShares(outcome, n);
+  const refused = rejected + unaccounted;
   settle.delivered(stored);
   const failure = outcome.failure;
   const status = (failure?.error as { statusCode?: number } | undefined)?.statusCode;
@@ -86,6 +85,6 @@ export function settleOutcome(outcome: SendOutcome, n: number, settle: PageSettl
       outcome.rejectedStatus,
     );
   if (undelivered.length === 0) return;
-  if (failure?.retryable === false) settle.rejected(undelivered.length, [failure.error], status);
+  if (!retryable) settle.rejected(undelivered.length, [failure?.error], status);
   else settle.retry(undelivered, failure?.error ?? new Error(`${undelivered.length} point(s) undelivered`), status);
 }

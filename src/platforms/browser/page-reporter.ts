@@ -69,13 +69,13 @@ export interface PageReporter extends Reporter {
 type Books = "recorded" | "delivered" | "rejected" | "dropped";
 
 /**
- * The reporter of a relay-mode page (docs/browser-page-size.md): the general reporter's
- * guarantees with only what a page sending deltas to one relay needs, written as one
- * closure so that it minifies small. Every interval it collects the registry's deltas
- * (stamped later than the previous flush), prepares them a slice at a time, and hands them
- * with the retry buffer's points to the sender in one call; the sender's outcome settles
- * each point once — delivered, rejected (reported), or back in the bounded retry buffer
- * (evictions dropped and reported). So `recorded === delivered + rejected + dropped +
+ * The reporter of a page, in relay and direct mode (docs/browser-page-size.md): the general
+ * reporter's guarantees with only what a page needs, written as one closure so that it
+ * minifies small. Every interval it collects the registry (deltas for a relay, fields for
+ * the write API; stamped later than the previous flush), prepares the points a slice at a
+ * time, and hands them with the retry buffer's points to the sender in one call; the
+ * sender settles each point once, body by body — delivered, rejected (reported), or back
+ * in the bounded retry buffer (evictions dropped and reported). So `recorded === delivered + rejected + dropped +
  * buffered + inFlight`, as `stats()` says. Flushes never overlap and never throw. Its own
  * counts go out as the general reporter's 9 meta points (`apptuit.reporter.send.*`,
  * deltas).

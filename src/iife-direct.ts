@@ -1,10 +1,10 @@
 // Script-tag build, dist/apptuit-direct.iife.js: everything here becomes a property of
 // `window.Apptuit` — direct mode (`endpoint` + `token`), the client on `fetch` alone for
-// `query`/`promQuery`/`toTable` (dashboards), the registry, and the relay mode of
-// dist/apptuit.iife.js (docs/browser-page-size.md). `web-vitals` comes from
+// `query`/`promQuery`/`toTable` (dashboards) and the registry. Not relay mode: a page with
+// `relayUrl` loads dist/apptuit.iife.js (docs/browser-page-size.md). `web-vitals` comes from
 // dist/apptuit-vitals.iife.js, next to this file, only with `runtimeMetrics: true`.
 import { directMode } from "./platforms/browser/direct-mode";
-import { eitherMode } from "./platforms/browser/either-mode";
+import { directOnly } from "./platforms/browser/direct-only-mode";
 import { MetricsRegistry } from "./registry/registry";
 import { initBrowser } from "./platforms/browser/init";
 import { PageClient } from "./platforms/browser/page-client";
@@ -19,6 +19,7 @@ export { UNLOAD_UNCONFIRMED } from "./platforms/browser/unload-ledger";
 // Read while this script first runs: `document.currentScript` is only set then.
 const runtime = scriptRuntime(currentScriptBase());
 
-export function init(options: BrowserInitOptions): BrowserHandle {
-  return initBrowser(options, { registry: () => new MetricsRegistry(), runtime, mode: eitherMode(directMode(PageClient)) });
+/** Direct mode (`endpoint` + `token`); `relayUrl` throws `ApptuitConfigError` (relay mode is apptuit.iife.js). */
+export function init(options: Omit<BrowserInitOptions, "relayUrl">): BrowserHandle {
+  return initBrowser(options, { registry: () => new MetricsRegistry(), runtime, mode: directOnly(directMode(PageClient)) });
 }

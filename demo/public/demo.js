@@ -79,9 +79,9 @@
   // ---- Charts ----------------------------------------------------------------------------
   // The charts' client holds a dummy token: /query/* is a read-only proxy that adds the real
   // one on the server (see demo/app.mjs).
-  // The query client is not in the page SDK (apptuit.iife.js): dashboards load the full
-  // script tag, apptuit-direct.iife.js — here once recording has started (it replaces
-  // window.Apptuit with its superset; the handle above keeps working).
+  // The query client is not in the relay-mode page SDK (apptuit.iife.js): dashboards load
+  // the direct-mode script tag, apptuit-direct.iife.js — here once recording has started (it
+  // replaces window.Apptuit; the handle above, from apptuit.iife.js, keeps working).
   await new Promise((resolve, reject) => {
     const script = Object.assign(document.createElement("script"), { src: "/apptuit-direct.iife.js", onload: resolve, onerror: reject });
     document.head.append(script);

@@ -1,6 +1,7 @@
 // The direct script tag's client, for dashboards: a page that loads only
 // dist/apptuit-direct.iife.js sends, queries and tables through `Apptuit.Apptuit` and
-// `handle.client` (its client runs on `fetch` alone), and gets the same typed errors.
+// `handle.client` (its client runs on `fetch` alone), and gets the same typed errors; its
+// `init` takes direct mode only (relay mode is dist/apptuit.iife.js).
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { open, startFixture, TOKEN, type BrowserFixture } from "./support";
 
@@ -37,7 +38,14 @@ const PAGE = `<!doctype html><meta charset="utf-8"><title>direct client</title>
         authError = e instanceof Apptuit.ApptuitAuthError ? e.name + ": " + e.statusCode : "other: " + e;
       }
       await handle.shutdown();
-      window.out = { sent, table, flushed: { ...flushed, errors: flushed.errors.map(String) }, viaHandle, authError };
+      // Relay mode is in apptuit.iife.js, not in this tag.
+      let relayRefused = "";
+      try {
+        Apptuit.init({ relayUrl: "/apptuit" });
+      } catch (e) {
+        relayRefused = (e instanceof Apptuit.ApptuitConfigError ? "ApptuitConfigError: " : "other: ") + e.message;
+      }
+      window.out = { sent, table, flushed: { ...flushed, errors: flushed.errors.map(String) }, viaHandle, authError, relayRefused };
     } catch (e) {
       window.out = { error: String((e && e.stack) || e) };
     }
@@ -65,6 +73,7 @@ it("sends, queries and tables from the direct script tag's client, and through i
     ["dash", [4]],
   ]);
   expect(out.authError).toBe("ApptuitAuthError: 401");
+  expect(out.relayRefused).toMatch(/^ApptuitConfigError: relayUrl: .*load apptuit\.iife\.js/);
   // Only the 401 probe was logged as an error by the browser.
   expect(errors.filter((e) => !e.includes("401"))).toEqual([]);
 });

@@ -61,4 +61,11 @@ describe("src/iife-direct.ts", () => {
     expect(modules).toContain("src/platforms/browser/page-client.ts");
     expect(modules.filter((m) => /src\/reporter\/(reporter-core|ledger|reporter)\.ts$|node_modules\/ky\//.test(m))).toEqual([]);
   });
+
+  it("carries no relay mode: its init takes endpoint + token only (relay mode is dist/apptuit.iife.js)", async () => {
+    const modules = await modulesOf("src/iife-direct.ts");
+    expect(modules).toContain("src/platforms/browser/direct-mode.ts");
+    const relayMode = /platforms\/browser\/(relay-mode|either-mode|relay-sender|relay-post|page-writer|page-points|page-registry)\.ts$/;
+    expect(modules.filter((m) => relayMode.test(m))).toEqual([]);
+  });
 });

@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { ApptuitConfigError } from "../../../src/core/errors/config-error";
 import { init as initEither } from "../../../src/platforms/browser/entry";
 import { init } from "../../../src/platforms/browser/relay-entry";
+import { init as initDirectTag } from "../../../src/iife-direct";
 
 describe("page init options", () => {
   it.each(["timeout", "fetch", "sanitize"])("refuses a top-level %s with an ApptuitConfigError naming clientOptions", (key) => {
@@ -36,5 +37,15 @@ describe("page init options", () => {
     const options = { token: "t", endpoint: "https://api.example" } as unknown as Parameters<typeof init>[0];
     expect(() => init(options)).toThrow(ApptuitConfigError);
     expect(() => init(options)).toThrow(/apptuit\/browser/);
+  });
+
+  it("the direct script tag's init refuses relayUrl, even beside endpoint + token, naming apptuit.iife.js", () => {
+    for (const options of [
+      { relayUrl: "/apptuit", onError: null },
+      { relayUrl: "/apptuit", endpoint: "https://api.example", token: "t", onError: null },
+    ] as unknown as Parameters<typeof initDirectTag>[0][]) {
+      expect(() => initDirectTag(options)).toThrow(ApptuitConfigError);
+      expect(() => initDirectTag(options)).toThrow(/relayUrl.*apptuit\.iife\.js/);
+    }
   });
 });

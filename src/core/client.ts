@@ -1,6 +1,7 @@
 import { ApptuitClient } from "./client-base";
 import { createHttp } from "./ky-http";
 import type { ApptuitOptions } from "./options";
+import { withEnv } from "./env";
 
 export type { SendOptions, PromRangeOptions, PromInstantOptions } from "./client-base";
 export { ApptuitClient } from "./client-base";
@@ -16,6 +17,6 @@ export { ApptuitClient } from "./client-base";
  */
 export class Apptuit extends ApptuitClient {
   constructor(options: ApptuitOptions = {}) {
-    super(options, createHttp);
+    super(withEnv(options), createHttp);
   }
 }

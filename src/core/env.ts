@@ -1,4 +1,5 @@
 import type { Tags } from "./types";
+import { type ApptuitOptions, checkTagLengths } from "./options";
 import { setTag } from "./tags";
 import { ApptuitConfigError } from "./errors/config-error";
 import { VALID_NAME } from "./wire-rules";
@@ -29,6 +30,25 @@ export function readEnvVariable(env: Env | undefined, name: keyof typeof DEPRECA
     globalThis.console?.warn(`apptuit: the environment variable ${old} is deprecated, use ${name} instead`);
   }
   return fallback;
+}
+
+/**
+ * `options` with what their `env` supplies where they leave it out: the token
+ * (`APPTUIT_API_TOKEN`, unless `token: null` or `auth: false`), the endpoint
+ * (`APPTUIT_ENDPOINT`) and the global tags (`APPTUIT_TAGS`). Applied by the servers'
+ * client (`Apptuit`) before `resolveOptions`; a page's client has no environment to read.
+ */
+export function withEnv(options: ApptuitOptions): ApptuitOptions {
+  const env = options.env;
+  if (env === undefined) return options;
+  const noAuth = options.token === null || options.auth === false;
+  const tags = options.globalTags === undefined ? readEnvVariable(env, "APPTUIT_TAGS") : undefined;
+  return {
+    ...options,
+    ...(!noAuth && !options.token && { token: readEnvVariable(env, "APPTUIT_API_TOKEN") }),
+    ...(options.endpoint === undefined && { endpoint: env.APPTUIT_ENDPOINT }),
+    ...(tags && { globalTags: checkTagLengths(parseTags(tags, "APPTUIT_TAGS"), "APPTUIT_TAGS") }),
+  };
 }
 
 /**

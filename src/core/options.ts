@@ -1,5 +1,5 @@
 import type { SanitizeMode, Tags } from "./types";
-import { type Env, parseTags, readEnvVariable } from "./env";
+import type { Env } from "./env";
 import { ApptuitConfigError } from "./errors/config-error";
 import { tagEntries } from "./tags";
 import { MAX_NAME_LENGTH, MAX_POINTS_PER_REQUEST } from "./wire-rules";
@@ -127,22 +127,19 @@ function resolveRetry(retry: ApptuitOptions["retry"]): Required<RetryOptions> {
 }
 
 function resolveGlobalTags(options: ApptuitOptions): Tags {
-  if (options.globalTags === undefined) {
-    const text = readEnvVariable(options.env, "APPTUIT_TAGS");
-    return text ? checkLengths(parseTags(text, "APPTUIT_TAGS"), "APPTUIT_TAGS") : {};
-  }
   const tags = options.globalTags;
+  if (tags === undefined) return {};
   if (typeof tags !== "object" || tags === null) throw new ApptuitConfigError("globalTags must be an object of tags");
   for (const [key, value] of tagEntries(tags)) {
     if (typeof value !== "string" || value === "") {
       throw new ApptuitConfigError(`globalTags: tag ${JSON.stringify(key)} must have a non-empty string value`);
     }
   }
-  return checkLengths(tags, "globalTags");
+  return checkTagLengths(tags, "globalTags");
 }
 
 /** Global tags longer than `MAX_NAME_LENGTH` would make every point invalid: refuse them at construction. */
-function checkLengths(tags: Tags, source: string): Tags {
+export function checkTagLengths(tags: Tags, source: string): Tags {
   for (const [key, value] of tagEntries(tags)) {
     if (key.length > MAX_NAME_LENGTH || value.length > MAX_NAME_LENGTH) {
       throw new ApptuitConfigError(`${source}: tag ${JSON.stringify(key.slice(0, 40))} is longer than ${MAX_NAME_LENGTH} characters`);
@@ -151,17 +148,20 @@ function checkLengths(tags: Tags, source: string): Tags {
   return tags;
 }
 
-/** Applies defaults and the caller's env; throws `ApptuitConfigError` on anything unusable. */
+/**
+ * Applies defaults; throws `ApptuitConfigError` on anything unusable. `env` is not read
+ * here: the servers' client applies it first (`withEnv`, env.ts), a page has none.
+ */
 export function resolveOptions(options: ApptuitOptions = {}): ResolvedOptions {
   const noAuth = options.token === null || options.auth === false;
-  const token = noAuth ? "" : options.token || readEnvVariable(options.env, "APPTUIT_API_TOKEN");
+  const token = noAuth ? "" : options.token;
   if (!token && !noAuth) {
     throw new ApptuitConfigError("No API token: pass `token` to new Apptuit({ token }) or an `env` with APPTUIT_API_TOKEN");
   }
   if (typeof token !== "string" || (!noAuth && !TOKEN_CHARS.test(token))) {
     throw new ApptuitConfigError("The API token must be a string of visible ASCII characters (no spaces or newlines)");
   }
-  const base = endpoint(options.endpoint ?? options.env?.APPTUIT_ENDPOINT ?? DEFAULT_ENDPOINT, "endpoint");
+  const base = endpoint(options.endpoint ?? DEFAULT_ENDPOINT, "endpoint");
   const queryEndpoint = options.queryEndpoint ? endpoint(options.queryEndpoint, "queryEndpoint") : base;
   const sanitize = options.sanitize ?? "prometheus";
   if (sanitize !== "prometheus" && sanitize !== "apptuit" && sanitize !== false) {

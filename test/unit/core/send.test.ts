@@ -1,6 +1,7 @@
 import { http, HttpResponse, delay } from "msw";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import {
+  Apptuit,
   ApptuitAbortError,
   ApptuitAuthError,
   ApptuitError,
@@ -101,11 +102,14 @@ describe("send: request", () => {
     expect(rows[1].tags).toEqual({ env: "prod", host: "call", svc: "c", region: "eu" });
   });
 
+  // The servers' client (a page's client has no environment: page-client.test.ts).
   it("uses APPTUIT_TAGS from env, replaced by explicit globalTags", async () => {
     const requests = put();
     const env = { APPTUIT_TAGS: "dc: eu-1, host: e" };
-    await client({ env }).send([{ metric: "m", timestamp: 1_700_000_000, value: 1 }]);
-    await client({ env, globalTags: { only: "this" } }).send([{ metric: "m", timestamp: 1_700_000_000, value: 1 }]);
+    const server = (options: { globalTags?: Record<string, string> } = {}) =>
+      new Apptuit({ token: TOKEN, endpoint: BASE, env, ...options });
+    await server().send([{ metric: "m", timestamp: 1_700_000_000, value: 1 }]);
+    await server({ globalTags: { only: "this" } }).send([{ metric: "m", timestamp: 1_700_000_000, value: 1 }]);
     expect(JSON.parse(requests[0]!.body)[0].tags).toEqual({ dc: "eu-1", host: "e" });
     expect(JSON.parse(requests[1]!.body)[0].tags).toEqual({ only: "this" });
   });

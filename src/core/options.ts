@@ -27,7 +27,11 @@ export interface ApptuitOptions {
   token?: string | null;
   /** `false`: send no `Authorization` header (same as `token: null`). */
   auth?: false;
-  /** Environment supplied by the caller (the core never reads `process`): Workers `env`, `Deno.env.toObject()`, `process.env`. */
+  /**
+   * Environment supplied by the caller (the core never reads `process`): Workers `env`,
+   * `Deno.env.toObject()`, `process.env`. Read by `Apptuit`; the direct script tag's client
+   * (a page has no environment) does not take it.
+   */
   env?: Env;
   /** Base URL; else `env.APPTUIT_ENDPOINT`; default `https://api.apptuit.ai`. */
   endpoint?: string;

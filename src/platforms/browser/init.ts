@@ -28,9 +28,10 @@ export interface PageModeContext {
 }
 
 /**
- * How a page sends (relay-mode.ts, direct-mode.ts, either-mode.ts): the reporter, what it
- * prepares and delivers with, the page-hide channel, and direct mode's client. Each entry
- * passes its own, so that the relay-only ones carry neither direct mode nor the choice.
+ * How a page sends (relay-mode.ts, direct-mode.ts, either-mode.ts, direct-only-mode.ts):
+ * the reporter, what it prepares and delivers with, the page-hide channel, and direct mode's
+ * client. Each entry passes its own, so that the relay-only ones carry neither direct mode
+ * nor the choice, and the direct script tag no relay mode.
  */
 export type PageMode = (
   options: BrowserInitOptions<PageMetrics>,

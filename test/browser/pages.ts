@@ -22,16 +22,31 @@ export const WORKLOAD = `
   r.meter("events").mark(5);
   r.gauge("queue.length", () => 7);`;
 
+/** The fields a registry holding `workload` stores: without the rates through a relay (one that passes each page's deltas through has no window for them). */
+function storedFields(mode: Mode, workload: (r: MetricsRegistry) => void): number {
+  const r = new MetricsRegistry();
+  workload(r);
+  return r.collect().filter((p) => mode === "direct" || !/_rate$/.test(p.metric)).length;
+}
+
+/**
+ * The points the reporter's own send stats become: direct mode sends its 9 field points; a
+ * relay page sends 4 counters and a timer, which the relay expands as any counter and timer.
+ */
+export function sendStatsPoints(mode: Mode): number {
+  if (mode === "direct") return 9;
+  return storedFields(mode, (r) => {
+    for (const name of ["total", "successful", "failed", "dropped"]) r.counter(`apptuit.reporter.send.${name}`).inc();
+    r.timer("apptuit.reporter.send.time").update(1);
+  });
+}
+
 /**
  * The points the final flush of the IIFE page carries, counted on a full registry with the
- * same workload (a cumulative collect): its fields, without the rates through a relay (a
- * relay that passes each page's deltas through has no window for them), plus the
- * reporter's 9 meta points.
+ * same workload (a cumulative collect), plus the reporter's send stats.
  */
 export function expectedPoints(mode: Mode, counters: number): number {
-  const r = new MetricsRegistry();
-  new Function("r", "counters", WORKLOAD)(r, counters);
-  return r.collect().filter((p) => mode === "direct" || !/_rate$/.test(p.metric)).length + 9;
+  return storedFields(mode, (r) => new Function("r", "counters", WORKLOAD)(r, counters)) + sendStatsPoints(mode);
 }
 
 /** Only the IIFE by <script src>: the workload above. */
@@ -55,8 +70,8 @@ export function quotaPage(mode: Mode, series: number): string {
   // The page tag tells this page's points apart from any that a late request of an earlier page stores.
   const handle = Apptuit.init(${initOptions(mode, `, tags: { page: "q${series}" }`)});
   for (let i = 0; i < ${series}; i++) handle.registry.counter("quota.hits", { series: "s" + i }).inc(i + 1);
-  // Points the page-hide flush will carry: one per counter, plus the reporter's 9 meta points.
-  window.expectedPoints = ${series} + 9;
+  // Points the page-hide flush will carry: one per counter, plus the reporter's send stats.
+  window.expectedPoints = ${series} + ${sendStatsPoints(mode)};
   window.pageReady = true;
 </script>`;
 }

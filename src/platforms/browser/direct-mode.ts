@@ -3,6 +3,7 @@ import type { ApptuitOptions } from "../../core/options";
 import type { DataPoint, Tags } from "../../core/types";
 import type { WirePoint } from "../../core/wire";
 import { consoleErrorHandler } from "../../reporter/error-handler";
+import { MetaMetrics } from "../../reporter/meta-metrics";
 import { prepareValid } from "../../reporter/prepare-valid";
 import type { PageMode } from "./init";
 import { type PageSettle, pageReporter } from "./page-reporter";
@@ -49,6 +50,8 @@ export const directMode =
       registry: ctx.registry,
       sender,
       collect: { form: "fields", temporality: options.temporality ?? "delta" },
+      // The write API stores what it is sent: the 9 field points, counting each flush whatever the temporality.
+      sendStats: new MetaMetrics(),
       interval: options.interval ?? 10_000,
       retryBuffer: options.retryBuffer ?? { maxPoints: 10_000, maxBytes: 2 * 1024 * 1024 },
       sliceSize: ctx.sliceSize,

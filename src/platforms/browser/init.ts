@@ -3,6 +3,7 @@ import type { Collectable, Tags } from "../../core/types";
 import { watchPageHide } from "./lifecycle";
 import type { BrowserHandle, BrowserInitOptions, PageMetrics } from "./options";
 import type { PagePreparer, PageReporter } from "./page-reporter";
+import type { OwnRegistry } from "./page-send-stats";
 import { KeepaliveQuota } from "./quota";
 import type { RuntimeMetrics } from "./runtime-metrics";
 import type { RuntimeModule } from "./runtime-start";
@@ -20,6 +21,8 @@ const SLICE_BUDGET_MS = 3;
 /** What `init` hands a mode to build its reporter on. */
 export interface PageModeContext {
   registry: Collectable;
+  /** A new registry of the entry's kind, never the user's: for what the reporter records about itself. */
+  ownRegistry: () => OwnRegistry;
   quota: KeepaliveQuota;
   limits: { maxBodyBytes: number; maxPoints: number; timeout: number };
   globalTags: Tags;
@@ -41,7 +44,7 @@ export type PageMode = (
 /** What differs between the entries of `init()`. */
 export interface BrowserModes<R extends PageMetrics> {
   /** A new registry when `options.registry` is not given: the full one, or a relay page's `PageRegistry`. */
-  registry(): R;
+  registry(): R & OwnRegistry;
   /**
    * The runtime metrics with `web-vitals`, loaded only with `runtimeMetrics`: a dynamic
    * import in the ESM entries, dist/apptuit-vitals.iife.js for the script tags.
@@ -59,6 +62,7 @@ export function initBrowser<R extends PageMetrics>(options: BrowserInitOptions<R
   const timeout = options.clientOptions?.timeout ?? 10_000;
   const { reporter, sender, channel, client } = load.mode(options, {
     registry,
+    ownRegistry: load.registry,
     quota,
     limits: { maxBodyBytes: options.maxBodyBytes ?? 65_536, maxPoints: options.maxPointsPerRequest ?? 5_000, timeout },
     globalTags: options.globalTags ?? { runtime: "browser" },

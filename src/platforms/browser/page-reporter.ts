@@ -1,11 +1,10 @@
-import { SDK_TAG } from "../../core/sdk-tag";
 import type { Collectable, CollectedPoint, CollectForm, DataPoint, Tags, Temporality } from "../../core/types";
 import type { WirePoint } from "../../core/wire";
 import type { DrainedPoints } from "../../reporter/drained";
 import { ApptuitDroppedError } from "../../reporter/dropped-error";
 import type { ReporterErrorHandler } from "../../reporter/error-handler";
 import { emptyFlushResult, type FlushResult } from "../../reporter/flush-result";
-import { META } from "../../reporter/meta-metrics";
+import type { SendStats } from "../../reporter/meta-metrics";
 import type { Reporter } from "../../reporter/reporter-api";
 import type { Prepared } from "../../reporter/prepare-valid";
 import { estimateBytes, type RetryBufferLimits } from "../../reporter/retry-buffer";
@@ -51,6 +50,12 @@ export interface PageReporterOptions {
   retryBuffer?: RetryBufferLimits;
   /** Default: one line on `console.warn`; `null` silences. */
   onError?: ReporterErrorHandler | null;
+  /**
+   * The reporter's own send stats, collected with every flush: a relay page's counters and
+   * timer of its own kinds (`pageSendStats`, expanded by the relay), or `MetaMetrics`'
+   * 9 field points (direct mode, for the write API).
+   */
+  sendStats: SendStats;
   /** Points prepared between two `yield` calls. */
   sliceSize: number;
   yield: () => PromiseLike<void> | void;
@@ -77,20 +82,24 @@ type Books = "recorded" | "delivered" | "rejected" | "dropped";
  * sender settles each point once, body by body — delivered, rejected (reported), or back
  * in the bounded retry buffer (evictions dropped and reported). So `recorded === delivered + rejected + dropped +
  * buffered + inFlight`, as `stats()` says. Flushes never overlap and never throw. Its own
- * counts go out as the general reporter's 9 meta points (`apptuit.reporter.send.*`,
- * deltas).
+ * counts go out with every flush through `sendStats` (`apptuit.reporter.send.*`, deltas).
  */
 export function pageReporter(options: PageReporterOptions): PageReporter {
-  const { registry, sender, prefix = "", tags, sliceSize, collect: collectAs = { temporality: "delta", form: "deltas" } } = options;
+  const {
+    registry,
+    sender,
+    sendStats,
+    prefix = "",
+    tags,
+    sliceSize,
+    collect: collectAs = { temporality: "delta", form: "deltas" },
+  } = options;
   const onError = options.onError === undefined ? warn : options.onError;
   const maxPoints = options.retryBuffer?.maxPoints ?? 10_000;
   const maxBytes = options.retryBuffer?.maxBytes ?? 2 * 1024 * 1024;
   const totals = { recorded: 0, delivered: 0, rejected: 0, dropped: 0, inFlight: 0, flushes: 0 };
   let buffer: WirePoint[] = [];
   let bufferBytes = 0;
-  // The meta counts since the last flush collected them.
-  let sends: [number, number, number, number] = [0, 0, 0, 0]; // total, successful, failed, dropped
-  let time: [number, number, number, number] = [0, 0, Infinity, 0]; // count, sum, min, max (seconds)
   let timer: ReturnType<typeof setInterval> | undefined;
   let running = false;
   let tail: Promise<unknown> = Promise.resolve();
@@ -116,14 +125,7 @@ export function pageReporter(options: PageReporterOptions): PageReporter {
     }
   };
 
-  const sent = (successful: number, failed: number, ms?: number) => {
-    sends[0] += successful + failed;
-    sends[1] += successful;
-    sends[2] += failed;
-    if (ms === undefined) return;
-    const s = Math.max(0, ms) / 1000;
-    time = [time[0] + 1, time[1] + s, Math.min(time[2], s), Math.max(time[3], s)];
-  };
+  const sent = (successful: number, failed: number, ms?: number) => sendStats.recordSend(successful, failed, ms);
 
   const reject = (result: FlushResult, n: number, errors: unknown[], status?: number, successful = 0) => {
     sent(0, n);
@@ -141,7 +143,7 @@ export function pageReporter(options: PageReporterOptions): PageReporter {
       bufferBytes -= estimateBytes(buffer[evicted++]!);
     if (evicted === 0) return;
     buffer = buffer.slice(evicted);
-    sends[3] += evicted;
+    sendStats.recordDropped(evicted);
     count(result, "dropped", evicted);
     report(result, 0, evicted, [new ApptuitDroppedError(evicted, { maxPoints, maxBytes })]);
   };
@@ -156,7 +158,7 @@ export function pageReporter(options: PageReporterOptions): PageReporter {
     return retried.concat(points);
   };
 
-  /** The registry's deltas and the meta points, prefixed and stamped; counted recorded and in flight. */
+  /** The registry's deltas and the send stats, prefixed and stamped; counted recorded and in flight. */
   const collect = (result: FlushResult): DataPoint[] => {
     const startMs = Date.now();
     // Each flush a later timestamp than the one before: two delta flushes must never share one.
@@ -169,27 +171,11 @@ export function pageReporter(options: PageReporterOptions): PageReporter {
       problems.push(error);
     }
     if (problems.length > 0) report(result, 0, 0, problems);
-    const [n, sum, min, max] = time;
-    const meta: [string, number][] = [
-      [`${META.total}.count`, sends[0]],
-      [`${META.successful}.count`, sends[1]],
-      [`${META.failed}.count`, sends[2]],
-      [`${META.dropped}.count`, sends[3]],
-      [`${META.time}.count`, n],
-      [`${META.time}.sum`, sum],
-      [`${META.time}.avg`, n ? sum / n : 0],
-      [`${META.time}.min`, n ? min : 0],
-      [`${META.time}.max`, n ? max : 0],
-    ];
-    sends = [0, 0, 0, 0];
-    time = [0, 0, Infinity, 0];
-    const points = collected
-      .concat(meta.map(([metric, value]) => ({ metric, tags: { ...SDK_TAG }, value })))
-      .map(({ metric, tags, value, delta }) => {
-        const point: DataPoint = { metric: prefix + metric, tags, timestamp: stampMs / 1000, value };
-        if (delta !== undefined) point.delta = delta;
-        return point;
-      });
+    const points = collected.concat(sendStats.collect("delta")).map(({ metric, tags, value, delta }) => {
+      const point: DataPoint = { metric: prefix + metric, tags, timestamp: stampMs / 1000, value };
+      if (delta !== undefined) point.delta = delta;
+      return point;
+    });
     count(result, "recorded", points.length);
     return points;
   };

@@ -2,6 +2,7 @@ import { ApptuitConfigError } from "../../core/errors/config-error";
 import type { PageMode } from "./init";
 import { pagePoints } from "./page-points";
 import { pageReporter } from "./page-reporter";
+import { pageSendStats } from "./page-send-stats";
 import { relayDelivery } from "./relay-sender";
 import { beaconChannel } from "./urgent-channel";
 
@@ -30,6 +31,8 @@ export const relayMode: PageMode = (options, ctx) => {
   const reporter = pageReporter({
     registry: ctx.registry,
     sender,
+    // Counters and a timer, expanded by the relay into the reporter's usual send stats.
+    sendStats: pageSendStats(ctx.ownRegistry()),
     interval: options.interval ?? 10_000,
     retryBuffer: options.retryBuffer,
     sliceSize: ctx.sliceSize,

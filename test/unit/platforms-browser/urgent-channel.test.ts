@@ -70,6 +70,7 @@ describe.each([
         limits,
         globalTags: {},
         registry: new MetricsRegistry(),
+        ownRegistry: () => new MetricsRegistry(),
         sliceSize: 256,
         yield: () => undefined,
       },

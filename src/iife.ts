@@ -12,8 +12,6 @@ import { currentScriptBase, scriptRuntime } from "./platforms/browser/vitals-scr
 
 export * from "./platforms/browser/page-exports";
 export { RUNTIME_METRICS } from "./platforms/browser/runtime-metric-names";
-export { KEEPALIVE_QUOTA_BYTES } from "./platforms/browser/quota";
-export { UNLOAD_UNCONFIRMED } from "./platforms/browser/unload-ledger";
 
 // Read while this script first runs: `document.currentScript` is only set then.
 const runtime = scriptRuntime(currentScriptBase());

@@ -28,8 +28,7 @@ export class Counter extends RunningCount {
    * added since the previous delta collection (the `deltas` form is always a delta).
    */
   collect(sink: MetricSink, name: string, tags: Tags, delta: boolean): void {
-    const count = this.take(delta);
-    if (sink.deltas) sink.delta(`${name}.count`, tags, count, { kind: "sum" });
-    else sink.push(name, "count", tags, count);
+    // One call for either form (the fields form drops the kind).
+    sink.delta(`${name}.count`, tags, this.take(delta), { kind: "sum" });
   }
 }

@@ -24,9 +24,13 @@ export class PointSink {
     readonly onError?: (error: GaugeCallbackError) => void,
   ) {}
 
-  /** A point of the `deltas` form: `value` is the count (or a gauge's reading). */
+  /**
+   * A point of the `deltas` form: `value` is the count (or a gauge's reading). In the
+   * `fields` form the same point without its kind: a series whose one field is its value
+   * (a counter's `name.count`, a gauge's `name.value`) writes one call for both forms.
+   */
   delta(metric: string, tags: Tags, value: number, delta: SeriesDelta): void {
-    if (Number.isFinite(value)) this.points.push({ metric, tags, value, delta });
+    if (Number.isFinite(value)) this.points.push(this.deltas ? { metric, tags, value, delta } : { metric, tags, value });
   }
 
   push(name: string, field: string, tags: Tags, value: number): void {

@@ -44,9 +44,8 @@ export class Gauge {
    */
   collect(sink: MetricSink, name: string, tags: Tags): void {
     const value = this.read(name, tags, sink.onError);
-    if (value === undefined) return;
-    if (sink.deltas) sink.delta(`${name}.value`, tags, value, { kind: "mean" });
-    else sink.push(name, "value", tags, value);
+    // One call for either form (the fields form drops the kind).
+    if (value !== undefined) sink.delta(`${name}.value`, tags, value, { kind: "mean" });
   }
 
   /** The reading; undefined (and reported) when the callback threw. */

@@ -16,23 +16,22 @@ export abstract class SeriesHandles<K extends HandleKinds, M extends K[MetricKin
   readonly maxSeries: number;
   readonly now: () => number;
   /** Handed out past the bound or for what cannot be held: records that are never reported. */
-  protected readonly detached = new Map<MetricKind, M>();
+  protected readonly detached: { [kind in MetricKind]?: M } = {};
   protected series = 0;
   /** Lookups given a detached handle. */
   protected readonly refused: MetaCount = { total: 0, deltaBase: 0 };
   /** Shared by every handle of this registry: updates they ignored. */
   protected readonly invalid: InvalidUpdates;
 
-  /** `make`: the handles of this registry; `tellInvalid`: each ignored update also goes to `notifyInvalid`. */
+  /** `make`: the handles of this registry; each ignored update also goes to `notifyInvalid`. */
   constructor(
     private readonly make: Makers<K>,
     maxSeries: number | undefined,
     now: (() => number) | undefined,
-    tellInvalid = false,
   ) {
     this.maxSeries = maxSeries ?? 10_000;
     this.now = now ?? defaultNow();
-    this.invalid = new InvalidUpdates(tellInvalid ? (handle, value) => this.notifyInvalid(handle as M, value) : undefined);
+    this.invalid = new InvalidUpdates((handle, value) => this.notifyInvalid(handle as M, value));
   }
 
   /** Number of series held. */
@@ -53,7 +52,7 @@ export abstract class SeriesHandles<K extends HandleKinds, M extends K[MetricKin
     const gauge = this.get("gauge", name, typeof tagsOrCallback === "function" ? undefined : tagsOrCallback) as Gauge;
     if (fn == null) return gauge;
     if (typeof fn !== "function") this.rejectCallback(gauge, fn);
-    else if (gauge !== this.detached.get("gauge")) gauge.callback = fn;
+    else if (gauge !== this.detached.gauge) gauge.callback = fn;
     return gauge;
   }
 
@@ -73,7 +72,7 @@ export abstract class SeriesHandles<K extends HandleKinds, M extends K[MetricKin
   /** Every lookup: whatever it is given, a handle. */
   protected abstract get(kind: MetricKind, name: unknown, tags: unknown): M;
 
-  /** The cold branch of an ignored update, when the constructor was told to tell. */
+  /** The cold branch of an ignored update: nothing more to do but in a registry that names it. */
   protected notifyInvalid(_handle: M, _value: unknown): void {}
 
   /** A gauge "callback" that is not a function: ignored and counted like any update that cannot be used. */
@@ -95,8 +94,6 @@ export abstract class SeriesHandles<K extends HandleKinds, M extends K[MetricKin
   /** Counted, and one detached handle per kind: its records are never reported. */
   protected refuse(kind: MetricKind): M {
     this.refused.total++;
-    let metric = this.detached.get(kind);
-    if (metric === undefined) this.detached.set(kind, (metric = this.make[kind](this.invalid, this.now) as M));
-    return metric;
+    return (this.detached[kind] ??= this.make[kind](this.invalid, this.now) as M);
   }
 }

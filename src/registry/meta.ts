@@ -28,7 +28,7 @@ export function pushMetaCount(sink: MetricSink, name: string, count: MetaCount, 
   if (count.total === 0) return;
   const tags: Tags = { ...SDK_TAG };
   const value = delta ? count.total - count.deltaBase : count.total;
-  if (sink.deltas) sink.delta(`${name}.count`, tags, value, { kind: "sum" });
-  else sink.push(name, "count", tags, value);
+  // One call for either form (the fields form drops the kind).
+  sink.delta(`${name}.count`, tags, value, { kind: "sum" });
   if (delta) count.deltaBase = count.total;
 }

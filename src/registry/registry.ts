@@ -108,7 +108,7 @@ export class MetricsRegistry extends SeriesHandles<FullKinds> implements Collect
   readonly strict: boolean;
 
   constructor(options: MetricsRegistryOptions = {}) {
-    super(FULL, options.maxSeries, options.now, options.onInvalidUpdate !== undefined);
+    super(FULL, options.maxSeries, options.now);
     this.onInvalidUpdate = options.onInvalidUpdate;
     this.onInvalidSeries = options.onInvalidSeries;
     this.strict = options.strict === true;
@@ -176,7 +176,7 @@ export class MetricsRegistry extends SeriesHandles<FullKinds> implements Collect
     const series = readSeries(name, tags, this.strict);
     const metric = this.resolve(kind, series);
     // One outcome per lookup: a repaired series refused by the bound counts as refused.
-    if (metric === this.detached.get(kind)) return metric;
+    if (metric === this.detached[kind]) return metric;
     if (series.repairs !== undefined) this.repair(kind, name, tags, series, series.repairs);
     else if (cache !== undefined && cache.size < this.maxSeries) cache.set(name as string, metric);
     return metric;
@@ -236,7 +236,7 @@ export class MetricsRegistry extends SeriesHandles<FullKinds> implements Collect
   /** The cold branch of an ignored update, with `onInvalidUpdate` set: name the series. */
   protected override notifyInvalid(handle: Metric, value: unknown): void {
     // A bad update made by the callback itself is counted, not reported back into it.
-    if (this.notifying) return;
+    if (this.onInvalidUpdate === undefined || this.notifying) return;
     const identities = (this.identities ??= new WeakMap());
     let id = identities.get(handle);
     if (id === undefined) identities.set(handle, (id = identify(this.families.values(), handle)));

@@ -29,6 +29,6 @@ export class Counter extends RunningCount {
    */
   collect(sink: MetricSink, name: string, tags: Tags, delta: boolean): void {
     // One call for either form (the fields form drops the kind).
-    sink.delta(`${name}.count`, tags, this.take(delta), { kind: "sum" });
+    sink.delta(`${name}.count`, tags, this.take_(delta), { kind: "sum" });
   }
 }

@@ -9,15 +9,15 @@ import type { MetricSink } from "./sink";
  * collected (a callback gauge: `registry.gauge("queue", () => queue.length)`).
  */
 export class Gauge {
-  /** @internal */
-  callback: (() => number) | undefined;
-  private current = Number.NaN;
+  /** @internal the callback read at every collection, if any (a trailing `_`: internal, docs/browser-page-size.md). */
+  fn_: (() => number) | undefined;
+  private current_ = Number.NaN;
   /** @internal the registry's tally of ignored updates; only the rejecting branch reads it. */
-  readonly invalid: InvalidUpdates | undefined;
+  readonly invalid_: InvalidUpdates | undefined;
 
   constructor(invalid?: InvalidUpdates, callback?: () => number) {
-    this.invalid = invalid;
-    this.callback = callback;
+    this.invalid_ = invalid;
+    this.fn_ = callback;
   }
 
   /**
@@ -27,14 +27,14 @@ export class Gauge {
    */
   set(value: number): void {
     if (typeof value === "number" && value - value === 0) {
-      this.current = value;
-      this.callback = undefined;
+      this.current_ = value;
+      this.fn_ = undefined;
     } else rejectUpdate(this, value);
   }
 
   /** The last value set, or the callback's value now; `NaN` before either exists. */
   get value(): number {
-    return this.callback === undefined ? this.current : this.callback();
+    return this.fn_ === undefined ? this.current_ : this.fn_();
   }
 
   /**
@@ -50,7 +50,7 @@ export class Gauge {
 
   /** The reading; undefined (and reported) when the callback threw. */
   private read(name: string, tags: Tags, onError: ((error: GaugeCallbackError) => void) | undefined): number | undefined {
-    const fromCallback = this.callback !== undefined;
+    const fromCallback = this.fn_ !== undefined;
     let value: number;
     try {
       value = this.value;

@@ -16,27 +16,27 @@ export abstract class SeriesHandles<K extends HandleKinds, M extends K[MetricKin
   readonly maxSeries: number;
   readonly now: () => number;
   /** Handed out past the bound or for what cannot be held: records that are never reported. */
-  protected readonly detached: { [kind in MetricKind]?: M } = {};
-  protected series = 0;
+  protected readonly detached_: { [kind in MetricKind]?: M } = {};
+  protected series_ = 0;
   /** Lookups given a detached handle. */
-  protected readonly refused: MetaCount = { total: 0, deltaBase: 0 };
+  protected readonly refused_: MetaCount = { total: 0, base_: 0 };
   /** Shared by every handle of this registry: updates they ignored. */
-  protected readonly invalid: InvalidUpdates;
+  protected readonly invalid_: InvalidUpdates;
 
   /** `make`: the handles of this registry; each ignored update also goes to `notifyInvalid`. */
   constructor(
-    private readonly make: Makers<K>,
+    private readonly make_: Makers<K>,
     maxSeries: number | undefined,
     now: (() => number) | undefined,
   ) {
     this.maxSeries = maxSeries ?? 10_000;
     this.now = now ?? defaultNow();
-    this.invalid = new InvalidUpdates((handle, value) => this.notifyInvalid(handle as M, value));
+    this.invalid_ = new InvalidUpdates((handle, value) => this.notifyInvalid_(handle as M, value));
   }
 
   /** Number of series held. */
   get size(): number {
-    return this.series;
+    return this.series_;
   }
 
   counter(name: string, tags?: Tags): K["counter"] {
@@ -51,8 +51,8 @@ export abstract class SeriesHandles<K extends HandleKinds, M extends K[MetricKin
     const fn = typeof tagsOrCallback === "function" ? tagsOrCallback : callback;
     const gauge = this.get("gauge", name, typeof tagsOrCallback === "function" ? undefined : tagsOrCallback) as Gauge;
     if (fn == null) return gauge;
-    if (typeof fn !== "function") this.rejectCallback(gauge, fn);
-    else if (gauge !== this.detached.gauge) gauge.callback = fn;
+    if (typeof fn !== "function") this.rejectCallback_(gauge, fn);
+    else if (gauge !== this.detached_.gauge) gauge.fn_ = fn;
     return gauge;
   }
 
@@ -73,27 +73,27 @@ export abstract class SeriesHandles<K extends HandleKinds, M extends K[MetricKin
   protected abstract get(kind: MetricKind, name: unknown, tags: unknown): M;
 
   /** The cold branch of an ignored update: nothing more to do but in a registry that names it. */
-  protected notifyInvalid(_handle: M, _value: unknown): void {}
+  protected notifyInvalid_(_handle: M, _value: unknown): void {}
 
   /** A gauge "callback" that is not a function: ignored and counted like any update that cannot be used. */
-  protected rejectCallback(gauge: Gauge, fn: unknown): void {
+  protected rejectCallback_(gauge: Gauge, fn: unknown): void {
     rejectUpdate(gauge, fn);
   }
 
   /** Whether `maxSeries` is reached: a new series gets a detached handle. */
   protected full(): boolean {
-    return this.series >= this.maxSeries;
+    return this.series_ >= this.maxSeries;
   }
 
   /** A new series' handle (the caller checked it is new and not past the bound), counted. */
-  protected newSeries(kind: MetricKind): M {
-    this.series++;
-    return this.make[kind](this.invalid, this.now) as M;
+  protected newSeries_(kind: MetricKind): M {
+    this.series_++;
+    return this.make_[kind](this.invalid_, this.now) as M;
   }
 
   /** Counted, and one detached handle per kind: its records are never reported. */
-  protected refuse(kind: MetricKind): M {
-    this.refused.total++;
-    return (this.detached[kind] ??= this.make[kind](this.invalid, this.now) as M);
+  protected refuse_(kind: MetricKind): M {
+    this.refused_.total++;
+    return (this.detached_[kind] ??= this.make_[kind](this.invalid_, this.now) as M);
   }
 }

@@ -7,23 +7,23 @@ export class InvalidUpdates {
   /** Updates ignored so far. */
   total = 0;
   /** `total` at the previous delta collection. */
-  deltaBase = 0;
+  base_ = 0;
 
   /** @param notify told of each ignored update (the registry's `onInvalidUpdate`, if any). */
-  constructor(private readonly notify?: (handle: object, value: unknown) => void) {}
+  constructor(private readonly notify_?: (handle: object, value: unknown) => void) {}
 
   /** The cold branch of every update method: count, then tell. */
   record(handle: object, value: unknown): void {
     this.total++;
-    if (this.notify !== undefined) this.notify(handle, value);
+    if (this.notify_ !== undefined) this.notify_(handle, value);
   }
 }
 
 /**
  * The rejecting branch of every update method. A function rather than an inline
- * `this.invalid?.record(…)`: V8 inlines hot methods by bytecode size, so the branch that
+ * `this.invalid_?.record(…)`: V8 inlines hot methods by bytecode size, so the branch that
  * never runs on a valid update should add as few bytes to them as possible.
  */
-export function rejectUpdate(handle: { readonly invalid: InvalidUpdates | undefined }, value: unknown): void {
-  handle.invalid?.record(handle, value);
+export function rejectUpdate(handle: { readonly invalid_: InvalidUpdates | undefined }, value: unknown): void {
+  handle.invalid_?.record(handle, value);
 }

@@ -17,7 +17,7 @@ export const INVALID_UPDATES = "apptuit.registry.invalid_updates";
 /** A running count of the registry's own. */
 export interface MetaCount {
   total: number;
-  deltaBase: number;
+  base_: number;
 }
 
 /**
@@ -27,8 +27,8 @@ export interface MetaCount {
 export function pushMetaCount(sink: MetricSink, name: string, count: MetaCount, delta: boolean): void {
   if (count.total === 0) return;
   const tags: Tags = { ...SDK_TAG };
-  const value = delta ? count.total - count.deltaBase : count.total;
+  const value = delta ? count.total - count.base_ : count.total;
   // One call for either form (the fields form drops the kind).
   sink.delta(`${name}.count`, tags, value, { kind: "sum" });
-  if (delta) count.deltaBase = count.total;
+  if (delta) count.base_ = count.total;
 }

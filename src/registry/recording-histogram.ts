@@ -17,10 +17,10 @@ export class RecordingHistogram {
   /** @internal values before it; only exists once a delta collection happened. */
   base: Sketch | undefined = undefined;
   /** @internal the registry's tally of ignored updates; only the rejecting branch reads it. */
-  readonly invalid: InvalidUpdates | undefined;
+  readonly invalid_: InvalidUpdates | undefined;
 
   constructor(invalid?: InvalidUpdates) {
-    this.invalid = invalid;
+    this.invalid_ = invalid;
   }
 
   /**

@@ -23,7 +23,7 @@ export class RecordingMeter extends RunningCount {
    * collection, with `delta`), with its kind in the `deltas` form.
    */
   collect(sink: MetricSink, name: string, tags: Tags, delta: boolean): void {
-    const count = this.take(delta);
+    const count = this.take_(delta);
     if (sink.deltas) sink.delta(name, tags, count, { kind: "meter" });
     else this.fields(sink, name, tags, count);
   }

@@ -103,7 +103,7 @@ export class MetricsRegistry extends SeriesHandles<FullKinds> implements Collect
   private identities: WeakMap<Metric, SeriesIdentity> | undefined;
   private notifying = false;
   /** Lookups whose name or tags were repaired. */
-  private readonly repaired = { total: 0, deltaBase: 0 };
+  private readonly repaired = { total: 0, base_: 0 };
   private readonly onInvalidSeries: MetricsRegistryOptions["onInvalidSeries"];
   readonly strict: boolean;
 
@@ -115,9 +115,9 @@ export class MetricsRegistry extends SeriesHandles<FullKinds> implements Collect
   }
 
   /** Strict mode throws for a gauge "callback" that is not a function. */
-  protected override rejectCallback(gauge: Gauge, fn: unknown): void {
+  protected override rejectCallback_(gauge: Gauge, fn: unknown): void {
     if (this.strict) throw new TypeError(`gauge callback must be a function, not a ${typeof fn}`);
-    super.rejectCallback(gauge, fn);
+    super.rejectCallback_(gauge, fn);
   }
 
   /**
@@ -141,8 +141,8 @@ export class MetricsRegistry extends SeriesHandles<FullKinds> implements Collect
     const sink = new PointSink(deltas, now, options.onError);
     collectFamilies(sink, this.families.values(), delta);
     pushMetaCount(sink, SERIES_REPAIRED, this.repaired, delta);
-    pushMetaCount(sink, SERIES_REFUSED, this.refused, delta);
-    pushMetaCount(sink, INVALID_UPDATES, this.invalid, delta);
+    pushMetaCount(sink, SERIES_REFUSED, this.refused_, delta);
+    pushMetaCount(sink, INVALID_UPDATES, this.invalid_, delta);
     return sink.points;
   }
 
@@ -176,7 +176,7 @@ export class MetricsRegistry extends SeriesHandles<FullKinds> implements Collect
     const series = readSeries(name, tags, this.strict);
     const metric = this.resolve(kind, series);
     // One outcome per lookup: a repaired series refused by the bound counts as refused.
-    if (metric === this.detached[kind]) return metric;
+    if (metric === this.detached_[kind]) return metric;
     if (series.repairs !== undefined) this.repair(kind, name, tags, series, series.repairs);
     else if (cache !== undefined && cache.size < this.maxSeries) cache.set(name as string, metric);
     return metric;
@@ -190,7 +190,7 @@ export class MetricsRegistry extends SeriesHandles<FullKinds> implements Collect
     if (found !== undefined) return found;
     if (this.full()) {
       this.tell({ action: "refused", kind, name, tags, reasons: [`more than maxSeries (${this.maxSeries}) series`] });
-      return this.refuse(kind);
+      return this.refuse_(kind);
     }
     return this.create(kind, name, family, tags, keys);
   }
@@ -198,7 +198,7 @@ export class MetricsRegistry extends SeriesHandles<FullKinds> implements Collect
   /** Holds a new series (the caller checked it is new and not past the bound); a new name makes its family. */
   private create(kind: MetricKind, name: string, family: Family<Metric> | undefined, tags: Tags, keys: string[]): Metric {
     if (family === undefined) this.families.set(name, (family = new Family<Metric>(name, kind)));
-    const metric = this.newSeries(kind);
+    const metric = this.newSeries_(kind);
     family.add(tags, keys, metric);
     return metric;
   }
@@ -212,7 +212,7 @@ export class MetricsRegistry extends SeriesHandles<FullKinds> implements Collect
   /** A lookup that threw (invalid beyond repair, another kind's name, a throwing getter): a detached handle. */
   private refuseInvalid(kind: MetricKind, name: unknown, tags: unknown, error: unknown): Metric {
     this.tell({ action: "refused", kind, name, tags, reasons: [reasonOf(error)] });
-    return this.refuse(kind);
+    return this.refuse_(kind);
   }
 
   private tell(event: InvalidSeriesEvent): void {
@@ -234,7 +234,7 @@ export class MetricsRegistry extends SeriesHandles<FullKinds> implements Collect
   }
 
   /** The cold branch of an ignored update, with `onInvalidUpdate` set: name the series. */
-  protected override notifyInvalid(handle: Metric, value: unknown): void {
+  protected override notifyInvalid_(handle: Metric, value: unknown): void {
     // A bad update made by the callback itself is counted, not reported back into it.
     if (this.onInvalidUpdate === undefined || this.notifying) return;
     const identities = (this.identities ??= new WeakMap());

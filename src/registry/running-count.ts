@@ -5,12 +5,12 @@ export abstract class RunningCount {
   /** @internal current total (read it as `count`). */
   total = 0;
   /** @internal total at the previous delta collection. */
-  deltaBase = 0;
+  base_ = 0;
   /** @internal the registry's tally of ignored updates; only the rejecting branch reads it. */
-  readonly invalid: InvalidUpdates | undefined;
+  readonly invalid_: InvalidUpdates | undefined;
 
   constructor(invalid?: InvalidUpdates) {
-    this.invalid = invalid;
+    this.invalid_ = invalid;
   }
 
   /** Current total. */
@@ -19,10 +19,10 @@ export abstract class RunningCount {
   }
 
   /** @internal the count to collect: the total, or with `delta` what was added since the previous delta collection (which it closes). */
-  protected take(delta: boolean): number {
+  protected take_(delta: boolean): number {
     if (!delta) return this.total;
-    const added = this.total - this.deltaBase;
-    this.deltaBase = this.total;
+    const added = this.total - this.base_;
+    this.base_ = this.total;
     return added;
   }
 }

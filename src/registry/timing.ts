@@ -3,7 +3,7 @@ import { type InvalidUpdates, rejectUpdate } from "./invalid-updates";
 /** What a timer records into: durations in milliseconds, on its registry's clock. */
 export interface Timed {
   readonly clock: () => number;
-  readonly invalid: InvalidUpdates | undefined;
+  readonly invalid_: InvalidUpdates | undefined;
   update(ms: number): void;
 }
 

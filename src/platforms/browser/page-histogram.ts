@@ -17,12 +17,12 @@ import { stopwatch, timeCall } from "../../registry/timing";
  */
 export class PageHistogram {
   /** Values recorded before the current interval. */
-  private before = 0;
+  private before_ = 0;
   private w = interval();
 
   constructor(
     /** @internal this registry's tally of ignored updates. */
-    readonly invalid: InvalidUpdates | undefined = undefined,
+    readonly invalid_: InvalidUpdates | undefined = undefined,
   ) {}
 
   /** Records a value; non-numbers, NaN and ±Infinity are ignored and counted in `apptuit.registry.invalid_updates.count`. */
@@ -47,14 +47,14 @@ export class PageHistogram {
 
   /** Values recorded since creation. */
   get count(): number {
-    return this.before + this.w.n;
+    return this.before_ + this.w.n;
   }
 
   /** @internal the interval's point (`deltas` form), then a new interval. */
   collect(sink: DeltaSink, name: string, tags: Tags): void {
     const { n, sum, sumsq, min, max, zero, pos, neg } = this.w;
     this.w = interval();
-    this.before += n;
+    this.before_ += n;
     // An empty interval: 0, as the registry reports an empty histogram (±Infinity is no JSON).
     sink.delta(name, tags, n, { kind: this.kind, sum, sumsq, min: n && min, max: n && max, zero, pos: buckets(pos), neg: buckets(neg) });
   }

@@ -63,9 +63,9 @@ interface PageSeries {
  */
 export class PageRegistry extends SeriesHandles<PageKinds> {
   /** Series by `seriesKey`, in the order they were made. */
-  private readonly all = new Map<string, PageSeries>();
+  private readonly all_ = new Map<string, PageSeries>();
   /** The kind each name was first used with. */
-  private readonly kinds = new Map<string, MetricKind>();
+  private readonly kinds_ = new Map<string, MetricKind>();
 
   constructor(options: PageRegistryOptions = {}) {
     super(PAGE_KINDS, options.maxSeries, options.now);
@@ -86,16 +86,16 @@ export class PageRegistry extends SeriesHandles<PageKinds> {
         if (Number.isFinite(value)) points.push({ metric, tags, value, delta });
       },
     };
-    for (const { name, tags, metric } of this.all.values()) metric.collect(sink, name, tags, true);
-    pushMetaCount(sink, SERIES_REFUSED, this.refused, true);
-    pushMetaCount(sink, INVALID_UPDATES, this.invalid, true);
+    for (const { name, tags, metric } of this.all_.values()) metric.collect(sink, name, tags, true);
+    pushMetaCount(sink, SERIES_REFUSED, this.refused_, true);
+    pushMetaCount(sink, INVALID_UPDATES, this.invalid_, true);
     return points;
   }
 
   protected get(kind: MetricKind, name: unknown, rawTags: unknown): PageMetric {
-    const known = this.kinds.get(name as string);
-    if (typeof name !== "string" || name === "" || (known !== undefined && known !== kind)) return this.refuse(kind);
-    if (rawTags != null && (typeof rawTags !== "object" || Array.isArray(rawTags))) return this.refuse(kind);
+    const known = this.kinds_.get(name as string);
+    if (typeof name !== "string" || name === "" || (known !== undefined && known !== kind)) return this.refuse_(kind);
+    if (rawTags != null && (typeof rawTags !== "object" || Array.isArray(rawTags))) return this.refuse_(kind);
     let tags: Tags;
     try {
       // The caller's own keys, null and undefined values dropped, the rest as strings (as the
@@ -103,16 +103,16 @@ export class PageRegistry extends SeriesHandles<PageKinds> {
       tags = Object.fromEntries(Object.entries(rawTags ?? {}).flatMap(([k, v]) => (v == null ? [] : [[k, String(v)]])));
     } catch {
       // A throwing getter among the caller's tags.
-      return this.refuse(kind);
+      return this.refuse_(kind);
     }
     const key = seriesKey(name, tags);
-    const found = this.all.get(key);
+    const found = this.all_.get(key);
     if (found !== undefined) return found.metric;
-    if (this.full()) return this.refuse(kind);
-    const metric = this.newSeries(kind);
-    this.kinds.set(name, kind);
+    if (this.full()) return this.refuse_(kind);
+    const metric = this.newSeries_(kind);
+    this.kinds_.set(name, kind);
     // Frozen: handed to every collection, so the tags of a series cannot be changed through one.
-    this.all.set(key, { name, tags: Object.freeze(tags), metric });
+    this.all_.set(key, { name, tags: Object.freeze(tags), metric });
     return metric;
   }
 }

@@ -106,7 +106,7 @@ export function pageReporter(options: PageReporterOptions): PageReporter {
   let queued: Promise<FlushResult> | undefined;
   let lastStampMs = -Infinity;
   /** The points of a flush still being prepared: a `drain()` meanwhile takes them over. */
-  let preparing: { fresh: DataPoint[]; next: number; valid: WirePoint[]; stolen?: boolean } | undefined;
+  let preparing: { fresh_: DataPoint[]; next: number; valid: WirePoint[]; stolen_?: boolean } | undefined;
 
   const count = (result: FlushResult, field: Books, n: number) => {
     result[field] += n;
@@ -189,14 +189,14 @@ export function pageReporter(options: PageReporterOptions): PageReporter {
 
   /** Collects, prepares `sliceSize` points at a time (the thread given back in between), adds the retry buffer. */
   const take = async (result: FlushResult): Promise<WirePoint[]> => {
-    const job: NonNullable<typeof preparing> = { fresh: collect(result), next: 0, valid: [] };
+    const job: NonNullable<typeof preparing> = { fresh_: collect(result), next: 0, valid: [] };
     preparing = job;
     try {
-      while (job.next < job.fresh.length) {
+      while (job.next < job.fresh_.length) {
         await options.yield();
-        if (job.stolen) return [];
-        const end = Math.min(job.fresh.length, job.next + sliceSize);
-        for (const row of prepare(sender, job.fresh.slice(job.next, end), result)) job.valid.push(row);
+        if (job.stolen_) return [];
+        const end = Math.min(job.fresh_.length, job.next + sliceSize);
+        for (const row of prepare(sender, job.fresh_.slice(job.next, end), result)) job.valid.push(row);
         job.next = end;
       }
     } finally {
@@ -272,11 +272,11 @@ export function pageReporter(options: PageReporterOptions): PageReporter {
       try {
         const collected = collect(result);
         const job = preparing;
-        counted?.(collected.length + buffer.length + (job === undefined ? 0 : job.valid.length + job.fresh.length - job.next));
+        counted?.(collected.length + buffer.length + (job === undefined ? 0 : job.valid.length + job.fresh_.length - job.next));
         let taken = prepare(preparer, collected, result);
         if (job !== undefined) {
-          const rest = prepare(preparer, job.fresh.slice(job.next), result);
-          job.stolen = true;
+          const rest = prepare(preparer, job.fresh_.slice(job.next), result);
+          job.stolen_ = true;
           preparing = undefined;
           taken = job.valid.concat(rest, taken);
         }

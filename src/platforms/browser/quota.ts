@@ -17,38 +17,38 @@ export const KEEPALIVE_SETTLE_MS = 250;
 export const BEACON_HOLD_MS = 5_000;
 
 export class KeepaliveQuota {
-  private used = 0;
+  private used_ = 0;
 
   constructor(
     readonly limit = KEEPALIVE_QUOTA_BYTES,
-    private readonly setTimer: (fn: () => void, ms: number) => unknown = (fn, ms) => globalThis.setTimeout(fn, ms),
+    private readonly setTimer_: (fn: () => void, ms: number) => unknown = (fn, ms) => globalThis.setTimeout(fn, ms),
   ) {}
 
   /** Bytes that may still be sent with keepalive now. */
   get available(): number {
-    return Math.max(0, this.limit - this.used);
+    return Math.max(0, this.limit - this.used_);
   }
 
   /** Books `bytes` if they fit; the caller releases them when its request settles. */
   tryReserve(bytes: number): boolean {
     if (bytes > this.available) return false;
-    this.used += bytes;
+    this.used_ += bytes;
     return true;
   }
 
   release(bytes: number): void {
-    this.used = Math.max(0, this.used - bytes);
+    this.used_ = Math.max(0, this.used_ - bytes);
   }
 
   /** A keepalive request booked with `tryReserve` has answered: its bytes come free a little later. */
   settle(bytes: number): void {
-    this.setTimer(() => this.release(bytes), KEEPALIVE_SETTLE_MS);
+    this.setTimer_(() => this.release(bytes), KEEPALIVE_SETTLE_MS);
   }
 
   /** Books the bytes of a queued beacon for `BEACON_HOLD_MS` (there is no completion event). */
   hold(bytes: number, ms = BEACON_HOLD_MS): void {
-    this.used += bytes;
-    this.setTimer(() => this.release(bytes), ms);
+    this.used_ += bytes;
+    this.setTimer_(() => this.release(bytes), ms);
   }
 }
 

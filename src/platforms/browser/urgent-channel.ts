@@ -3,6 +3,7 @@ import type { BodyWriter } from "../../core/body-cutter";
 import { compactBody, jsonBody } from "./body-writer";
 import { isRetryableStatus, MAX_POINTS_PER_REQUEST } from "../../core/wire-rules";
 import { postToRelay } from "./relay-post";
+import { type BodyLimits, spreadPosts } from "./spread-posts";
 import { storedCount } from "./stored-count";
 
 /** Largest plain-JSON body of a direct-mode request beyond the quota (about 50,000 points). */
@@ -36,11 +37,11 @@ export interface UrgentChannel {
    */
   post?(body: string): Promise<Answer>;
   /**
-   * Largest `post` body (bytes, points), when larger than a quota body. A few large requests
-   * start at once; many small ones queue behind the browser's six connections per host,
-   * and a queued request never starts once the page is gone. Default: the quota body's limits.
+   * Limits of the next `post` body, when larger than a quota body (direct mode's
+   * `spreadPosts`): `left` points still to send, `bytesPerPoint` of the last body cut,
+   * `posts` made so far in this flush. Default: the quota body's limits.
    */
-  postLimits?: { maxBodyBytes: number; maxPoints: number };
+  postLimits?(left: number, bytesPerPoint: number, posts: number): BodyLimits;
 }
 
 /** The SDK's own channels (kept as a name for what `flushPage` takes). */
@@ -88,7 +89,7 @@ export function keepaliveChannel(writeUrl: string, token: string | null, quota: 
     maxBodyBytes: limits.maxBodyBytes,
     maxPoints: limits.maxPoints,
     // The write API takes up to 50,000 points a request: beyond the quota, a few large requests do.
-    postLimits: { maxBodyBytes: DIRECT_POST_MAX_BYTES, maxPoints: MAX_POINTS_PER_REQUEST },
+    postLimits: spreadPosts(limits.maxBodyBytes, { maxBodyBytes: DIRECT_POST_MAX_BYTES, maxPoints: MAX_POINTS_PER_REQUEST }),
     send(body, bytes) {
       if (!quota.tryReserve(bytes)) return false;
       let request: Promise<Response>;

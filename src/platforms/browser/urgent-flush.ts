@@ -18,14 +18,6 @@ export interface UrgentFlushResult {
 }
 
 /**
- * How many ordinary requests beyond the quota go at once, at most (while `postLimits` let
- * bodies grow): a browser opens six connections per host, a few may still carry keepalive
- * requests, and a request queued behind them never starts once the page is gone. Several
- * requests rather than one: navigating away cancels some of them, not all.
- */
-const PARALLEL_POSTS = 4;
-
-/**
  * The page-hide flush, synchronous from start to end (nothing after an `await` is sure to
  * run once the page is going away; and a closing page may be killed mid-flush — Chromium
  * allows about half a second — so the cheap, sure steps come first):
@@ -40,7 +32,7 @@ const PARALLEL_POSTS = 4;
  *     the ledger at once, since the browser completes such requests after the page is gone;
  *  3. when the quota is used up (or the browser refuses a body), send the rest as ordinary
  *     requests (`channel.post`, no keepalive): relay mode, bodies of the relay's max body;
- *     direct mode (`postLimits`), the rest spread over at most `PARALLEL_POSTS`: they arrive if the
+ *     direct mode (`postLimits`: `spreadPosts`), the rest spread over a few parallel ones: they arrive if the
  *     browser lets them finish, and count as delivered — and leave the ledger — only on an answer;
  *  4. whatever is left (a point too big for any body, no `post`) goes back to the retry
  *     buffer, and so does a request that fails: sent when the page is visible again (the
@@ -70,7 +62,6 @@ export function flushPage<P>(
     cutBody(points, offset, Math.min(points.length, offset + maxPoints), maxBytes, writer);
     return writer.count === 0 ? undefined : { body: writer.finish(), bytes: writer.bytes, count: writer.count };
   };
-  const post = channel.postLimits ?? channel;
   let offset = 0;
   let bodies = 0;
   let bytesPerPoint = 0; // of the last body cut: sizes the posts beyond the quota
@@ -97,9 +88,9 @@ export function flushPage<P>(
   let posted = 0;
   let posts = 0;
   while (channel.post !== undefined && offset < points.length) {
-    // Spread the rest over the parallel posts left, in bodies of at least a quota body's size.
-    const share = (1.1 * bytesPerPoint * (points.length - offset)) / Math.max(1, PARALLEL_POSTS - posts);
-    const chunk = cut(offset, Math.min(post.maxBodyBytes, Math.max(channel.maxBodyBytes, Math.ceil(share))), post.maxPoints);
+    // Direct mode spreads the rest over a few parallel posts (`spreadPosts`); a relay page cuts quota-sized bodies.
+    const limits = channel.postLimits?.(points.length - offset, bytesPerPoint, posts) ?? channel;
+    const chunk = cut(offset, limits.maxBodyBytes, limits.maxPoints);
     if (chunk === undefined) break;
     bytesPerPoint = chunk.bytes / chunk.count;
     posts++;

@@ -5,6 +5,7 @@ import type { Collectable, CollectedPoint } from "../../../src/core/types";
 import type { WirePoint } from "../../../src/core/wire";
 import { KeepaliveQuota, utf8Length } from "../../../src/platforms/browser/quota";
 import { flushPage } from "../../../src/platforms/browser/urgent-flush";
+import { type BodyLimits, spreadPosts } from "../../../src/platforms/browser/spread-posts";
 import type { HandOff, PageChannel } from "../../../src/platforms/browser/urgent-channel";
 import { decodeCompact } from "../../../src/relay/compact-format";
 import { compactBody } from "../../../src/platforms/browser/body-writer";
@@ -238,7 +239,7 @@ describe("flushPage", () => {
 
   it("with postLimits (direct mode), the rest beyond the quota goes in at most 4 parallel requests, not many queued small ones", () => {
     /** Beacons fill the quota (bodies of `maxBodyBytes`), then `post` takes the rest; nothing answers. */
-    const run = (series: number, postLimits: PageChannel["postLimits"], maxBodyBytes = 20_000) => {
+    const run = (series: number, postLimits: BodyLimits | undefined, maxBodyBytes = 20_000) => {
       const { reporter } = setup(series);
       const quota = new KeepaliveQuota(65_536, () => 0);
       const beacons: string[] = [];
@@ -247,7 +248,7 @@ describe("flushPage", () => {
         writer: compactBody,
         maxBodyBytes,
         maxPoints: 5_000,
-        ...(postLimits ? { postLimits } : {}),
+        ...(postLimits ? { postLimits: spreadPosts(maxBodyBytes, postLimits) } : {}),
         send(body, bytes) {
           beacons.push(body);
           quota.hold(bytes);

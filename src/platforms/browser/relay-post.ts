@@ -1,6 +1,7 @@
 /**
- * One POST of a compact body to a relay: `text/plain` (no CORS preflight even
- * cross-origin), redirects not followed (a relay that redirects is misconfigured: the
+ * One POST of a compact body to a relay: a string body, which `fetch` sends as
+ * `text/plain;charset=UTF-8` with no header set (the Fetch standard's default for a string;
+ * no CORS preflight even cross-origin), redirects not followed (a relay that redirects is misconfigured: the
  * points would be counted stored elsewhere), given up after `timeout` ms. The reporter's
  * requests and the page-hide flush's requests beyond the keepalive quota are all this.
  */
@@ -16,7 +17,6 @@ export function postToRelay(
     body,
     keepalive,
     redirect: "manual",
-    headers: { "content-type": "text/plain;charset=UTF-8" },
     signal: AbortSignal.timeout(timeout),
   });
 }

@@ -29,9 +29,12 @@ function storedFields(mode: Mode, workload: (r: MetricsRegistry) => void): numbe
   return r.collect().filter((p) => mode === "direct" || !/_rate$/.test(p.metric)).length;
 }
 
+/** The points the reporter's own send stats are on the page: 9 field points (direct mode), or 4 counters and a timer (relay mode). */
+export const sendStatsSent = (mode: Mode): number => (mode === "direct" ? 9 : 5);
+
 /**
- * The points the reporter's own send stats become: direct mode sends its 9 field points; a
- * relay page sends 4 counters and a timer, which the relay expands as any counter and timer.
+ * The points the reporter's own send stats become once stored: direct mode sends its 9
+ * field points; a relay page's 4 counters and timer are expanded as any counter and timer.
  */
 export function sendStatsPoints(mode: Mode): number {
   if (mode === "direct") return 9;
@@ -70,7 +73,9 @@ export function quotaPage(mode: Mode, series: number): string {
   // The page tag tells this page's points apart from any that a late request of an earlier page stores.
   const handle = Apptuit.init(${initOptions(mode, `, tags: { page: "q${series}" }`)});
   for (let i = 0; i < ${series}; i++) handle.registry.counter("quota.hits", { series: "s" + i }).inc(i + 1);
-  // Points the page-hide flush will carry: one per counter, plus the reporter's send stats.
+  // Points the page-hide flush will carry: one per counter, plus the reporter's send stats
+  // (sent: as the page counts them; stored: once the relay has expanded them).
+  window.sentPoints = ${series} + ${sendStatsSent(mode)};
   window.expectedPoints = ${series} + ${sendStatsPoints(mode)};
   window.pageReady = true;
 </script>`;

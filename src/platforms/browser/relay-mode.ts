@@ -17,29 +17,19 @@ export const relayMode: PageMode = (options, ctx) => {
     throw new ApptuitConfigError('relay only: init needs relayUrl; for endpoint + token use init from "apptuit/browser"');
   const sender = {
     prepareValid: pagePoints(ctx.globalTags),
-    deliver: relayDelivery({
-      url: relayUrl,
-      globalTags: ctx.globalTags,
-      ...ctx.limits,
-      quota: ctx.quota,
-      yield: ctx.yield,
-      sliceSize: ctx.sliceSize,
-      fetch: options.clientOptions?.fetch,
-    }),
+    // The context's quota, tags, limits and slicing, as the relay delivery's options.
+    deliver: relayDelivery({ ...ctx, ...ctx.limits, url: relayUrl, fetch: options.clientOptions?.fetch }),
   };
   // A relay merges every tab's kinds and deltas into one write per series and window.
+  // The page's options pass as they are (`prefix`, `tags`, `retryBuffer`, `onError`: the
+  // reporter reads no other init option), then the context's registry and slicing.
   const reporter = pageReporter({
-    registry: ctx.registry,
+    ...options,
+    ...ctx,
     sender,
     // Counters and a timer, expanded by the relay into the reporter's usual send stats.
     sendStats: pageSendStats(ctx.ownRegistry()),
     interval: options.interval ?? 10_000,
-    retryBuffer: options.retryBuffer,
-    sliceSize: ctx.sliceSize,
-    yield: ctx.yield,
-    prefix: options.prefix,
-    tags: options.tags,
-    onError: options.onError,
   });
   return { reporter, sender, channel: beaconChannel(relayUrl, ctx.quota, ctx.limits) };
 };

@@ -22,6 +22,16 @@ export interface SendStats {
   collect(temporality: Temporality): CollectedPoint[];
 }
 
+/** Since creation: points sent, stored, failed and dropped; send calls timed and their seconds. */
+interface Totals {
+  total: number;
+  successful: number;
+  failed: number;
+  dropped: number;
+  timeCount: number;
+  timeSum: number;
+}
+
 /**
  * The reporter's counters about itself, kept outside the user's registry.
  *
@@ -39,31 +49,29 @@ export interface SendStats {
  * finished before it started.
  */
 export class MetaMetrics implements SendStats {
-  /** Since creation: points sent, stored, failed, dropped; send calls timed, their seconds. */
-  private now = [0, 0, 0, 0, 0, 0];
-  /** `now` at the previous delta collection. */
-  private base = [0, 0, 0, 0, 0, 0];
-  /** Shortest and longest send (seconds): since creation, then since the previous delta collection. */
-  private range = [Infinity, 0, Infinity, 0];
+  private readonly now: Totals = { total: 0, successful: 0, failed: 0, dropped: 0, timeCount: 0, timeSum: 0 };
+  private emitted: Totals = { ...this.now };
+  private min = Infinity;
+  private max = 0;
+  private windowMin = Infinity;
+  private windowMax = 0;
 
   recordSend(successful: number, failed: number, durationMs: number | undefined): void {
-    const now = this.now;
-    now[0]! += successful + failed;
-    now[1]! += successful;
-    now[2]! += failed;
+    this.now.total += successful + failed;
+    this.now.successful += successful;
+    this.now.failed += failed;
     if (durationMs === undefined) return;
     const seconds = Math.max(0, durationMs) / 1000;
-    now[4]!++;
-    now[5]! += seconds;
-    const r = this.range;
-    r[0] = Math.min(r[0]!, seconds);
-    r[1] = Math.max(r[1]!, seconds);
-    r[2] = Math.min(r[2]!, seconds);
-    r[3] = Math.max(r[3]!, seconds);
+    this.now.timeCount++;
+    this.now.timeSum += seconds;
+    this.min = Math.min(this.min, seconds);
+    this.max = Math.max(this.max, seconds);
+    this.windowMin = Math.min(this.windowMin, seconds);
+    this.windowMax = Math.max(this.windowMax, seconds);
   }
 
   recordDropped(points: number): void {
-    this.now[3]! += points;
+    this.now.dropped += points;
   }
 
   /**
@@ -72,24 +80,28 @@ export class MetaMetrics implements SendStats {
    * exist, as in a page; the reporter's and global tags are merged in as for any point.
    */
   collect(temporality: Temporality): CollectedPoint[] {
-    const delta = temporality === "delta";
-    const [total, successful, failed, dropped, count, sum] = this.now.map((v, i) => (delta ? v - this.base[i]! : v)) as number[];
-    const [min, max] = delta ? this.range.slice(2) : this.range;
-    if (delta) {
-      this.base = [...this.now];
-      this.range = [this.range[0]!, this.range[1]!, Infinity, 0];
+    const cur = this.now;
+    const base = temporality === "delta" ? this.emitted : { total: 0, successful: 0, failed: 0, dropped: 0, timeCount: 0, timeSum: 0 };
+    const count = cur.timeCount - base.timeCount;
+    const sum = cur.timeSum - base.timeSum;
+    const min = temporality === "delta" ? this.windowMin : this.min;
+    const max = temporality === "delta" ? this.windowMax : this.max;
+    if (temporality === "delta") {
+      this.emitted = { ...cur };
+      this.windowMin = Infinity;
+      this.windowMax = 0;
     }
-    const points: [string, number][] = [
-      [`${META.total}.count`, total!],
-      [`${META.successful}.count`, successful!],
-      [`${META.failed}.count`, failed!],
-      [`${META.dropped}.count`, dropped!],
-      [`${META.time}.count`, count!],
-      [`${META.time}.sum`, sum!],
-      [`${META.time}.avg`, count! > 0 ? sum! / count! : 0],
-      [`${META.time}.min`, count! > 0 ? min! : 0],
-      [`${META.time}.max`, count! > 0 ? max! : 0],
+    const point = (metric: string, value: number): CollectedPoint => ({ metric, tags: { ...SDK_TAG }, value });
+    return [
+      point(`${META.total}.count`, cur.total - base.total),
+      point(`${META.successful}.count`, cur.successful - base.successful),
+      point(`${META.failed}.count`, cur.failed - base.failed),
+      point(`${META.dropped}.count`, cur.dropped - base.dropped),
+      point(`${META.time}.count`, count),
+      point(`${META.time}.sum`, sum),
+      point(`${META.time}.avg`, count > 0 ? sum / count : 0),
+      point(`${META.time}.min`, count > 0 ? min : 0),
+      point(`${META.time}.max`, count > 0 ? max : 0),
     ];
-    return points.map(([metric, value]) => ({ metric, tags: { ...SDK_TAG }, value }));
   }
 }

@@ -4,6 +4,7 @@
  * (`*` is not enough, RUNTIMES.md), so allowed origins are listed, never wildcarded.
  */
 import { ApptuitConfigError } from "../core/errors/config-error";
+import { STORED_HEADER } from "./stored-header";
 
 /** An exact origin (`https://shop.example`), a RegExp tested on the origin, or a predicate. */
 export type OriginRule = string | RegExp | ((origin: string) => boolean);
@@ -38,7 +39,8 @@ export function createCorsPolicy(rules: ReadonlyArray<OriginRule> = [], maxAge =
     return {
       "Access-Control-Allow-Origin": origin,
       "Access-Control-Allow-Credentials": "true",
-      "Access-Control-Expose-Headers": "Retry-After",
+      // A cross-origin page reads how many points a 400 says were stored from a header.
+      "Access-Control-Expose-Headers": `Retry-After, ${STORED_HEADER}`,
       Vary: "Origin",
     };
   };

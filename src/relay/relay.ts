@@ -8,7 +8,8 @@
  * window (docs/aggregation.md); OpenTSDB JSON and compact v1 are passed through.
  *
  * Answers: 204 preflight / accounted / delivered · 202 accepted (with `waitUntil`) · 400
- * malformed or invalid payload, timestamp out of range `{error, path?}` · 403 origin or
+ * malformed or invalid payload, timestamp out of range `{error, path?}`, or the write API
+ * rejected some points `{error, success, failed}` with `Apptuit-Stored: <success>` · 403 origin or
  * metric prefix not allowed · 405 not POST · 413 body, point count or expansion too large ·
  * 415 unsupported content type or encoding · 429 rate-limited or over a series budget
  * (`Retry-After`) · 500 relay misconfigured · 502 upstream write failed · 503 too many
@@ -46,6 +47,7 @@ import { prefixCheck } from "./prefixes";
 import { clientKeyFor, GLOBAL_KEY, RelayRateLimiter } from "./rate-limit";
 import { RelayCounters, type RelayStats } from "./relay-stats";
 import { emptyResponse, errorResponse, jsonResponse } from "./responses";
+import { STORED_HEADER } from "./stored-header";
 import { UpstreamGate } from "./upstream-gate";
 
 const IN_ISOLATE_REFUSAL =
@@ -203,7 +205,8 @@ export function createRelay(options: RelayOptions = {}): RelayHandler {
       // With the counts, so that the page's books say how many of its points were stored.
       if (error instanceof ApptuitSendError) {
         const error_ = `the metrics API rejected ${error.failed} of ${error.failed + error.success} points`;
-        return jsonResponse(400, { error: error_, success: error.success, failed: error.failed }, headers);
+        const stored = { ...headers, [STORED_HEADER]: String(error.success) };
+        return jsonResponse(400, { error: error_, success: error.success, failed: error.failed }, stored);
       }
       return errorResponse(502, "upstream write failed", undefined, headers);
     }

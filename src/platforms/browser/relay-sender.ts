@@ -4,7 +4,7 @@ import type { DataPoint, Tags } from "../../core/types";
 import type { WirePoint } from "../../core/wire";
 import type { ReporterSender } from "../../reporter/options";
 import type { Prepared } from "../../reporter/prepare-valid";
-import { storedCount } from "./stored-count";
+import { relayStored } from "./relay-stored";
 import { addReasons, emptyOutcome, outcomeError, type SendOutcome } from "../../core/outcome";
 import { isRetryableStatus } from "../../core/wire-rules";
 import { compactBody } from "./body-writer";
@@ -117,7 +117,7 @@ export function relayDelivery(options: RelaySenderOptions): PageDelivery {
         response = await post(keepalive).catch((error: unknown) =>
           keepalive && error instanceof TypeError ? post(false) : Promise.reject(error),
         );
-        if (response.status !== 400) await response.body?.cancel().catch(() => undefined);
+        await response.body?.cancel().catch(() => undefined);
       } catch (error) {
         const reason = error instanceof Error ? error.message : String(error);
         return settle.retry(
@@ -137,8 +137,8 @@ export function relayDelivery(options: RelaySenderOptions): PageDelivery {
       const status = response.status;
       const error = new ApptuitHttpError(`POST ${url} answered ${status || "a redirect"}`, { statusCode: status });
       if (isRetryableStatus(status)) return settle.retry(chunk.points.concat(points.slice(offset)), error, status);
-      // The relay's 400 for an upstream rejection says how many were stored.
-      const stored = status === 400 ? await storedCount(response, chunk.points.length, MAX_ANSWER_BYTES) : 0;
+      // The relay's 400 for an upstream rejection says how many were stored (in a header).
+      const stored = status === 400 ? relayStored(response, chunk.points.length) : 0;
       // An answered body is always `delivered` (possibly 0): `outcomeOf` counts it a request.
       settle.delivered(stored);
       if (stored < chunk.points.length)
@@ -207,6 +207,3 @@ function outcomeOf(deliver: PageDelivery): (points: WirePoint[]) => Promise<Send
     return outcome;
   };
 }
-
-/** Largest relay answer read (its 400 is a small JSON object). */
-const MAX_ANSWER_BYTES = 4_096;

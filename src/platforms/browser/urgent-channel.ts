@@ -5,6 +5,7 @@ import { isRetryableStatus, MAX_POINTS_PER_REQUEST } from "../../core/wire-rules
 import { postToRelay } from "./relay-post";
 import { type BodyLimits, spreadPosts } from "./spread-posts";
 import { storedCount } from "./stored-count";
+import { relayStored } from "./relay-stored";
 
 /** Largest plain-JSON body of a direct-mode request beyond the quota (about 50,000 points). */
 const DIRECT_POST_MAX_BYTES = 16 * 1024 * 1024;
@@ -70,7 +71,7 @@ export function beaconChannel(url: string, quota: KeepaliveQuota, limits: Limits
       if (queued) quota.hold(bytes);
       return queued;
     },
-    post: (body) => answer(postToRelay(url, body, false, limits.timeout)),
+    post: (body) => answer(postToRelay(url, body, false, limits.timeout), relayStored),
   };
 }
 
@@ -101,23 +102,31 @@ export function keepaliveChannel(writeUrl: string, token: string | null, quota: 
       }
       const released = request.finally(() => quota.settle(bytes));
       // The quota is released either way; a rejection is the answer `false`.
-      return answer(released);
+      return answer(released, detailsStored);
     },
     post: (body) =>
-      answer(fetch(writeUrl, { method: "POST", body, headers, redirect: "manual", signal: AbortSignal.timeout(limits.timeout) })),
+      answer(
+        fetch(writeUrl, { method: "POST", body, headers, redirect: "manual", signal: AbortSignal.timeout(limits.timeout) }),
+        detailsStored,
+      ),
   };
 }
 
-/** A response as a hand-off answer: stored, worth retrying (false), refused for good, or part stored. */
-function answer(request: Promise<Response>): Promise<Answer> {
+/** How many points a write API's 400 stored: the `success` of its details body, read. */
+const detailsStored = (response: Response) => storedCount(response, Infinity, MAX_DETAILS_BYTES);
+
+/**
+ * A response as a hand-off answer: stored, worth retrying (false), refused for good, or
+ * part stored — a 400's count read by the channel's `stored` (the relay's header, the
+ * write API's details body); clamped to the part later.
+ */
+function answer(request: Promise<Response>, stored: (response: Response, count: number) => number | Promise<number>): Promise<Answer> {
   return request.then(
     async (response) => {
-      if (response.status === 400) {
-        const stored = await storedCount(response, Infinity, MAX_DETAILS_BYTES);
-        if (stored > 0) return { stored, status: 400 };
-        return "refused";
-      }
+      const count = response.status === 400 ? await stored(response, Infinity) : 0;
+      // Unread (or read) bodies are cancelled; a body already read is locked, which is caught.
       void response.body?.cancel().catch(() => undefined);
+      if (count > 0) return { stored: count, status: 400 };
       if (response.ok) return true;
       // A redirect (not followed: status 0 or 3xx) or a 4xx but 408/429 is an answer; the rest is worth a retry.
       return isRetryableStatus(response.status) ? false : "refused";

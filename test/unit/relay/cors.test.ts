@@ -32,7 +32,7 @@ describe("CORS", () => {
     expect(response.status).toBe(204);
     expect(response.headers.get("access-control-allow-origin")).toBe(PAGE);
     expect(response.headers.get("access-control-allow-credentials")).toBe("true");
-    expect(response.headers.get("access-control-expose-headers")).toBe("Retry-After");
+    expect(response.headers.get("access-control-expose-headers")).toBe("Retry-After, Apptuit-Stored");
   });
 
   it("serves requests without Origin (same-origin beacons, servers) and same-origin requests with it", async () => {

@@ -112,6 +112,21 @@ describe("delivery", () => {
     await expectNoToken(response);
   });
 
+  it("says how many points were stored in an Apptuit-Stored header too, exposed to a cross-origin page", async () => {
+    const relay = makeRelay();
+    backend.failNext({ status: 400, body: { success: 2, failed: 1, errors: [{ datapoint: {}, error: "bad" }] } });
+    const response = await relay(post(JSON.stringify([row(), row({ value: 3 }), row({ value: 4 })])));
+    expect(response.status).toBe(400);
+    expect(response.headers.get("apptuit-stored")).toBe("2");
+    expect(response.headers.get("access-control-allow-origin")).toBe(PAGE);
+    const exposed = response.headers
+      .get("access-control-expose-headers")!
+      .split(",")
+      .map((name) => name.trim().toLowerCase());
+    expect(exposed).toContain("apptuit-stored");
+    expect(await response.clone().json()).toEqual({ error: "the metrics API rejected 1 of 3 points", success: 2, failed: 1 });
+  });
+
   it("with waitUntil: an upstream failure still answers 202 and goes to onError", async () => {
     const onError = vi.fn();
     const relay = makeRelay({ onError });

@@ -70,7 +70,7 @@ describe("relay rate limit", () => {
       statuses.push(response.status);
       if (i === 0) {
         expect(response.headers.get("retry-after")).toBe("10");
-        expect(response.headers.get("access-control-expose-headers")).toBe("Retry-After");
+        expect(response.headers.get("access-control-expose-headers")).toBe("Retry-After, Apptuit-Stored");
         expect(await response.clone().json()).toEqual({ error: "rate limit exceeded" });
         await expectNoToken(response);
       }

@@ -286,7 +286,7 @@ describe("aggregation in Durable Objects (workerd)", () => {
     const beacon = async (value: number) => {
       const writer = compactBody();
       writer.tryAdd(
-        { metric: "down.hits", tags: { app: "down" }, timestamp: Math.floor(Date.now() / 1000), value, delta: { kind: "sum" } },
+        { metric: "down.hits", tags: { app: "down" }, timestamp: Math.floor(Date.now() / 1000) * 1000, value, delta: { kind: "sum" } },
         65_536,
       );
       const response = await mf.dispatchFetch(RELAY, { method: "POST", headers: { "content-type": "text/plain" }, body: writer.finish() });

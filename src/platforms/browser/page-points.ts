@@ -1,6 +1,6 @@
 import { ApptuitValidationError } from "../../core/errors/validation-error";
 import type { DataPoint, Tags } from "../../core/types";
-import { toWireTimestamp, type WirePoint } from "../../core/wire";
+import type { WirePoint } from "../../core/wire";
 import type { Prepared } from "../../reporter/prepare-valid";
 import { FORBIDDEN_KEYS, MAX_NAME_LENGTH, MAX_TAGS } from "../../core/wire-rules";
 
@@ -15,6 +15,9 @@ import { FORBIDDEN_KEYS, MAX_NAME_LENGTH, MAX_TAGS } from "../../core/wire-rules
  * A registry hands out one tags object per series, flush after flush: the merged tags are
  * kept per such object (while the reporter's tags stay the same object), so a flush merges
  * only its new series' tags.
+ *
+ * Times become milliseconds (not the general wire form, seconds when whole): the page
+ * writer writes them as they are.
  *
  * The returned function never throws: it prepares the valid points and sets each other one
  * aside with an `ApptuitValidationError` naming its `index` and rule, in one pass.
@@ -62,8 +65,9 @@ export function pagePoints(globalTags: Tags): (points: readonly DataPoint[], rep
         }
         merged.set(tags!, all);
       }
-      const seconds = timestamp instanceof Date ? timestamp.getTime() / 1000 : timestamp;
-      const row: WirePoint = { metric, timestamp: toWireTimestamp(seconds), value, tags: all };
+      // Milliseconds, which the page writer writes as they are (`u: "ms"`, `t0` 0).
+      const ms = typeof timestamp === "number" ? Math.round(timestamp * 1000) : timestamp.getTime();
+      const row: WirePoint = { metric, timestamp: ms, value, tags: all };
       if (delta !== undefined) row.delta = delta;
       return row;
     }

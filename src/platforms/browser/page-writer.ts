@@ -1,6 +1,5 @@
 import type { Tags } from "../../core/types";
 import type { WirePoint } from "../../core/wire";
-import { MS_MIN } from "../../core/wire-rules";
 import { kindCode } from "../../relay/delta-kinds";
 import { utf8Length } from "../../relay/utf8-length";
 import type { BodyWriter } from "../../core/body-cutter";
@@ -28,7 +27,8 @@ function tagKey(tags: Tags): string {
  *
  * Simpler than `CompactWriter` (the general encoder) for the page's sake: times are always
  * milliseconds with `t0` 0 (a run's `dt` is its absolute time — runs are few, one per
- * flush), so no point ever rewrites another's bytes; strings and series are numbered as
+ * flush), taken as prepared points carry them (`pagePoints` gives milliseconds, whatever
+ * the point's time was), so no point ever rewrites another's bytes; strings and series are numbered as
  * first seen; a run grows while points of one time come in series order, as a registry's
  * collection does.
  */
@@ -51,8 +51,7 @@ export function pageBody(): BodyWriter {
       return total;
     },
     tryAdd(point: WirePoint, maxBytes: number): boolean {
-      const { metric, tags, timestamp, value, delta } = point;
-      const ms = timestamp >= MS_MIN ? timestamp : Math.round(timestamp * 1000);
+      const { metric, tags, timestamp: ms, value, delta } = point;
       const kind = kindCode(point);
       const key = `${kind}\u0000${metric}${tagKey(tags)}`;
       let series = seriesIndex.get(key);

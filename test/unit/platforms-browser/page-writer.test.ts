@@ -39,9 +39,9 @@ describe("pageBody", () => {
     expect(rows[0]!.dist).toEqual(dist);
   });
 
-  it("reads seconds as seconds, and one run carries a flush's series in order", () => {
+  it("writes the prepared points' milliseconds as they are, and one run carries a flush's series in order", () => {
     const w = pageBody();
-    for (let i = 0; i < 4; i++) w.tryAdd({ metric: "m", timestamp: 1_700_000_000, value: i, tags: { s: `${i}` } }, Infinity);
+    for (let i = 0; i < 4; i++) w.tryAdd({ metric: "m", timestamp: 1_700_000_000_000, value: i, tags: { s: `${i}` } }, Infinity);
     const payload = JSON.parse(w.finish()) as { p: unknown[][] };
     expect(payload.p).toEqual([[1_700_000_000_000, 0, 0, 1, 2, 3]]);
     expect(decode(w.finish()).map((r) => r.timestamp)).toEqual([

@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import type { WirePoint } from "../../../src/core/wire";
 import { keepaliveFetch } from "../../../src/platforms/browser/keepalive-fetch";
 import { KeepaliveQuota } from "../../../src/platforms/browser/quota";
+import { compactBody } from "../../../src/platforms/browser/body-writer";
 import { RelaySender } from "../../../src/platforms/browser/relay-sender";
 import { MetricsRegistry } from "../../../src/registry";
 import { ReporterCore } from "../../../src/reporter/reporter-core";
@@ -26,7 +27,7 @@ function stubFetch(quota: KeepaliveQuota, statuses: number[] = []) {
 afterEach(() => vi.unstubAllGlobals());
 
 const points = (n: number): WirePoint[] =>
-  Array.from({ length: n }, (_, i) => ({ metric: "m", timestamp: 1_700_000_000, value: i, tags: { series: `s${i}` } }));
+  Array.from({ length: n }, (_, i) => ({ metric: "m", timestamp: 1_700_000_000_000, value: i, tags: { series: `s${i}` } }));
 
 function sender(quota: KeepaliveQuota, limits = { maxBodyBytes: 65_536, maxPoints: 5_000 }) {
   return new RelaySender({ url: "/apptuit", globalTags: { runtime: "browser" }, timeout: 1000, quota, ...limits });
@@ -51,6 +52,18 @@ describe("RelaySender", () => {
     expect(() => s.prepare([{ metric: "a", tags: { x: "" }, timestamp: 1, value: 1 }])).toThrow(/1 to 1024 characters/);
     const many = Object.fromEntries(Array.from({ length: 25 }, (_, i) => [`k${i}`, "v"]));
     expect(() => s.prepare([{ metric: "a", tags: many, timestamp: 1, value: 1 }])).toThrow(/at most 25 tags/);
+  });
+
+  it('prepares times as milliseconds, what the page writer writes (`u: "ms"`, `t0` 0): whole and fractional seconds, a Date', () => {
+    const s = sender(new KeepaliveQuota());
+    const at = (timestamp: number | Date) => s.prepare([{ metric: "m", timestamp, value: 1 }])[0]!.timestamp;
+    expect(at(1_700_000_000)).toBe(1_700_000_000_000);
+    expect(at(1_700_000_000.25)).toBe(1_700_000_000_250);
+    expect(at(1_700_000_000.0004)).toBe(1_700_000_000_000);
+    expect(at(new Date(1_700_000_000_123))).toBe(1_700_000_000_123);
+    const body = compactBody();
+    body.tryAdd(s.prepare([{ metric: "m", timestamp: 1_700_000_000.5, value: 1 }])[0]!, Infinity);
+    expect(decodeCompact(body.finish()).map((p) => p.timestamp)).toEqual([1_700_000_000_500]);
   });
 
   it("prepareValid sets each invalid point aside with its error and keeps every valid one, without throwing", () => {

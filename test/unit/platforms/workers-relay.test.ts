@@ -63,7 +63,7 @@ describe("createWorkersRelay", () => {
     const relay = createWorkersRelay({ token: "t", aggregator: "APPTUIT_AGGREGATOR", onError: null, rateLimit: false });
     const t = Math.floor(Date.now() / 1000);
     const writer = compactBody();
-    writer.tryAdd({ metric: "a.count", tags: { app: "x" }, timestamp: t, value: 1, delta: { kind: "sum" } }, 65_536);
+    writer.tryAdd({ metric: "a.count", tags: { app: "x" }, timestamp: t * 1000, value: 1, delta: { kind: "sum" } }, 65_536);
     const body = writer.finish();
     const response = await relay(
       new Request("https://r.example/apptuit", { method: "POST", body, headers: { "content-type": "text/plain" } }),

@@ -102,28 +102,25 @@ export function keepaliveChannel(writeUrl: string, token: string | null, quota: 
       }
       const released = request.finally(() => quota.settle(bytes));
       // The quota is released either way; a rejection is the answer `false`.
-      return answer(released, detailsStored);
+      return answer(released, storedCount);
     },
     post: (body) =>
       answer(
         fetch(writeUrl, { method: "POST", body, headers, redirect: "manual", signal: AbortSignal.timeout(limits.timeout) }),
-        detailsStored,
+        storedCount,
       ),
   };
 }
-
-/** How many points a write API's 400 stored: the `success` of its details body, read. */
-const detailsStored = (response: Response) => storedCount(response, Infinity, MAX_DETAILS_BYTES);
 
 /**
  * A response as a hand-off answer: stored, worth retrying (false), refused for good, or
  * part stored — a 400's count read by the channel's `stored` (the relay's header, the
  * write API's details body); clamped to the part later.
  */
-function answer(request: Promise<Response>, stored: (response: Response, count: number) => number | Promise<number>): Promise<Answer> {
+function answer(request: Promise<Response>, stored: (response: Response) => number | Promise<number>): Promise<Answer> {
   return request.then(
     async (response) => {
-      const count = response.status === 400 ? await stored(response, Infinity) : 0;
+      const count = response.status === 400 ? await stored(response) : 0;
       // Unread (or read) bodies are cancelled; a body already read is locked, which is caught.
       void response.body?.cancel().catch(() => undefined);
       if (count > 0) return { stored: count, status: 400 };
@@ -134,6 +131,3 @@ function answer(request: Promise<Response>, stored: (response: Response, count: 
     () => false,
   );
 }
-
-/** Largest 400 body read for its counts (a write API's details list up to 50,000 rows). */
-const MAX_DETAILS_BYTES = 4 * 1024 * 1024;

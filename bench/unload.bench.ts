@@ -68,7 +68,9 @@ function fitsQuota(mode: "relay" | "direct", n: number): boolean {
   // As init() builds them, with its defaults (quota timers never fire: the page is gone).
   const quota = new KeepaliveQuota(QUOTA, () => undefined);
   const limits = { maxBodyBytes: 65_536, maxPoints: 5_000, timeout: 10_000 };
-  const ctx = { quota, limits, globalTags: { runtime: "browser" }, registry, sliceSize: 256, yield: () => undefined };
+  // ownRegistry: the reporter's own send stats, in a registry of the entry's kind as init() makes it.
+  const ownRegistry = () => (mode === "relay" ? new PageRegistry() : new MetricsRegistry());
+  const ctx = { quota, limits, globalTags: { runtime: "browser" }, registry, ownRegistry, sliceSize: 256, yield: () => undefined };
   // The page's reporter, sender and channel exactly as each mode builds them for init().
   const { reporter, sender, channel } =
     mode === "relay"

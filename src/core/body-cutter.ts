@@ -1,5 +1,11 @@
 import type { WirePoint } from "./wire";
 
+/** The largest body of one request, in UTF-8 bytes and points. */
+export interface BodyLimits {
+  maxBodyBytes: number;
+  maxPoints: number;
+}
+
 /**
  * Builds one request body point by point, knowing its exact UTF-8 size, so that cutting
  * points into bodies that fit a byte budget takes one pass (docs/delivery.md, "Cutting

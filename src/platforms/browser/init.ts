@@ -8,7 +8,7 @@ import { KeepaliveQuota } from "./quota";
 import type { RuntimeMetrics } from "./runtime-metrics";
 import type { RuntimeModule } from "./runtime-start";
 import { pageStorage, UNLOAD_UNCONFIRMED, UnloadLedger } from "./unload-ledger";
-import type { PageChannel } from "./urgent-channel";
+import type { PageChannel, PageLimits } from "./urgent-channel";
 import { flushPage } from "./urgent-flush";
 import { createYielder } from "./yield";
 import { checkNoTopLevelClientOptions } from "../shared/init-options";
@@ -24,7 +24,7 @@ export interface PageModeContext {
   /** A new registry of the entry's kind, never the user's: for what the reporter records about itself. */
   ownRegistry: () => OwnRegistry;
   quota: KeepaliveQuota;
-  limits: { maxBodyBytes: number; maxPoints: number; timeout: number };
+  limits: PageLimits;
   globalTags: Tags;
   sliceSize: number;
   yield: () => PromiseLike<void> | void;

@@ -1,3 +1,5 @@
+import type { BodyLimits } from "../../core/body-cutter";
+
 /**
  * How many ordinary requests beyond the quota go at once, at most (while their limits let
  * bodies grow): a browser opens six connections per host, a few may still carry keepalive
@@ -5,12 +7,6 @@
  * requests rather than one: navigating away cancels some of them, not all.
  */
 const PARALLEL_POSTS = 4;
-
-/** The largest body of one request, in UTF-8 bytes and points. */
-export interface BodyLimits {
-  maxBodyBytes: number;
-  maxPoints: number;
-}
 
 /**
  * Direct mode's requests beyond the quota (docs/browser-unload.md): the `left` points

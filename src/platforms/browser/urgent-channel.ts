@@ -1,9 +1,9 @@
 import type { KeepaliveQuota } from "./quota";
-import type { BodyWriter } from "../../core/body-cutter";
+import type { BodyLimits, BodyWriter } from "../../core/body-cutter";
 import { compactBody, jsonBody } from "./body-writer";
 import { isRetryableStatus, MAX_POINTS_PER_REQUEST } from "../../core/wire-rules";
 import { postToRelay } from "./relay-post";
-import { type BodyLimits, spreadPosts } from "./spread-posts";
+import { spreadPosts } from "./spread-posts";
 import { storedCount } from "./stored-count";
 import { relayStored } from "./relay-stored";
 
@@ -48,15 +48,14 @@ export interface UrgentChannel {
 /** The SDK's own channels (kept as a name for what `flushPage` takes). */
 export type PageChannel = UrgentChannel;
 
-interface Limits {
-  maxBodyBytes: number;
-  maxPoints: number;
+/** A page's request limits: a body's bytes and points, and the timeout of requests beyond the quota. */
+export interface PageLimits extends BodyLimits {
   /** Of the requests beyond the quota, ms. */
   timeout: number;
 }
 
 /** Relay mode: a `text/plain` string beacon (no headers needed, no preflight cross-origin). */
-export function beaconChannel(url: string, quota: KeepaliveQuota, limits: Limits): PageChannel {
+export function beaconChannel(url: string, quota: KeepaliveQuota, limits: PageLimits): PageChannel {
   return {
     writer: compactBody,
     maxBodyBytes: limits.maxBodyBytes,
@@ -80,7 +79,7 @@ export function beaconChannel(url: string, quota: KeepaliveQuota, limits: Limits
  * The body is plain JSON: gzip (`CompressionStream`) is asynchronous, and work that has
  * not started a request before the page is torn down never does.
  */
-export function keepaliveChannel(writeUrl: string, token: string | null, quota: KeepaliveQuota, limits: Limits): PageChannel {
+export function keepaliveChannel(writeUrl: string, token: string | null, quota: KeepaliveQuota, limits: PageLimits): PageChannel {
   // `null`: a backend without auth, as the page's client was configured — no `Authorization` header.
   const headers: Record<string, string> = token
     ? { authorization: `Bearer ${token}`, "content-type": "application/json" }
